@@ -1,0 +1,96 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Switchboard",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "switchboard", targets: ["SwitchboardCLI"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // C libraries
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        .target(
+            name: "CPhoneNumber",
+            linkerSettings: [.linkedLibrary("phonenumber")]
+        ),
+
+        // Swift modules (see DESIGN.md's table)
+        .target(name: "Curl", dependencies: ["CCurlShim", "CCurl"]),
+        .target(
+            name: "Switchboard",
+            dependencies: [
+                "CPhoneNumber",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "Providers",
+            dependencies: [
+                "Switchboard", "Curl",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(name: "Router", dependencies: ["Switchboard"]),
+        .target(
+            name: "Storage",
+            dependencies: ["Switchboard", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .target(
+            name: "Server",
+            dependencies: [
+                "Switchboard", "Providers", "Router", "Storage", "Curl",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "SwitchboardCLI",
+            dependencies: [
+                "Server",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // Test support: a small loopback HTTP server that records what it receives.
+        .target(
+            name: "TestHTTPServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Tests/TestHTTPServer"
+        ),
+
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "TestHTTPServer"]),
+        .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard"]),
+        .testTarget(
+            name: "ProvidersTests",
+            dependencies: ["Providers", "Switchboard", "Curl", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(name: "RouterTests", dependencies: ["Router", "Switchboard"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "Switchboard"]),
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "Server", "Switchboard", "Providers", "Storage", "Router", "Curl", "TestHTTPServer",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+// placeholder: the Curl helper replaces this
+#include <curl/curl.h>

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Presence statuses (CONTRACT.md §8). `inactive` is set only by the system.
+public enum PresenceStatus: String, Sendable, Codable, Hashable, CaseIterable {
+    case available
+    case busy
+    case dnd
+    case away
+    case offline
+    case inactive
+}
+
+public enum PresenceSetter: String, Sendable, Codable, Hashable {
+    case agent
+    case system
+    case supervisor
+}
+
+/// An agent's presence and how it came about.
+public struct Presence: Sendable, Codable, Hashable {
+    public var status: PresenceStatus
+    public var setBy: PresenceSetter
+    /// `load`, `missed-notification`, `rejected`, `max-sessions`, `reset`, `disconnected`.
+    public var reason: String?
+    public var since: Date
+
+    public init(status: PresenceStatus, setBy: PresenceSetter, reason: String?, since: Date) {
+        self.status = status
+        self.setBy = setBy
+        self.reason = reason
+        self.since = since
+    }
+}
+
+/// Why an agent's conversation closed (`conversation.closed` `reason`).
+public enum ConversationCloseReason: String, Sendable, Codable, Hashable {
+    case closedByAgent = "closed-by-agent"
+    case closedBySupervisor = "closed-by-supervisor"
+    case transferred
+    case customerHungUp = "customer-hung-up"
+}
+
+/// An event on an agent's stream (CONTRACT.md §6).
+public enum AgentEvent: Sendable, Hashable {
+    case notification(AgentNotification)
+    case notificationClosed(id: String, outcome: NotificationOutcome)
+    case presence(agentID: String, Presence)
+    case message(conversationID: String, Message)
+    case messageStatus(conversationID: String, messageID: String, status: MessageStatus, error: ProviderErrorDetail?)
+    case conversationClosed(conversationID: String, reason: ConversationCloseReason)
+
+    /// The SSE `event:` name.
+    public var type: String {
+        switch self {
+        case .notification: "notification"
+        case .notificationClosed: "notification.closed"
+        case .presence: "presence"
+        case .message: "message"
+        case .messageStatus: "message.status"
+        case .conversationClosed: "conversation.closed"
+        }
+    }
+}
+
+/// Where the router and the gateway publish agent events. The server's event hub implements it:
+/// it numbers each event, keeps it for replay and writes it to the agent's open streams.
+public protocol AgentEventSink: Sendable {
+    func publish(_ event: AgentEvent, to agentID: String) async
+}
+
+/// The core router as the gateway sees it: embedded (`Router.EmbeddedRouter`) or remote.
+public protocol CoreRouter: Sendable {
+    /// Asks for an agent to be notified about a conversation that needs one.
+    func notify(_ request: NotificationRequest) async
+    /// A new inbound message in a conversation: its holder, if any, gets a `message` event.
+    func messageArrived(_ message: Message, in conversation: Conversation) async
+    /// An outbound message's status changed: its conversation's holder gets a `message.status` event.
+    func messageStatusChanged(_ message: Message, in conversation: Conversation) async
+}
+
+/// The wall clock, injectable so that tests control time.
+public protocol WallClock: Sendable {
+    func now() -> Date
+}
+
+public struct SystemWallClock: WallClock {
+    public init() {}
+    public func now() -> Date { Date() }
+}

@@ -1,0 +1,234 @@
+import Foundation
+
+/// Durable state of the gateway. Implemented over SQLite (`Storage.SQLiteStore`) and, later, PostgreSQL;
+/// both pass the same conformance suite. Every method is one transaction: a webhook is answered only
+/// after the method that stored it returned.
+public protocol Store: Sendable {
+    /// Fails when the database cannot be reached (`/readyz`).
+    func ping() async throws
+
+    // MARK: Inbound
+
+    /// Stores an inbound message: dedupe by (channel, dedupe key), link contacts by mobile number,
+    /// continue the open conversation of (channel, customer) or open one, append the message.
+    func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome
+
+    /// Applies a provider's delivery report: dedupe, move the message's status forward only, keep the
+    /// provider's error, and on an opt-out signal mark (channel, customer) opted out. A report for a
+    /// provider id not known yet is kept and applied when ``markSent(messageID:providerMessageID:at:)``
+    /// records that id (status callbacks can beat the send API's answer).
+    func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome
+
+    // MARK: Contacts
+
+    func createContact(_ contact: Contact) async throws
+    /// Inserts many contacts in one transaction; returns how many were inserted.
+    @discardableResult func importContacts(_ contacts: [Contact]) async throws -> Int
+    func contact(id: String) async throws -> Contact?
+    /// Contacts whose mobile phone is this E.164 number, oldest first.
+    func contacts(mobilePhoneE164: String) async throws -> [Contact]
+
+    // MARK: Conversations
+
+    func conversation(id: String) async throws -> Conversation?
+    /// Newest first.
+    func conversations(matching filter: ConversationFilter) async throws -> [Conversation]
+    /// Oldest first.
+    func messages(conversationID: String) async throws -> [Message]
+    func message(id: String) async throws -> Message?
+    func statusHistory(messageID: String) async throws -> [MessageStatusChange]
+    /// Records who holds the conversation (`nil`: nobody).
+    func assignConversation(id: String, to agentID: String?) async throws
+    /// Closes the conversation; returns it, or `nil` if unknown. Closing a closed one changes nothing.
+    func closeConversation(id: String, at: Date) async throws -> Conversation?
+
+    // MARK: Opt-out
+
+    func isOptedOut(channelID: String, customer: String) async throws -> Bool
+    func setOptedOut(channelID: String, customer: String, optedOut: Bool, at: Date) async throws
+
+    // MARK: Outbox
+
+    /// Stores an agent's reply as a `queued` message and an outbox entry, in one transaction.
+    func enqueueReply(_ reply: ReplyRecord) async throws -> Message
+    /// Outbox entries due at `now` (queued, or retrying with `nextAttemptAt ≤ now`), oldest first.
+    /// Entries left `sending` by a crash are due again.
+    func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem]
+    /// The earliest `nextAttemptAt` of any pending entry, for the worker's sleep.
+    func nextOutboxAttempt() async throws -> Date?
+    /// How many entries are pending.
+    func outboxDepth() async throws -> Int
+    /// Message → `sending`, attempt counted.
+    func markSending(messageID: String, at: Date) async throws
+    /// Message → `sent` with the provider's id; outbox entry done. Applies reports that arrived early.
+    func markSent(messageID: String, providerMessageID: String, at: Date) async throws -> Message
+    /// Back to the outbox, due at `nextAttemptAt`; the error is kept on the entry.
+    func scheduleRetry(messageID: String, nextAttemptAt: Date, error: ProviderErrorDetail) async throws
+    /// Message → `failed` (or `opted-out`) with the provider's error; outbox entry done.
+    func markFailed(messageID: String, status: MessageStatus, error: ProviderErrorDetail, at: Date) async throws
+        -> Message
+
+    // MARK: Agent events (SSE replay, CONTRACT.md §6)
+
+    /// Appends an event to the agent's log and returns its sequence number (strictly increasing per agent,
+    /// kept across restarts). Keeps the last 1,000 events per agent.
+    func appendAgentEvent(agentID: String, type: String, data: String, at: Date) async throws -> Int64
+    /// Events of the agent with a sequence number above `after`, oldest first.
+    func agentEvents(agentID: String, after: Int64) async throws -> [StoredAgentEvent]
+    /// The highest sequence number of the agent, 0 if none.
+    func lastAgentEventSequence(agentID: String) async throws -> Int64
+}
+
+/// An inbound message to store (``Store/recordInbound(_:)``).
+public struct InboundRecord: Sendable, Equatable {
+    public var channelID: String
+    public var dedupeKey: String
+    public var providerMessageID: String
+    /// E.164 when the sender is a phone number, else the sender as given.
+    public var customerPhone: String
+    /// `false` for short codes and alphanumeric senders: they match no contact.
+    public var customerIsPhoneNumber: Bool
+    public var medium: Medium
+    /// The queue a new conversation goes to.
+    public var queue: String
+    public var author: MessageAuthor
+    public var text: String
+    public var media: [MediaAttachment]
+    public var receivedAt: Date
+
+    public init(
+        channelID: String, dedupeKey: String, providerMessageID: String, customerPhone: String,
+        customerIsPhoneNumber: Bool, medium: Medium, queue: String, author: MessageAuthor = .customer, text: String,
+        media: [MediaAttachment] = [], receivedAt: Date
+    ) {
+        self.channelID = channelID
+        self.dedupeKey = dedupeKey
+        self.providerMessageID = providerMessageID
+        self.customerPhone = customerPhone
+        self.customerIsPhoneNumber = customerIsPhoneNumber
+        self.medium = medium
+        self.queue = queue
+        self.author = author
+        self.text = text
+        self.media = media
+        self.receivedAt = receivedAt
+    }
+}
+
+public enum InboundOutcome: Sendable, Equatable {
+    /// Already stored: nothing changed.
+    case duplicate(conversationID: String?, messageID: String?)
+    /// Stored now.
+    case stored(conversation: Conversation, message: Message, openedConversation: Bool)
+}
+
+/// A delivery report to apply (``Store/recordDeliveryReport(_:)``).
+public struct DeliveryReportRecord: Sendable, Equatable {
+    public var channelID: String
+    public var dedupeKey: String
+    public var providerMessageID: String
+    public var status: MessageStatus
+    public var error: ProviderErrorDetail?
+    public var optedOut: Bool
+    public var receivedAt: Date
+
+    public init(
+        channelID: String, dedupeKey: String, providerMessageID: String, status: MessageStatus,
+        error: ProviderErrorDetail?, optedOut: Bool, receivedAt: Date
+    ) {
+        self.channelID = channelID
+        self.dedupeKey = dedupeKey
+        self.providerMessageID = providerMessageID
+        self.status = status
+        self.error = error
+        self.optedOut = optedOut
+        self.receivedAt = receivedAt
+    }
+}
+
+public enum DeliveryReportOutcome: Sendable, Equatable {
+    case duplicate
+    /// No message has this provider id yet; the report is kept and applied when one does.
+    case pending
+    /// Applied; `changed` is false when the report was late or repeated and the status stayed.
+    case applied(message: Message, conversation: Conversation, changed: Bool)
+}
+
+public struct ConversationFilter: Sendable, Equatable {
+    public var channelID: String?
+    public var customerPhone: String?
+    public var status: ConversationStatus?
+    public var assignedAgent: String?
+    public var limit: Int
+
+    public init(
+        channelID: String? = nil, customerPhone: String? = nil, status: ConversationStatus? = nil,
+        assignedAgent: String? = nil, limit: Int = 100
+    ) {
+        self.channelID = channelID
+        self.customerPhone = customerPhone
+        self.status = status
+        self.assignedAgent = assignedAgent
+        self.limit = limit
+    }
+}
+
+/// An agent's reply to queue (``Store/enqueueReply(_:)``).
+public struct ReplyRecord: Sendable, Equatable {
+    public var conversationID: String
+    public var agentID: String?
+    public var text: String
+    public var createdAt: Date
+    public init(conversationID: String, agentID: String?, text: String, createdAt: Date) {
+        self.conversationID = conversationID
+        self.agentID = agentID
+        self.text = text
+        self.createdAt = createdAt
+    }
+}
+
+/// A reply waiting in the outbox.
+public struct OutboxItem: Sendable, Equatable {
+    public var messageID: String
+    public var conversationID: String
+    public var channelID: String
+    /// The customer's address (E.164 or as given).
+    public var to: String
+    public var text: String
+    /// Attempts made so far (each ``Store/markSending(messageID:at:)`` counts one).
+    public var attempts: Int
+    /// When the reply was queued: `repeatabilityFirstSent` and the age limit count from here.
+    public var queuedAt: Date
+    /// Stable across retries: ACS `repeatabilityRequestId`.
+    public var idempotencyKey: String
+    public var lastError: ProviderErrorDetail?
+
+    public init(
+        messageID: String, conversationID: String, channelID: String, to: String, text: String, attempts: Int,
+        queuedAt: Date, idempotencyKey: String, lastError: ProviderErrorDetail? = nil
+    ) {
+        self.messageID = messageID
+        self.conversationID = conversationID
+        self.channelID = channelID
+        self.to = to
+        self.text = text
+        self.attempts = attempts
+        self.queuedAt = queuedAt
+        self.idempotencyKey = idempotencyKey
+        self.lastError = lastError
+    }
+}
+
+public struct StoredAgentEvent: Sendable, Equatable {
+    public var sequence: Int64
+    public var type: String
+    /// The event's JSON `data`.
+    public var data: String
+    public var at: Date
+    public init(sequence: Int64, type: String, data: String, at: Date) {
+        self.sequence = sequence
+        self.type = type
+        self.data = data
+        self.at = at
+    }
+}
