@@ -1,0 +1,53 @@
+/// Whom a message from a provider came from: a phone number, or a sender that is none (short code, alphanumeric
+/// sender id, `whatsapp:+…`), kept exactly as the provider sent it.
+///
+/// `description` masks all but the last 4 digits, for logs.
+public enum CustomerAddress: Sendable, Hashable, CustomStringConvertible {
+    case phone(PhoneNumber)
+    case other(String)
+
+    /// Senders of at most this many digits (without `+`) are short codes, not phone numbers.
+    public static let defaultShortCodeMaxDigits = 6
+
+    /// Reads a sender (or recipient) that a provider reported: Vonage `msisdn`, Plivo `From`, Twilio `From`, ….
+    ///
+    /// Providers send international numbers, often without `+` ("4915123456789"), so a string of digits is read as
+    /// `+` followed by the digits, never with a region (which would make it +49 4915…). A leading `+`, surrounding
+    /// whitespace and spaces, dashes, dots and parentheses between digits are accepted. Everything else is
+    /// ``other(_:)`` verbatim, never an error: short codes (up to `shortCodeMaxDigits` digits without `+`),
+    /// alphanumeric sender ids ("AcmeInc"), prefixed addresses ("whatsapp:+14155550100") and digits that
+    /// libphonenumber cannot read as an international number. Validity is not checked (2022 metadata).
+    public static func fromProvider(
+        _ raw: String, shortCodeMaxDigits: Int = defaultShortCodeMaxDigits
+    ) -> CustomerAddress {
+        var body = PhoneNumber.trimmed(raw)
+        let hasPlus = body.first == "+"
+        if hasPlus { body = body.dropFirst() }
+        let isDigit = { (character: Character) in character.isASCII && character.isWholeNumber }
+        guard body.allSatisfy({ isDigit($0) || " -.()".contains($0) }) else { return .other(raw) }
+        let digits = String(body.filter(isDigit))
+        guard !digits.isEmpty, hasPlus || digits.count > shortCodeMaxDigits,
+            let number = PhoneNumber.parseInternational("+" + digits)
+        else { return .other(raw) }
+        return .phone(number)
+    }
+
+    /// What conversations are matched and stored by (`customerPhone`): E.164 for phone numbers, else the raw sender.
+    public var key: String {
+        switch self {
+        case .phone(let number): number.e164
+        case .other(let raw): raw
+        }
+    }
+
+    /// The phone number, `nil` for other senders (which match no contact).
+    public var phoneNumber: PhoneNumber? {
+        if case .phone(let number) = self { number } else { nil }
+    }
+
+    /// Whether the sender is a phone number (`customerIsPhoneNumber`).
+    public var isPhoneNumber: Bool { phoneNumber != nil }
+
+    /// ``key`` masked for logs.
+    public var description: String { PhoneNumber.masked(key) }
+}
