@@ -1,5 +1,5 @@
-import Foundation
 import Curl
+import Foundation
 import Switchboard
 
 /// One provider's entry points. Each provider folder has one type conforming to this.
@@ -49,7 +49,8 @@ public enum ProviderRegistry {
     /// The webhook adapter of `channel`. For a provider not supported yet it answers every request
     /// `404 not-found` (``validate(_:)`` keeps such channels out of a valid configuration).
     public static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
-        module(for: channel.provider)?.adapter(for: channel, context: context) ?? UnsupportedProviderAdapter(channel: channel)
+        module(for: channel.provider)?.adapter(for: channel, context: context)
+            ?? UnsupportedProviderAdapter(channel: channel)
     }
 
     /// The send API of `channel`. For a provider not supported yet every send fails permanently.

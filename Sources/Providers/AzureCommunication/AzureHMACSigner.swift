@@ -15,7 +15,8 @@ public struct AzureHMACSigner: Sendable {
 
     /// Base64(HMAC-SHA256(key, UTF-8(message))): the SDK's `_compute_hmac`.
     public func computeHMAC(_ message: String) -> String {
-        Data(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: keyBytes))).base64EncodedString()
+        Data(HMAC<SHA256>.authenticationCode(for: Array(message.utf8), using: SymmetricKey(data: keyBytes)))
+            .base64EncodedString()
     }
 
     /// Base64(SHA-256(body)), the `x-ms-content-sha256` header.

@@ -62,10 +62,11 @@ public struct AzureSMSAPI: ProviderAPI {
     ) throws(SendRequestError) -> CurlRequest {
         guard let from = message.from ?? channel.numbers.first else {
             throw SendRequestError(
-                    code: "no-sender", message: "\(channel.id): ACS needs a sender; add a number to the channel")
+                code: "no-sender", message: "\(channel.id): ACS needs a sender; add a number to the channel")
         }
         guard let signer = AzureHMACSigner(accessKey: channel.credential("accessKey") ?? "") else {
-            throw SendRequestError(code: "bad-credentials", message: "\(channel.id): credentials.accessKey is not Base64")
+            throw SendRequestError(
+                code: "bad-credentials", message: "\(channel.id): credentials.accessKey is not Base64")
         }
         let body = Body(
             from: from,
@@ -84,7 +85,7 @@ public struct AzureSMSAPI: ProviderAPI {
         // The hash covers exactly these bytes, which are what curl sends.
         guard let signed = signer.headers(method: "POST", url: url, body: bytes, date: now) else {
             throw SendRequestError(
-                    code: "bad-endpoint", message: "\(channel.id): \(url) is not an absolute http(s) URL")
+                code: "bad-endpoint", message: "\(channel.id): \(url) is not an absolute http(s) URL")
         }
         let headers =
             [

@@ -20,7 +20,8 @@ enum HTTPDate {
         }
         let weekday = weekdays[(c.weekday ?? 1) - 1]
         let month = months[(c.month ?? 1) - 1]
-        return "\(weekday), \(two(c.day)) \(month) \(c.year ?? 1970) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
+        return
+            "\(weekday), \(two(c.day)) \(month) \(c.year ?? 1970) \(two(c.hour)):\(two(c.minute)):\(two(c.second)) GMT"
     }
 
     /// Parses an RFC 3339 timestamp with any number of fractional digits (Event Grid writes seven:

@@ -68,7 +68,8 @@ public struct TwilioMessagesAPI: ProviderAPI {
         let providerMessage = json?["message"]?.stringValue
         func detail() -> ProviderErrorDetail {
             if let code {
-                return ProviderErrorDetail(code: code, message: providerMessage ?? TwilioStatus.errorMessage(code: code))
+                return ProviderErrorDetail(
+                    code: code, message: providerMessage ?? TwilioStatus.errorMessage(code: code))
             }
             return ProviderErrorDetail(
                 code: "http-\(response.status)",
@@ -105,7 +106,8 @@ func sendFailureOutcome(_ error: CurlError, channelID: String) -> SendOutcome {
         return .permanent(
             ProviderErrorDetail(code: "invalid-request", message: "\(channelID): \(error.message)"), optedOut: false)
     case .timedOut:
-        return .retryLater(ProviderErrorDetail(code: "timeout", message: "\(channelID): \(error.message)"), retryAfter: nil)
+        return .retryLater(
+            ProviderErrorDetail(code: "timeout", message: "\(channelID): \(error.message)"), retryAfter: nil)
     case .connectFailed, .cancelled, .other:
         return .retryLater(
             ProviderErrorDetail(code: "connection", message: "\(channelID): \(error.message)"), retryAfter: nil)

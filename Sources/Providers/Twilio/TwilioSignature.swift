@@ -47,7 +47,8 @@ public enum TwilioSignature {
         var valid = false
         for candidate in candidateURLs(url) {
             // No early exit: every candidate costs the same whichever one matches.
-            valid = constantTimeEquals(compute(url: candidate, parameters: parameters, authToken: authToken), signature)
+            valid =
+                constantTimeEquals(compute(url: candidate, parameters: parameters, authToken: authToken), signature)
                 || valid
         }
         return valid

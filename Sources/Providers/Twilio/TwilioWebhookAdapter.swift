@@ -83,7 +83,9 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
         }
     }
 
-    private func required(_ parameters: FormParameters, _ name: String, what: String) throws(SwitchboardError)
+    private func required(
+        _ parameters: FormParameters, _ name: String, what: String
+    ) throws(SwitchboardError)
         -> String
     {
         guard let value = parameters.first(name), !value.isEmpty else { throw .missingField(name, in: what) }
