@@ -23,13 +23,16 @@ import Testing
         }
     }
 
-    @Test func badACSSettingsAreNamed() {
+    @Test func badURLsAndKeysAreNamed() {
         var badKey = acsChannel
         badKey.credentials["accessKey"] = "not base64!"
         #expect(thrownError { try ProviderRegistry.validate(badKey) }?.field == "credentials.accessKey")
         var badEndpoint = acsChannel
         badEndpoint.credentials["endpoint"] = "contoso.communication.azure.com"
         #expect(thrownError { try ProviderRegistry.validate(badEndpoint) }?.field == "credentials.endpoint")
+        var badBase = twilioChannel
+        badBase.apiBaseURL = "api.twilio.com"
+        #expect(thrownError { try ProviderRegistry.validate(badBase) }?.field == "apiBaseURL")
     }
 
     @Test(arguments: [ProviderKind.telesign, .vonage, .telnyx, .plivo, .bot])

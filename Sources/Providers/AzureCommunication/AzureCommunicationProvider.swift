@@ -16,7 +16,7 @@ enum AzureCommunicationProvider: ProviderModule {
         let endpoint = channel.credential("endpoint") ?? ""
         guard URLParts(endpoint) != nil else {
             throw .invalidRequest(
-                "channel \(channel.id): credentials.endpoint must be an https URL like "
+                "channel \(channel.id): credentials.endpoint must be an absolute URL like "
                     + "https://<resource>.communication.azure.com", field: "credentials.endpoint")
         }
         if let base = channel.apiBaseURL, URLParts(base) == nil {
