@@ -1,0 +1,101 @@
+import Foundation
+import Switchboard
+
+/// The events of one Event Grid delivery, decoded (Event Grid or CloudEvents schema, array or single object).
+public struct AzureEventBatch: Sendable, Equatable {
+    public static let validationEventType = "Microsoft.EventGrid.SubscriptionValidationEvent"
+    public static let smsReceivedEventType = "Microsoft.Communication.SMSReceived"
+    public static let deliveryReportEventType = "Microsoft.Communication.SMSDeliveryReportReceived"
+
+    /// Messages and delivery reports to store, in delivery order.
+    public var events: [InboundEvent] = []
+    /// Set when the delivery is a subscription handshake: the code to echo.
+    public var validationCode: String?
+    /// Event types received but not handled (answered 200, not stored; for logs and metrics).
+    /// `Microsoft.Communication.IncomingCall` is among them until voice lands.
+    public var ignoredEventTypes: [String] = []
+
+    /// Decodes `document`; throws `400` naming the first missing field (`id`, `data.messageId`, …).
+    public init(_ document: JSONValue, what: String, now: Date) throws(SwitchboardError) {
+        let list: [JSONValue]
+        switch document {
+        case .array(let items): list = items
+        case .object: list = [document]
+        default: throw .invalidRequest("\(what): the body must be an event object or an array of events")
+        }
+        for (offset, event) in list.enumerated() {
+            let label = list.count == 1 ? what : "\(what), event \(offset + 1) of \(list.count)"
+            guard event.isObject else { throw .invalidRequest("\(label): an event must be a JSON object") }
+            try decode(event, label: label, now: now)
+        }
+    }
+
+    private mutating func decode(_ event: JSONValue, label: String, now: Date) throws(SwitchboardError) {
+        guard let id = nonEmptyString(event.member(caseInsensitive: "id")) else {
+            throw .missingField("id", in: label)
+        }
+        // Event Grid schema calls it `eventType`, CloudEvents `type`.
+        guard
+            let type = nonEmptyString(event.member(caseInsensitive: "eventType"))
+                ?? nonEmptyString(event.member(caseInsensitive: "type"))
+        else { throw .missingField("eventType", in: label) }
+        let data = event.member(caseInsensitive: "data") ?? .null
+        func required(_ key: String) throws(SwitchboardError) -> String {
+            guard let value = data.member(caseInsensitive: key)?.stringValue else {
+                throw .missingField("data.\(key)", in: label)
+            }
+            return value
+        }
+
+        switch type {
+        case Self.validationEventType:
+            let code = try required("validationCode")
+            guard !code.isEmpty else { throw .missingField("data.validationCode", in: label) }
+            validationCode = code
+        case Self.smsReceivedEventType:
+            let messageID = try required("messageId")
+            let from = try required("from")
+            let to = try required("to")
+            let text = try required("message")
+            guard !messageID.isEmpty else { throw .missingField("data.messageId", in: label) }
+            guard !from.isEmpty else { throw .missingField("data.from", in: label) }
+            guard !to.isEmpty else { throw .missingField("data.to", in: label) }
+            let receivedAt = data.member(caseInsensitive: "receivedTimestamp")?.stringValue.flatMap(HTTPDate.rfc3339)
+            events.append(
+                .message(
+                    InboundMessage(
+                        providerMessageID: messageID, dedupeKey: id, from: from, to: to, text: text, media: [],
+                        medium: .sms, receivedAt: receivedAt ?? now)))
+        case Self.deliveryReportEventType:
+            let messageID = try required("messageId")
+            guard !messageID.isEmpty else { throw .missingField("data.messageId", in: label) }
+            let deliveryStatus = data.member(caseInsensitive: "deliveryStatus")?.stringValue ?? ""
+            let details = data.member(caseInsensitive: "deliveryStatusDetails")?.stringValue
+            let status: MessageStatus
+            var error: ProviderErrorDetail?
+            switch deliveryStatus.lowercased() {
+            case "delivered": status = .delivered
+            case "failed":
+                status = .failed
+                error = ProviderErrorDetail(
+                    code: deliveryStatus, message: details.flatMap { $0.isEmpty ? nil : $0 } ?? "Delivery failed")
+            default:
+                // A status we do not know tells nothing we could act on.
+                ignoredEventTypes.append("\(type) (\(deliveryStatus.isEmpty ? "no deliveryStatus" : deliveryStatus))")
+                return
+            }
+            events.append(
+                .status(
+                    DeliveryReport(
+                        providerMessageID: messageID, dedupeKey: id, status: status, error: error, optedOut: false,
+                        receivedAt: now)))
+        default:
+            ignoredEventTypes.append(type)
+        }
+    }
+
+    private func nonEmptyString(_ value: JSONValue?) -> String? {
+        guard let string = value?.stringValue, !string.isEmpty else { return nil }
+        return string
+    }
+}

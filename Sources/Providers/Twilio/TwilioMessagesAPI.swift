@@ -1,0 +1,123 @@
+import Curl
+import Foundation
+import Switchboard
+
+/// Sends replies through Twilio's Messages API (providers.md §1.5).
+///
+/// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
+public struct TwilioMessagesAPI: ProviderAPI {
+    public let channel: Configuration.Channel
+    let client: CurlClient
+
+    public init(channel: Configuration.Channel, client: CurlClient) {
+        self.channel = channel
+        self.client = client
+    }
+
+    public static let defaultBaseURL = "https://api.twilio.com"
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let request = Self.request(for: message, channel: channel)
+        do {
+            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
+        } catch {
+            return Self.classify(.failure(error), channelID: channel.id)
+        }
+    }
+
+    /// `POST {apiBaseURL}/2010-04-01/Accounts/{accountSID}/Messages.json`, Basic auth, form body with `To`,
+    /// `From` (when known), `Body` and `StatusCallback` (when known).
+    public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
+        let accountSID = channel.credential("accountSID") ?? ""
+        let authToken = channel.credential("authToken") ?? ""
+        var base = channel.apiBaseURL ?? defaultBaseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        let url = base + "/2010-04-01/Accounts/\(FormParameters.encodeComponent(accountSID))/Messages.json"
+        var form = FormParameters([.init(name: "To", value: message.to)])
+        if let from = message.from ?? channel.numbers.first { form.pairs.append(.init(name: "From", value: from)) }
+        form.pairs.append(.init(name: "Body", value: message.text))
+        if let callback = message.statusCallbackURL {
+            form.pairs.append(.init(name: "StatusCallback", value: callback))
+        }
+        let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
+        return CurlRequest(
+            method: "POST", url: url,
+            headers: [
+                (name: "Authorization", value: "Basic \(credentials)"),
+                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
+                (name: "Accept", value: "application/json"),
+            ],
+            body: Array(form.encoded().utf8))
+    }
+
+    /// What Twilio's answer (or the failure to get one) means for the outbox.
+    ///
+    /// - 200/201 with `sid` → accepted; 429 or code 20429 → retry (honouring `Retry-After`); 5xx and 408 →
+    ///   retry; connection failures and timeouts → retry; code 21610 → permanent, opted out; other answers →
+    ///   permanent with Twilio's code and message.
+    public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
+        let response: CurlResponse
+        switch result {
+        case .failure(let error):
+            return sendFailureOutcome(error, channelID: channelID)
+        case .success(let value):
+            response = value
+        }
+        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
+        let code = json?["code"]?.stringValue
+        let providerMessage = json?["message"]?.stringValue
+        func detail() -> ProviderErrorDetail {
+            if let code {
+                return ProviderErrorDetail(
+                    code: code, message: providerMessage ?? TwilioStatus.errorMessage(code: code))
+            }
+            return ProviderErrorDetail(
+                code: "http-\(response.status)",
+                message: providerMessage ?? "\(channelID): Twilio answered HTTP \(response.status)")
+        }
+        switch response.status {
+        case 200, 201:
+            if let sid = json?["sid"]?.stringValue, !sid.isEmpty { return .accepted(providerMessageID: sid) }
+            // Not retried: Twilio may have queued the message, and a retry could send it twice.
+            return .permanent(
+                ProviderErrorDetail(
+                    code: "unexpected-response",
+                    message: "\(channelID): Twilio answered \(response.status) without a message sid"),
+                optedOut: false)
+        case 429:
+            return .retryLater(detail(), retryAfter: retryAfterSeconds(response))
+        case _ where code == "20429":
+            return .retryLater(detail(), retryAfter: retryAfterSeconds(response))
+        case 408, 500...599:
+            return .retryLater(detail(), retryAfter: retryAfterSeconds(response))
+        default:
+            if code == TwilioStatus.optedOutErrorCode { return .permanent(detail(), optedOut: true) }
+            return .permanent(detail(), optedOut: false)
+        }
+    }
+}
+
+/// The outcome of a transfer that produced no response: connection problems and timeouts are worth a retry
+/// (a timeout may mean the provider got it, which the outbox's at-least-once contract accepts); a request curl
+/// refused to make is not.
+func sendFailureOutcome(_ error: CurlError, channelID: String) -> SendOutcome {
+    switch error.kind {
+    case .invalidRequest:
+        return .permanent(
+            ProviderErrorDetail(code: "invalid-request", message: "\(channelID): \(error.message)"), optedOut: false)
+    case .timedOut:
+        return .retryLater(
+            ProviderErrorDetail(code: "timeout", message: "\(channelID): \(error.message)"), retryAfter: nil)
+    case .connectFailed, .cancelled, .other:
+        return .retryLater(
+            ProviderErrorDetail(code: "connection", message: "\(channelID): \(error.message)"), retryAfter: nil)
+    }
+}
+
+/// `Retry-After` in seconds when it is a number (the HTTP-date form is rare on APIs and is ignored).
+func retryAfterSeconds(_ response: CurlResponse) -> Double? {
+    guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces),
+        let seconds = Double(value), seconds >= 0, seconds.isFinite
+    else { return nil }
+    return seconds
+}

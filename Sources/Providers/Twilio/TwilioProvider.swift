@@ -1,0 +1,27 @@
+import Curl
+import Switchboard
+
+/// Twilio Programmable Messaging (providers.md §1).
+enum TwilioProvider: ProviderModule {
+    static let requiredCredentials = ["accountSID", "authToken"]
+    static let deliveryReportKind: String? = "status"
+
+    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
+        if let base = channel.apiBaseURL, URLParts(base) == nil {
+            throw .invalidRequest(
+                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
+        }
+    }
+
+    static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
+        TwilioWebhookAdapter(channel: channel, context: context)
+    }
+
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+        TwilioMessagesAPI(channel: channel, client: client)
+    }
+
+    static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
+        TwilioFixtureSigner(channel: channel, context: context)
+    }
+}

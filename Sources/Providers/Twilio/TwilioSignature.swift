@@ -1,0 +1,82 @@
+import Crypto
+import Foundation
+
+/// `X-Twilio-Signature` (providers.md §1.4), computed and checked like twilio-python's `RequestValidator`.
+public enum TwilioSignature {
+    /// The header Twilio signs its webhooks in.
+    public static let headerName = "X-Twilio-Signature"
+
+    /// The string Twilio signs: the URL followed by each parameter name and value, names sorted, each
+    /// distinct value of a repeated name once, in sorted order (twilio-python de-duplicates with `set`).
+    /// Sorting is by code point (UTF-8 bytes), as Python's `sorted` does, not by Swift's `String` ordering.
+    public static func stringToSign(url: String, parameters: FormParameters) -> String {
+        var result = url
+        let byBytes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        for name in Set(parameters.pairs.map(\.name)).sorted(by: byBytes) {
+            for value in Set(parameters.values(name)).sorted(by: byBytes) {
+                result += name + value
+            }
+        }
+        return result
+    }
+
+    /// Base64(HMAC-SHA1(authToken, stringToSign)).
+    public static func compute(url: String, parameters: FormParameters, authToken: String) -> String {
+        let key = SymmetricKey(data: Array(authToken.utf8))
+        let mac = HMAC<Insecure.SHA1>.authenticationCode(
+            for: Array(stringToSign(url: url, parameters: parameters).utf8), using: key)
+        return Data(mac).base64EncodedString()
+    }
+
+    /// The URLs a signature may have been computed over: the URL as written, without its port, and with the
+    /// scheme's default port added (twilio-python accepts the last two because Twilio's back end is
+    /// inconsistent about ports).
+    public static func candidateURLs(_ url: String) -> [String] {
+        var candidates = [url]
+        if let parts = URLParts(url) {
+            candidates.append(parts.url(withPort: nil))
+            if parts.port == nil { candidates.append(parts.url(withPort: parts.defaultPort)) }
+        }
+        var seen = Set<String>()
+        return candidates.filter { seen.insert($0).inserted }
+    }
+
+    /// Whether `signature` matches a form-encoded (or GET) request to `url` with `parameters`, under any of
+    /// ``candidateURLs(_:)``. Compared in constant time.
+    public static func isValid(signature: String, url: String, parameters: FormParameters, authToken: String) -> Bool {
+        var valid = false
+        for candidate in candidateURLs(url) {
+            // No early exit: every candidate costs the same whichever one matches.
+            valid =
+                constantTimeEquals(compute(url: candidate, parameters: parameters, authToken: authToken), signature)
+                || valid
+        }
+        return valid
+    }
+
+    /// Lower-case hex SHA-256 of a JSON body, the value of the `bodySHA256` query parameter.
+    public static func bodySHA256(_ body: [UInt8]) -> String {
+        SHA256.hash(data: body).map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    /// Whether `signature` matches a JSON-body request: the signature covers the URL (which carries
+    /// `bodySHA256`) with no parameters, and `bodySHA256` must be the hash of `body`.
+    public static func isValid(signature: String, url: String, jsonBody body: [UInt8], authToken: String) -> Bool {
+        guard let hash = bodySHA256Parameter(of: url),
+            constantTimeEquals(hash.lowercased(), bodySHA256(body))
+        else { return false }
+        return isValid(signature: signature, url: url, parameters: FormParameters(), authToken: authToken)
+    }
+
+    /// The `bodySHA256` query parameter of `url`, if any.
+    static func bodySHA256Parameter(of url: String) -> String? {
+        guard let questionMark = url.firstIndex(of: "?") else { return nil }
+        var query = url[url.index(after: questionMark)...]
+        if let hash = query.firstIndex(of: "#") { query = query[..<hash] }
+        let parameters = try? FormParameters.decode(Array(query.utf8), maxParameters: .max, what: "URL")
+        return parameters?.first("bodySHA256")
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+import Switchboard
+
+/// Verifies and decodes one Twilio channel's webhooks (`inbound`, `status`).
+///
+/// Success answers `200 text/xml` with exactly `<Response/>` (no XML declaration): Twilio accepts the bare
+/// empty TwiML document, and replies go out through the Messages API, never in-band.
+public struct TwilioWebhookAdapter: WebhookAdapter {
+    public let channel: Configuration.Channel
+    public let context: WebhookContext
+
+    public init(channel: Configuration.Channel, context: WebhookContext) {
+        self.channel = channel
+        self.context = context
+    }
+
+    /// The empty TwiML answer to every accepted message webhook.
+    public static let emptyResponse = WebhookReply(
+        status: 200, headers: ["Content-Type": "text/xml"], body: Array("<Response/>".utf8))
+
+    /// Kinds in CONTRACT.md §3 whose handling comes later (voice).
+    static let plannedKinds: Set<String> = ["voice", "call-status", "handoff"]
+
+    public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
+        let what = "\(channel.id) \(request.kind) webhook"
+        switch request.kind {
+        case "inbound", "status": break
+        case let kind where Self.plannedKinds.contains(kind):
+            throw .notFound("\(channel.id): Twilio webhook kind \(kind) is not supported yet")
+        default:
+            throw .notFound("\(channel.id): Twilio has no webhook kind \(request.kind) (use inbound or status)")
+        }
+
+        let method = request.method.uppercased()
+        let parameters: FormParameters
+        switch method {
+        case "POST":
+            let type = mediaType(of: request.header("Content-Type"))
+            guard type == "application/x-www-form-urlencoded" else {
+                throw .unsupportedMediaType(
+                    "\(what): Content-Type must be application/x-www-form-urlencoded, not \(type ?? "none")")
+            }
+            parameters = try FormParameters.decode(
+                request.body, maxParameters: context.limits.maxFormParams, what: what)
+        case "GET":
+            parameters = try FormParameters.decode(
+                Array(request.query.utf8), maxParameters: context.limits.maxFormParams, what: what)
+        default:
+            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST or GET)")
+        }
+
+        try verifySignature(request, parameters: method == "POST" ? parameters : FormParameters())
+
+        switch request.kind {
+        case "inbound":
+            return .events([.message(try inboundMessage(parameters, what: what, now: now))], reply: Self.emptyResponse)
+        default:
+            guard let report = try deliveryReport(parameters, what: what, now: now) else {
+                // A status that says nothing about delivery (e.g. `receiving`): acknowledged, not stored.
+                return .immediate(Self.emptyResponse)
+            }
+            return .events([.status(report)], reply: Self.emptyResponse)
+        }
+    }
+
+    /// The URL Twilio called, rebuilt from `publicURL` (never the `Host` header).
+    func signedURL(kind: String, query: String) -> String {
+        twilioWebhookURL(publicURL: context.publicURL, channelID: channel.id, kind: kind, query: query)
+    }
+
+    private func verifySignature(_ request: WebhookRequest, parameters: FormParameters) throws(SwitchboardError) {
+        guard let signature = request.header(TwilioSignature.headerName), !signature.isEmpty else {
+            throw .signatureMissing(
+                "\(channel.id): \(TwilioSignature.headerName) header is missing", field: TwilioSignature.headerName)
+        }
+        let valid = TwilioSignature.isValid(
+            signature: signature, url: signedURL(kind: request.kind, query: request.query), parameters: parameters,
+            authToken: channel.credential("authToken") ?? "")
+        guard valid else {
+            throw .signatureInvalid(
+                "\(channel.id): X-Twilio-Signature does not match; check authToken and publicURL",
+                field: TwilioSignature.headerName)
+        }
+    }
+
+    private func required(
+        _ parameters: FormParameters, _ name: String, what: String
+    ) throws(SwitchboardError)
+        -> String
+    {
+        guard let value = parameters.first(name), !value.isEmpty else { throw .missingField(name, in: what) }
+        return value
+    }
+
+    func inboundMessage(_ p: FormParameters, what: String, now: Date) throws(SwitchboardError) -> InboundMessage {
+        guard let sid = [p.first("MessageSid"), p.first("SmsSid")].compactMap({ $0 }).first(where: { !$0.isEmpty })
+        else { throw .missingField("MessageSid", in: what) }
+        let from = try required(p, "From", what: what)
+        let to = try required(p, "To", what: what)
+        return InboundMessage(
+            providerMessageID: sid, dedupeKey: sid, from: from, to: to, text: p.first("Body") ?? "",
+            media: media(p), medium: .sms, receivedAt: now)
+    }
+
+    /// `MediaUrl{N}` / `MediaContentType{N}` for N below `NumMedia` (or, without `NumMedia`, as long as they
+    /// continue); an attachment without a URL is skipped.
+    func media(_ p: FormParameters) -> [MediaAttachment] {
+        let declared = p.first("NumMedia").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        var attachments: [MediaAttachment] = []
+        var index = 0
+        while index < min(declared ?? Int.max, p.pairs.count) {
+            let url = p.first("MediaUrl\(index)")
+            if declared == nil && url == nil { break }
+            if let url, !url.isEmpty {
+                let type = p.first("MediaContentType\(index)").flatMap { $0.isEmpty ? nil : $0 }
+                attachments.append(MediaAttachment(url: url, contentType: type ?? "application/octet-stream"))
+            }
+            index += 1
+        }
+        return attachments
+    }
+
+    func deliveryReport(_ p: FormParameters, what: String, now: Date) throws(SwitchboardError) -> DeliveryReport? {
+        let sid = try required(p, "MessageSid", what: what)
+        let twilioStatus = try required(p, "MessageStatus", what: what)
+        guard var status = TwilioStatus.messageStatus(twilioStatus) else { return nil }
+        var error: ProviderErrorDetail?
+        var optedOut = false
+        if let code = p.first("ErrorCode")?.trimmingCharacters(in: .whitespaces), !code.isEmpty, code != "0" {
+            error = ProviderErrorDetail(code: code, message: TwilioStatus.errorMessage(code: code))
+            if code == TwilioStatus.optedOutErrorCode {
+                optedOut = true
+                status = .optedOut
+            }
+        }
+        return DeliveryReport(
+            providerMessageID: sid, dedupeKey: sid + ":" + twilioStatus, status: status, error: error,
+            optedOut: optedOut, receivedAt: now)
+    }
+}
+
+/// `publicURL + "/webhooks/{channelId}/{kind}"` plus `"?" + query` when there is one.
+func twilioWebhookURL(publicURL: String, channelID: String, kind: String, query: String) -> String {
+    var base = publicURL
+    while base.hasSuffix("/") { base.removeLast() }
+    return base + "/webhooks/\(channelID)/\(kind)" + (query.isEmpty ? "" : "?" + query)
+}
