@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "3.12.3"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C libraries
@@ -55,12 +56,14 @@ let package = Package(
                 "Switchboard", "Providers", "Router", "Storage", "Curl",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(
             name: "SwitchboardCLI",
             dependencies: [
-                "Server",
+                "Server", "Switchboard", "Providers", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,9 +1,8 @@
 import Foundation
-import Switchboard
 
-/// A parsed JSON document, for reading provider payloads whose shape varies (Event Grid vs CloudEvents,
-/// camelCase vs PascalCase data keys).
-public enum JSONValue: Sendable, Equatable, Decodable {
+/// Any JSON value: for reading provider payloads whose shape varies (Event Grid vs CloudEvents, camelCase vs
+/// PascalCase data keys), and for embedding JSON kept as text (a conversation's bot context) in Codable bodies.
+public enum JSONValue: Sendable, Hashable, Codable {
     case null
     case bool(Bool)
     case number(Double)
@@ -26,6 +25,31 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         } else {
             self = .object(try container.decode([String: JSONValue].self))
         }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value):
+            if value.rounded() == value, abs(value) < 1e15 {
+                try container.encode(Int64(value))
+            } else {
+                try container.encode(value)
+            }
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+
+    /// Parses JSON text; `nil` when there is none or it does not parse.
+    public init?(text: String?) {
+        guard let text, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
+            return nil
+        }
+        self = value
     }
 
     /// Checks `maxJSONDepth`, then parses. Both failures answer `400`.
@@ -90,11 +114,21 @@ public enum JSONValue: Sendable, Equatable, Decodable {
         if case .object = self { return true }
         return false
     }
+
+    /// Whether every member of `self` (recursively, for objects) is in `other`; other values must be equal.
+    public func isContained(in other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.object(let mine), .object(let theirs)):
+            return mine.allSatisfy { key, value in theirs[key].map { value.isContained(in: $0) } ?? false }
+        default:
+            return self == other
+        }
+    }
 }
 
 /// The deepest nesting of arrays and objects in a JSON text (`{}` is 1), ignoring brackets inside strings.
 /// Does not validate the JSON; the parser does that afterwards.
-func jsonNestingDepth(_ bytes: [UInt8]) -> Int {
+public func jsonNestingDepth(_ bytes: [UInt8]) -> Int {
     var depth = 0
     var deepest = 0
     var inString = false

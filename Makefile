@@ -1,0 +1,50 @@
+# Switchboard — `make run` serves the demo configuration, `make test` runs every test.
+SHELL := /bin/bash
+SWIFT ?= swift
+CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example.json)
+DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release run test lint fmt bench clean
+
+all: build
+
+## deps: install the Debian packages the build needs (only those missing)
+deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+## build: debug build; fails on any warning in our own sources
+build: deps
+	@set -o pipefail; $(SWIFT) build 2>&1 | tee .build-log.txt
+	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
+
+release: deps
+	$(SWIFT) build -c release
+
+## run: build and serve the demo configuration on the embedded SQLite store and router
+run: build
+	$(SWIFT) run switchboard serve --config $(CONFIG)
+
+## test: every test (Swift Testing); warnings in our sources fail the run
+test: deps
+	@set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee .build-log.txt
+	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
+	$(SWIFT) test --skip-build
+
+## lint: swift-format with the committed configuration
+lint:
+	swift-format lint --strict -r Sources Tests Package.swift
+
+fmt:
+	swift-format format -i -r Sources Tests Package.swift
+
+## bench: the benchmarks of issue 7 (not written yet)
+bench:
+	@echo "make bench: the benchmark suite is not written yet (see the Benchmarks issue)." >&2; exit 1
+
+clean:
+	rm -rf .build .build-log.txt

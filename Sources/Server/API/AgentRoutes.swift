@@ -1,0 +1,84 @@
+import Foundation
+import Hummingbird
+import Router
+import Switchboard
+
+/// `/v1/agents…`: the event stream, agents' state, presence (CONTRACT.md §5, §8).
+struct AgentRoutes: Sendable {
+    let services: GatewayServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/agents") { request, _ in
+            _ = try services.authenticator.principal(of: request)
+            return try Response.json(["agents": await services.router.agents()])
+        }
+        router.get("/v1/agents/:id") { request, context in
+            _ = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            guard let agent = await services.router.agent(id: id) else {
+                throw SwitchboardError.notFound("agent \(id) does not exist")
+            }
+            return try Response.json(agent)
+        }
+        router.put("/v1/agents/:id/presence") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            try requireKnownAgent(id)
+            guard principal.mayActOn(agent: id) else {
+                throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may set its presence")
+            }
+            let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+            let input = try ContractJSON.decode(PresenceInput.self, from: body, what: "presence of agent \(id)")
+            guard let status = PresenceStatus(rawValue: input.status) else {
+                throw SwitchboardError.invalidRequest(
+                    "\"\(input.status)\" is not a presence; use available, busy, dnd, away or offline", field: "status")
+            }
+            let snapshot = try await services.router.setPresence(
+                agentID: id, status: status, by: principal.routerActor)
+            return try Response.json(snapshot)
+        }
+        router.post("/v1/agents/:id/presence/reset") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            try requireKnownAgent(id)
+            guard principal.isPrivileged else {
+                throw SwitchboardError.forbidden("only a supervisor or the admin may reset an agent's presence")
+            }
+            return try Response.json(try await services.router.resetPresence(agentID: id, by: principal.routerActor))
+        }
+        router.get("/v1/agents/:id/events") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            try requireKnownAgent(id)
+            guard principal.mayActOn(agent: id) else {
+                throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may read its events")
+            }
+            let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+            return EventStream(services: services, agentID: id, lastEventID: lastEventID).response()
+        }
+    }
+
+    private func requireKnownAgent(_ id: String) throws {
+        guard services.configuration.agent(id: id) != nil else {
+            throw SwitchboardError.notFound("agent \(id) does not exist")
+        }
+    }
+}
+
+struct PresenceInput: Decodable {
+    var status: String
+}
+
+extension Principal {
+    var routerActor: RouterActor {
+        switch self {
+        case .agent(let id): .agent(id)
+        case .supervisor(let id): .supervisor(id)
+        case .admin: .admin
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let lastEventID = Self("Last-Event-ID")!
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Hummingbird
+import Switchboard
+
+/// `/v1/conversations…` (CONTRACT.md §5): read, reply, close.
+struct ConversationRoutes: Sendable {
+    let services: GatewayServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/v1/conversations") { request, _ in
+            let principal = try services.authenticator.principal(of: request)
+            let query = request.uri.queryParameters
+            var filter = ConversationFilter(
+                channelID: query["channelId"].map(String.init),
+                customerPhone: query["customerPhone"].map { Self.plusRestored(String($0)) })
+            if let status = query["status"] {
+                guard let parsed = ConversationStatus(rawValue: String(status)) else {
+                    throw SwitchboardError.invalidRequest("status must be open or closed", field: "status")
+                }
+                filter.status = parsed
+            }
+            if !principal.isPrivileged { filter.assignedAgent = principal.agentID }
+            let conversations = try await services.store.conversations(matching: filter)
+            var bodies: [ConversationBody] = []
+            for conversation in conversations { bodies.append(await body(of: conversation, messages: nil)) }
+            return try Response.json(["conversations": bodies])
+        }
+        router.get("/v1/conversations/:id") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let conversation = try await readableConversation(try context.parameters.require("id"), by: principal)
+            let messages = try await services.store.messages(conversationID: conversation.id)
+            return try Response.json(await body(of: conversation, messages: messages))
+        }
+        router.post("/v1/conversations/:id/messages") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            let conversation = try await heldConversation(id, by: principal)
+            let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+            let input = try ContractJSON.decode(ReplyInput.self, from: body, what: "reply to conversation \(id)")
+            let message = try await services.gateway.reply(
+                to: conversation.id, text: input.text, agentID: principal.agentID)
+            return try Response.json(ReplyAnswer(messageId: message.id, status: message.status), status: .accepted)
+        }
+        router.post("/v1/conversations/:id/close") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            let conversation = try await heldConversation(id, by: principal)
+            guard conversation.status == .open else {
+                throw SwitchboardError.conflict("closed", "conversation \(id) is already closed")
+            }
+            let reason: ConversationCloseReason = principal.isPrivileged ? .closedBySupervisor : .closedByAgent
+            guard let closed = try await services.store.closeConversation(id: id, at: services.clock.now()) else {
+                throw SwitchboardError.notFound("conversation \(id) does not exist")
+            }
+            await services.router.closeConversation(id: id, reason: reason)
+            return try Response.json(await body(of: closed, messages: nil))
+        }
+    }
+
+    /// An agent may read the conversations it holds and the one of an offer pending to it.
+    private func readableConversation(_ id: String, by principal: Principal) async throws -> Conversation {
+        guard let conversation = try await services.store.conversation(id: id) else {
+            throw SwitchboardError.notFound("conversation \(id) does not exist")
+        }
+        if principal.isPrivileged || conversation.assignedAgent == principal.agentID { return conversation }
+        if let agent = principal.agentID, await services.router.pendingNotificationAgent(conversationID: id) == agent {
+            return conversation
+        }
+        throw SwitchboardError.forbidden("conversation \(id) is not assigned to agent \(principal.agentID ?? "")")
+    }
+
+    /// Replies and closing need the conversation to be the agent's own.
+    private func heldConversation(_ id: String, by principal: Principal) async throws -> Conversation {
+        guard let conversation = try await services.store.conversation(id: id) else {
+            throw SwitchboardError.notFound("conversation \(id) does not exist")
+        }
+        guard principal.isPrivileged || conversation.assignedAgent == principal.agentID else {
+            throw SwitchboardError.forbidden("conversation \(id) is not assigned to agent \(principal.agentID ?? "")")
+        }
+        return conversation
+    }
+
+    private func body(of conversation: Conversation, messages: [Message]?) async -> ConversationBody {
+        let offers = await services.router.offers(conversationID: conversation.id).map {
+            OfferBody(notificationId: $0.notificationId, agentId: $0.agentId, at: $0.at, outcome: $0.outcome)
+        }
+        let waiting = conversation.status == .open && conversation.assignedAgent == nil
+        return ConversationBody(
+            conversation: conversation, offers: offers,
+            waitingReason: waiting ? await services.router.waitingReason(conversationID: conversation.id) : nil,
+            messages: messages)
+    }
+
+    /// A `+` in a query string decodes to a space: read a leading space as `+`.
+    static func plusRestored(_ value: String) -> String {
+        value.hasPrefix(" ") ? "+" + value.dropFirst() : value
+    }
+}
+
+struct ReplyInput: Decodable {
+    var text: String
+}
+
+struct ReplyAnswer: Encodable {
+    var messageId: String
+    var status: MessageStatus
+}

@@ -1,0 +1,38 @@
+import Foundation
+import Hummingbird
+import Switchboard
+
+/// `/healthz`, `/readyz`, `/metrics` (CONTRACT.md §5, §10).
+struct HealthRoutes: Sendable {
+    let services: GatewayServices
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/healthz") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.get("/readyz") { _, _ in
+            do {
+                try await services.store.ping()
+            } catch {
+                throw SwitchboardError.unavailable("the database is unreachable: \(error)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
+        }
+        router.get("/metrics") { _, _ in
+            if let depth = try? await services.store.outboxDepth() {
+                services.metrics.set("switchboard_outbox_depth", [:], to: Double(depth))
+            }
+            var byPresence: [String: Double] = [:]
+            for status in PresenceStatus.allCases { byPresence[status.rawValue] = 0 }
+            for agent in await services.router.agents() { byPresence[agent.presence.rawValue, default: 0] += 1 }
+            services.metrics.replaceGauge("switchboard_agents", series: byPresence, label: "presence")
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: services.metrics.render())))
+        }
+    }
+}

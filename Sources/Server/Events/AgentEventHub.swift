@@ -1,0 +1,117 @@
+import Foundation
+import Logging
+import Switchboard
+import Synchronization
+
+/// One event as written on an SSE stream.
+struct StreamEvent: Sendable, Equatable {
+    var sequence: Int64
+    var type: String
+    var data: String
+
+    /// `event:`, `id:` and `data:` lines and the blank line that ends the event.
+    var wireFormat: String { "event: \(type)\nid: \(sequence)\ndata: \(data)\n\n" }
+}
+
+/// Numbers every agent event, keeps it in the store for replay (`Last-Event-ID`), and writes it to the
+/// agent's open streams in sequence order. A supervisor's streams also get every agent's presence events.
+public final class AgentEventHub: AgentEventSink, Sendable {
+    private struct Subscriber {
+        var continuation: AsyncStream<StreamEvent>.Continuation
+    }
+    private struct AgentState {
+        var subscribers: [UUID: Subscriber] = [:]
+        /// Events numbered but not yet written because an earlier number is still being stored.
+        var waiting: [Int64: StreamEvent] = [:]
+        /// The next number to write; `nil` until the first event of this process.
+        var nextToWrite: Int64?
+    }
+
+    let store: any Store
+    let clock: any WallClock
+    let logger: Logger
+    let supervisorIDs: Set<String>
+    private let agents = Mutex([String: AgentState]())
+
+    public init(store: any Store, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger) {
+        self.store = store
+        self.supervisorIDs = supervisorIDs
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func publish(_ event: AgentEvent, to agentID: String) async {
+        await append(event, to: agentID)
+        if case .presence = event {
+            for supervisor in supervisorIDs where supervisor != agentID {
+                await append(event, to: supervisor)
+            }
+        }
+    }
+
+    private func append(_ event: AgentEvent, to agentID: String) async {
+        let data: String
+        do {
+            data = try AgentEventEncoding.data(of: event)
+        } catch {
+            logger.error("cannot encode \(event.type) event: \(error)")
+            return
+        }
+        let sequence: Int64
+        do {
+            sequence = try await store.appendAgentEvent(agentID: agentID, type: event.type, data: data, at: clock.now())
+        } catch {
+            logger.error("cannot store \(event.type) event for agent \(agentID): \(error)")
+            return
+        }
+        deliver(StreamEvent(sequence: sequence, type: event.type, data: data), to: agentID)
+    }
+
+    /// Writes in sequence order: an event stored while an earlier one is still being stored waits for it.
+    private func deliver(_ event: StreamEvent, to agentID: String) {
+        agents.withLock { agents in
+            var state = agents[agentID] ?? AgentState()
+            if state.nextToWrite == nil || event.sequence < state.nextToWrite! {
+                state.nextToWrite = event.sequence
+            }
+            state.waiting[event.sequence] = event
+            while let next = state.nextToWrite, let ready = state.waiting.removeValue(forKey: next) {
+                for subscriber in state.subscribers.values { subscriber.continuation.yield(ready) }
+                state.nextToWrite = next + 1
+            }
+            // A number lost to a failed write would hold every later event back: don't wait long for it.
+            if state.waiting.count > 64, let lowest = state.waiting.keys.min() {
+                state.nextToWrite = lowest
+            }
+            agents[agentID] = state
+        }
+    }
+
+    /// Opens a stream of the agent's live events. Call ``unsubscribe(agentID:id:)`` when the client leaves.
+    func subscribe(agentID: String) -> (id: UUID, events: AsyncStream<StreamEvent>) {
+        let (stream, continuation) = AsyncStream<StreamEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let id = UUID()
+        agents.withLock { $0[agentID, default: AgentState()].subscribers[id] = Subscriber(continuation: continuation) }
+        return (id, stream)
+    }
+
+    func unsubscribe(agentID: String, id: UUID) {
+        let subscriber = agents.withLock { $0[agentID]?.subscribers.removeValue(forKey: id) }
+        subscriber?.continuation.finish()
+    }
+
+    /// Ends every open stream (graceful shutdown).
+    func finishAll() {
+        let all = agents.withLock { agents in
+            let all = agents.values.flatMap { $0.subscribers.values }
+            for key in agents.keys { agents[key]?.subscribers = [:] }
+            return all
+        }
+        for subscriber in all { subscriber.continuation.finish() }
+    }
+
+    /// How many streams the agent has open.
+    func openStreams(agentID: String) -> Int {
+        agents.withLock { $0[agentID]?.subscribers.count ?? 0 }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+import Hummingbird
+import Switchboard
+
+/// One agent's Server-Sent Events stream (CONTRACT.md §6): replay after `Last-Event-ID`, then the presence
+/// and still-pending notifications the client lacks, then live events, with a comment line as heartbeat so
+/// that a client that went away is noticed.
+struct EventStream: Sendable {
+    let services: GatewayServices
+    let agentID: String
+    let lastEventID: Int64?
+
+    private enum Item: Sendable {
+        case event(StreamEvent)
+        case heartbeat
+    }
+
+    func response() -> Response {
+        Response(
+            status: .ok,
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+            body: ResponseBody { writer in
+                let hub = services.hub
+                let subscription = hub.subscribe(agentID: agentID)
+                let (items, continuation) = AsyncStream<Item>.makeStream()
+                let forward = Task {
+                    for await event in subscription.events { continuation.yield(.event(event)) }
+                    continuation.finish()
+                }
+                let heartbeat = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: services.heartbeatInterval)
+                        continuation.yield(.heartbeat)
+                    }
+                }
+                do {
+                    var lastWritten: Int64 = 0
+                    let replay = try await replayedEvents()
+                    for event in replay {
+                        try await writer.write(ByteBuffer(string: event.wireFormat))
+                        lastWritten = event.sequence
+                    }
+                    await signIn(replayed: replay)
+                    for await item in items {
+                        switch item {
+                        case .event(let event) where event.sequence > lastWritten:
+                            try await writer.write(ByteBuffer(string: event.wireFormat))
+                            lastWritten = event.sequence
+                        case .event:
+                            continue
+                        case .heartbeat:
+                            try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                        }
+                    }
+                } catch {
+                    // The client went away: fall through to sign-out.
+                }
+                heartbeat.cancel()
+                forward.cancel()
+                hub.unsubscribe(agentID: agentID, id: subscription.id)
+                await services.router.agentDisconnected(agentID)
+                try? await writer.finish(nil)
+            })
+    }
+
+    /// The kept events after `Last-Event-ID`, or none when it is absent, unknown or expired.
+    private func replayedEvents() async throws -> [StreamEvent] {
+        guard let lastEventID, lastEventID >= 0 else { return [] }
+        let newest = try await services.store.lastAgentEventSequence(agentID: agentID)
+        guard lastEventID <= newest else { return [] }
+        let events = try await services.store.agentEvents(agentID: agentID, after: lastEventID)
+        let oldestAllowed = services.clock.now().addingTimeInterval(-24 * 3600)
+        // Expired: events after it were trimmed away, or are older than a day.
+        if let first = events.first, first.sequence != lastEventID + 1 || first.at < oldestAllowed { return [] }
+        return events.map { StreamEvent(sequence: $0.sequence, type: $0.type, data: $0.data) }
+    }
+
+    /// Signs the agent in; without a usable replay starts with its presence; re-sends pending notifications
+    /// the replay lacked.
+    private func signIn(replayed: [StreamEvent]) async {
+        await services.router.agentConnected(agentID)
+        if replayed.isEmpty, let presence = await services.router.presence(agentID: agentID) {
+            await services.hub.publish(.presence(agentID: agentID, presence), to: agentID)
+        }
+        let replayedIDs = Set(replayed.filter { $0.type == "notification" }.compactMap { Self.dataID($0.data) })
+        for notification in await services.router.pendingNotifications(agentID: agentID)
+        where !replayedIDs.contains(notification.id) {
+            await services.hub.publish(.notification(notification), to: agentID)
+        }
+    }
+
+    private static func dataID(_ data: String) -> String? {
+        struct Identified: Decodable { var id: String }
+        return try? JSONDecoder().decode(Identified.self, from: Data(data.utf8)).id
+    }
+}

@@ -1,0 +1,60 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Switchboard
+
+/// The §9 error body.
+struct ErrorBody: Encodable {
+    var error: String
+    var message: String
+    var field: String?
+}
+
+extension SwitchboardError {
+    var response: Response {
+        let body = ErrorBody(error: code, message: message, field: field)
+        let buffer = (try? ContractJSON.encode(body)) ?? ByteBuffer(string: "{}")
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+    }
+}
+
+/// Turns every error into the §9 JSON body: domain errors as they say, a body over the limit as 413, an
+/// unknown route as 404, and anything else (the database failing) as 503 so providers retry.
+struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as SwitchboardError {
+            return error.response
+        } catch is NIOTooManyBytesError {
+            return SwitchboardError(
+                status: 413, code: "body-too-large",
+                message: "\(request.uri.path): the body is larger than limits.maxBodyBytes", field: "maxBodyBytes"
+            ).response
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound:
+                return SwitchboardError.notFound("\(request.uri.path) is not a route of this gateway").response
+            case .methodNotAllowed:
+                return SwitchboardError.methodNotAllowed(
+                    "\(request.uri.path) does not take \(request.method.rawValue)"
+                ).response
+            default:
+                return SwitchboardError(
+                    status: Int(error.status.code), code: "invalid-request", message: error.body ?? "\(error.status)"
+                ).response
+            }
+        } catch {
+            logger.error("\(request.method.rawValue) \(request.uri.path) failed: \(String(reflecting: error))")
+            return SwitchboardError.unavailable(
+                "\(request.uri.path): the gateway could not complete the request (storage unavailable); try again"
+            ).response
+        }
+    }
+}

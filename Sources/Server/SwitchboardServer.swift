@@ -1,0 +1,133 @@
+import Curl
+import Foundation
+import Hummingbird
+import Logging
+import Providers
+import Router
+import ServiceLifecycle
+import Storage
+import Switchboard
+
+/// The gateway process: opens the store, builds the router, adapters and outbox worker from the
+/// configuration, and serves HTTP until SIGTERM/SIGINT or cancellation, then shuts down gracefully.
+public enum SwitchboardServer {
+    /// Options that tests and benchmarks change; the defaults are what `switchboard serve` uses.
+    public struct Options: Sendable {
+        /// Called once the server listens, with its port (useful with port 0).
+        public var onListening: @Sendable (Int) async -> Void
+        public var clock: any WallClock
+        public var heartbeatInterval: Duration
+        /// Signals that start a graceful shutdown; tests run in-process and stop by cancellation instead.
+        public var shutdownSignals: [UnixSignal]
+
+        public init(
+            onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
+            heartbeatInterval: Duration = .seconds(15), shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+        ) {
+            self.onListening = onListening
+            self.clock = clock
+            self.heartbeatInterval = heartbeatInterval
+            self.shutdownSignals = shutdownSignals
+        }
+    }
+
+    /// Refuses a configuration a person must fix first (CONTRACT.md §1): names the key.
+    public static func validate(_ configuration: Configuration) throws(SwitchboardError) {
+        try ConfigurationCheck.validate(configuration)
+    }
+
+    public static func run(configuration: Configuration, logger: Logger, options: Options = .init()) async throws {
+        try validate(configuration)
+        let store = try openStore(configuration.database)
+        try await CurlClient.withCurlClient { curl in
+            let metrics = Metrics()
+            let hub = AgentEventHub(
+                store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
+                clock: options.clock, logger: logger)
+            let router = EmbeddedRouter(
+                configuration: configuration, store: store, events: hub, clock: options.clock)
+            var apis: [String: any ProviderAPI] = [:]
+            var adapters: [String: any WebhookAdapter] = [:]
+            let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
+            for channel in configuration.channels {
+                adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
+                apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
+            }
+            let outbox = OutboxWorker(
+                store: store, apis: apis, configuration: configuration, router: router, clock: options.clock,
+                logger: logger,
+                onAttempt: { provider, outcome in
+                    metrics.increment(
+                        "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
+                })
+            let gateway = Gateway(
+                configuration: configuration, store: store, router: router, clock: options.clock, logger: logger,
+                replyQueued: { outbox.wake() })
+            let services = GatewayServices(
+                configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
+                adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
+                clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval)
+            try await router.restore(conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+
+            let app = Application(
+                router: makeRouter(services),
+                configuration: .init(
+                    address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                    serverName: "switchboard"),
+                onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
+                logger: logger)
+            let group = ServiceGroup(
+                configuration: .init(
+                    services: [
+                        .init(service: app),
+                        .init(service: BackgroundService { await outbox.run() }),
+                        .init(service: BackgroundService(onShutdown: { hub.finishAll() }) {}),
+                    ],
+                    gracefulShutdownSignals: options.shutdownSignals,
+                    logger: logger))
+            try await group.run()
+            await router.shutdown()
+        }
+    }
+
+    static func makeRouter(_ services: GatewayServices) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ErrorMiddleware(logger: services.logger))
+        WebhookRoutes(services: services).register(on: router)
+        AgentRoutes(services: services).register(on: router)
+        NotificationRoutes(services: services).register(on: router)
+        ConversationRoutes(services: services).register(on: router)
+        ContactRoutes(services: services).register(on: router)
+        HealthRoutes(services: services).register(on: router)
+        return router
+    }
+
+    /// `sqlite:PATH` (CONTRACT.md §2). PostgreSQL arrives with its own issue.
+    public static func openStore(_ database: String) throws -> any Store {
+        guard database.hasPrefix("sqlite:") else {
+            throw SwitchboardError.invalidRequest(
+                "database: \"\(database.prefix(11))…\" is not supported yet; use sqlite:PATH", field: "database")
+        }
+        return try SQLiteStore(path: String(database.dropFirst("sqlite:".count)))
+    }
+}
+
+/// Runs work for the lifetime of the service group, stopping it at graceful shutdown.
+struct BackgroundService: Service {
+    let onShutdown: @Sendable () -> Void
+    let work: @Sendable () async -> Void
+
+    init(onShutdown: @escaping @Sendable () -> Void = {}, _ work: @escaping @Sendable () async -> Void) {
+        self.onShutdown = onShutdown
+        self.work = work
+    }
+
+    func run() async throws {
+        await withGracefulShutdownHandler {
+            await cancelWhenGracefulShutdown { await work() }
+            try? await gracefulShutdown()
+        } onGracefulShutdown: {
+            onShutdown()
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+/// Reads the configuration file and `SWITCHBOARD_*` overrides (CONTRACT.md §1–2), and prints it with secrets
+/// masked for `check-config`.
+public enum ConfigurationLoader {
+    /// What loading produced: the configuration and the warnings a person should see.
+    public struct Loaded: Sendable {
+        public var configuration: Configuration
+        public var warnings: [String]
+    }
+
+    /// Optional string keys that have no value by default, so the override cannot take the type from it.
+    static let optionalStringKeys: Set<String> = ["adminToken", "publicURL", "router.url", "router.secret"]
+
+    /// Loads `path` (or the built-in defaults when `path` is nil) and applies the environment's overrides.
+    public static func load(path: String?, environment: [String: String]) throws(SwitchboardError) -> Loaded {
+        var tree: [String: JSONValue] = [:]
+        if let path {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw .invalidRequest("config file \(path) cannot be read")
+            }
+            guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
+                throw .invalidRequest("config file \(path) is not valid JSON")
+            }
+            guard case .object(let object) = value else {
+                throw .invalidRequest("config file \(path) must hold a JSON object")
+            }
+            tree = object
+        }
+        var warnings: [String] = []
+        let defaults = defaultTree()
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SWITCHBOARD_") {
+            let segments = name.dropFirst("SWITCHBOARD_".count).split(separator: "_").map(String.init)
+            if !applyOverride(segments: segments, value: value, to: &tree, defaults: defaults) {
+                warnings.append("\(name) is not a setting of the configuration; ignored")
+            }
+        }
+        do {
+            let data = try JSONEncoder().encode(JSONValue.object(tree))
+            return Loaded(configuration: try JSONDecoder().decode(Configuration.self, from: data), warnings: warnings)
+        } catch let DecodingError.keyNotFound(key, context) {
+            let path = (context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")
+            throw .invalidRequest("config: \(path) is required", field: path)
+        } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .invalidRequest("config: \(path) has the wrong type", field: path)
+        } catch let DecodingError.dataCorrupted(context) {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw .invalidRequest("config: \(path) has an invalid value (\(context.debugDescription))", field: path)
+        } catch {
+            throw .invalidRequest("config: \(error)")
+        }
+    }
+
+    /// The configuration with every default filled in, as a JSON tree: gives each key's type.
+    static func defaultTree() -> [String: JSONValue] {
+        guard let data = try? JSONEncoder().encode(Configuration()),
+            case .object(let tree) = try? JSONDecoder().decode(JSONValue.self, from: data)
+        else { return [:] }
+        return tree
+    }
+
+    /// Sets the scalar at `segments` (matched case-insensitively, outside arrays) to `value` read as that key's type.
+    static func applyOverride(
+        segments: [String], value: String, to tree: inout [String: JSONValue], defaults: [String: JSONValue],
+        path: [String] = []
+    ) -> Bool {
+        guard let first = segments.first else { return false }
+        let keys = Set(defaults.keys).union(tree.keys)
+        guard let key = keys.first(where: { $0.uppercased() == first.uppercased() }) else { return false }
+        let keyPath = path + [key]
+        if segments.count == 1 {
+            switch tree[key] ?? defaults[key] {
+            case .bool:
+                guard let bool = Bool(value.lowercased()) else { return false }
+                tree[key] = .bool(bool)
+            case .number:
+                guard let number = Double(value) else { return false }
+                tree[key] = .number(number)
+            case .string:
+                tree[key] = .string(value)
+            case nil where optionalStringKeys.contains(keyPath.joined(separator: ".")):
+                tree[key] = .string(value)
+            default:
+                return false
+            }
+            return true
+        }
+        var child: [String: JSONValue] = [:]
+        switch tree[key] {
+        case .object(let object): child = object
+        case nil: break
+        default: return false
+        }
+        guard case .object(let childDefaults) = defaults[key] ?? .object([:]) else { return false }
+        guard
+            applyOverride(
+                segments: Array(segments.dropFirst()), value: value, to: &child, defaults: childDefaults, path: keyPath)
+        else { return false }
+        tree[key] = .object(child)
+        return true
+    }
+
+    // MARK: Masking
+
+    /// Credential keys that hold secrets, by provider (CONTRACT.md §2, marked *).
+    public static let secretCredentialKeys: Set<String> = [
+        "authToken", "accessKey", "eventGridSecret", "apiKey", "apiSecret", "signatureSecret", "secret",
+    ]
+
+    /// `"***"` + the last 4 characters.
+    public static func mask(_ secret: String) -> String { "***" + secret.suffix(4) }
+
+    /// The effective configuration as pretty JSON with every secret masked.
+    public static func maskedJSON(_ configuration: Configuration) throws -> String {
+        var masked = configuration
+        masked.adminToken = masked.adminToken.map(mask)
+        masked.router.secret = masked.router.secret.map(mask)
+        masked.database = maskDatabasePassword(masked.database)
+        for index in masked.channels.indices {
+            for (key, value) in masked.channels[index].credentials where secretCredentialKeys.contains(key) {
+                masked.channels[index].credentials[key] = mask(value)
+            }
+        }
+        for index in masked.agents.indices { masked.agents[index].token = masked.agents[index].token.map(mask) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(masked), as: UTF8.self)
+    }
+
+    static func maskDatabasePassword(_ url: String) -> String {
+        guard url.hasPrefix("postgres"), let at = url.lastIndex(of: "@"),
+            let schemeEnd = url.range(of: "://")?.upperBound,
+            let colon = url[schemeEnd..<at].firstIndex(of: ":")
+        else { return url }
+        let password = String(url[url.index(after: colon)..<at])
+        return String(url[..<url.index(after: colon)]) + mask(password) + String(url[at...])
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+
+/// The gateway's domain service: what happens to a verified, decoded provider event, and to an agent's reply.
+/// No HTTP or SQL types: `Server` calls it with domain values, and it talks to the `Store` and the `CoreRouter`.
+public struct Gateway: Sendable {
+    public let configuration: Configuration
+    public let store: any Store
+    public let router: any CoreRouter
+    public let clock: any WallClock
+    let logger: Logger
+    /// Called after a reply was queued, so the outbox worker sends it at once.
+    let replyQueued: @Sendable () -> Void
+
+    public init(
+        configuration: Configuration, store: any Store, router: any CoreRouter, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.configuration = configuration
+        self.store = store
+        self.router = router
+        self.clock = clock
+        self.logger = logger
+        self.replyQueued = replyQueued
+    }
+
+    /// How one provider event was handled.
+    public enum IngestOutcome: Sendable, Equatable {
+        /// Stored now (a message, or a delivery report that was applied or kept for later).
+        case stored
+        /// Already stored before: nothing changed, nobody notified again.
+        case duplicate
+    }
+
+    /// Stores one event durably and then tells the router. Returns once the event is committed.
+    public func ingest(_ event: InboundEvent, on channel: Configuration.Channel) async throws -> IngestOutcome {
+        switch event {
+        case .message(let message): try await ingestMessage(message, on: channel)
+        case .status(let report): try await ingestReport(report, on: channel)
+        }
+    }
+
+    private func ingestMessage(_ inbound: InboundMessage, on channel: Configuration.Channel) async throws
+        -> IngestOutcome
+    {
+        let customer = CustomerAddress.fromProvider(inbound.from)
+        let record = InboundRecord(
+            channelID: channel.id, dedupeKey: inbound.dedupeKey, providerMessageID: inbound.providerMessageID,
+            customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber, medium: inbound.medium,
+            queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt)
+        let outcome = try await store.recordInbound(record)
+        guard case .stored(let conversation, let message, let opened) = outcome else { return .duplicate }
+        try await applyOptKeywords(in: message.text, customer: customer.key, on: channel)
+        if opened {
+            await router.notify(notificationRequest(for: conversation))
+        } else {
+            await router.messageArrived(message, in: conversation)
+        }
+        logger.debug(
+            "stored inbound message",
+            metadata: [
+                "channel": "\(channel.id)", "conversation": "\(conversation.id)",
+                "from": "\(PhoneNumber.masked(customer.key))",
+            ])
+        return .stored
+    }
+
+    /// A message whose whole text is an opt-out (opt-in) keyword opts the customer out (back in) on the channel.
+    private func applyOptKeywords(in text: String, customer: String, on channel: Configuration.Channel) async throws {
+        let word = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard !word.isEmpty else { return }
+        if channel.optOutKeywords.contains(where: { $0.uppercased() == word }) {
+            try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: true, at: clock.now())
+        } else if channel.optInKeywords.contains(where: { $0.uppercased() == word }) {
+            try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: false, at: clock.now())
+        }
+    }
+
+    private func ingestReport(_ report: DeliveryReport, on channel: Configuration.Channel) async throws
+        -> IngestOutcome
+    {
+        let record = DeliveryReportRecord(
+            channelID: channel.id, dedupeKey: report.dedupeKey, providerMessageID: report.providerMessageID,
+            status: report.status, error: report.error, optedOut: report.optedOut, receivedAt: report.receivedAt)
+        switch try await store.recordDeliveryReport(record) {
+        case .duplicate:
+            return .duplicate
+        case .pending:
+            return .stored
+        case .applied(let message, let conversation, let changed):
+            if changed { await router.messageStatusChanged(message, in: conversation) }
+            return .stored
+        }
+    }
+
+    /// The request the router gets for a conversation that needs an agent.
+    public func notificationRequest(for conversation: Conversation) -> NotificationRequest {
+        let scenario: Scenario = conversation.medium == .voice ? .incomingVoice : .incomingSMS
+        return NotificationRequest(
+            scenario: scenario, conversationID: conversation.id, channelID: conversation.channelID,
+            medium: conversation.medium, queue: conversation.queue,
+            customer: NotificationCustomer(phone: conversation.customerPhone, match: conversation.match),
+            contextJSON: conversation.contextJSON, createdAt: conversation.createdAt)
+    }
+
+    // MARK: Replies
+
+    /// Queues an agent's reply in the durable outbox. Refuses replies to closed, voice and opted-out
+    /// conversations with the §9 error.
+    public func reply(to conversationID: String, text: String, agentID: String?) async throws -> Message {
+        guard let conversation = try await store.conversation(id: conversationID) else {
+            throw SwitchboardError.notFound("conversation \(conversationID) does not exist")
+        }
+        guard conversation.status == .open else {
+            throw SwitchboardError.conflict("closed", "conversation \(conversationID) is closed")
+        }
+        guard conversation.medium == .sms, configuration.channel(id: conversation.channelID)?.provider != .bot else {
+            throw SwitchboardError.conflict(
+                "cannot-send", "conversation \(conversationID) is a \(conversation.medium.rawValue) conversation; "
+                    + "replies are sent only in SMS conversations")
+        }
+        guard !text.isEmpty else { throw SwitchboardError.invalidRequest("reply text is empty", field: "text") }
+        if try await store.isOptedOut(channelID: conversation.channelID, customer: conversation.customerPhone) {
+            throw SwitchboardError.conflict(
+                "opted-out",
+                "the customer of conversation \(conversationID) opted out of messages on channel "
+                    + "\(conversation.channelID); they must text START to opt back in")
+        }
+        let message = try await store.enqueueReply(
+            ReplyRecord(conversationID: conversationID, agentID: agentID, text: text, createdAt: clock.now()))
+        replyQueued()
+        return message
+    }
+}

@@ -1,0 +1,164 @@
+import Foundation
+import Logging
+
+/// Sends queued replies from the durable outbox through each channel's provider API, retrying what can be
+/// retried, until `maxAttempts` or `maxAgeSeconds`; resumes after a restart from what the store kept.
+public final class OutboxWorker: Sendable {
+    let store: any Store
+    let apis: [String: any ProviderAPI]
+    let configuration: Configuration
+    let router: any CoreRouter
+    let clock: any WallClock
+    let retryPolicy: RetryPolicy
+    let logger: Logger
+    /// Longest the worker sleeps between looks at the outbox when nothing wakes it.
+    let idlePoll: Duration
+    let batchSize: Int
+    private let wakeSignal = WakeSignal()
+    /// Called with the outcome of every attempt (`sent`, `retry`, `failed`): metrics.
+    let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
+
+    public init(
+        store: any Store, apis: [String: any ProviderAPI], configuration: Configuration, router: any CoreRouter,
+        clock: any WallClock = SystemWallClock(), retryPolicy: RetryPolicy = .init(),
+        logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
+        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in }
+    ) {
+        self.store = store
+        self.apis = apis
+        self.configuration = configuration
+        self.router = router
+        self.clock = clock
+        self.retryPolicy = retryPolicy
+        self.logger = logger
+        self.idlePoll = idlePoll
+        self.batchSize = batchSize
+        self.onAttempt = onAttempt
+    }
+
+    /// Asks the worker to look at the outbox now (a reply was queued).
+    public func wake() { wakeSignal.signal() }
+
+    /// Runs until the task is cancelled; sends in flight when it is cancelled are finished first.
+    public func run() async {
+        while !Task.isCancelled {
+            let sentSome = await sendDueItems()
+            if sentSome { continue }
+            await wakeSignal.wait(timeout: await sleepDuration())
+        }
+    }
+
+    /// Sends every due item once; returns whether there were any.
+    @discardableResult
+    public func sendDueItems() async -> Bool {
+        let items: [OutboxItem]
+        do {
+            items = try await store.dueOutboxItems(now: clock.now(), limit: batchSize)
+        } catch {
+            logger.error("outbox: cannot read the outbox: \(error)")
+            return false
+        }
+        if items.isEmpty { return false }
+        await withTaskGroup(of: Void.self) { group in
+            for item in items {
+                group.addTask { await self.deliver(item) }
+            }
+        }
+        return true
+    }
+
+    private func sleepDuration() async -> Duration {
+        guard let next = try? await store.nextOutboxAttempt() else { return idlePoll }
+        let seconds = next.timeIntervalSince(clock.now())
+        if seconds <= 0 { return .milliseconds(1) }
+        return min(idlePoll, .milliseconds(Int64(seconds * 1000) + 1))
+    }
+
+    func deliver(_ item: OutboxItem) async {
+        guard let channel = configuration.channel(id: item.channelID), let api = apis[item.channelID] else {
+            await fail(
+                item, status: .failed,
+                error: ProviderErrorDetail(
+                    code: "channel-missing",
+                    message: "channel \(item.channelID) is not configured; the reply cannot be sent"),
+                provider: nil)
+            return
+        }
+        let now = clock.now()
+        do {
+            try await store.markSending(messageID: item.messageID, at: now)
+        } catch {
+            logger.error("outbox: cannot mark \(item.messageID) sending: \(error)")
+            return
+        }
+        await publishStatus(of: item.messageID)
+        let message = OutboundMessage(
+            messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,
+            text: item.text, idempotencyKey: item.idempotencyKey, firstQueuedAt: item.queuedAt,
+            statusCallbackURL: statusCallbackURL(for: channel))
+        let outcome = await api.send(message)
+        let attempts = item.attempts + 1
+        switch outcome {
+        case .accepted(let providerMessageID):
+            do {
+                _ = try await store.markSent(messageID: item.messageID, providerMessageID: providerMessageID, at: clock.now())
+                onAttempt(channel.provider, "sent")
+            } catch {
+                logger.error("outbox: \(item.messageID) was sent but could not be recorded: \(error)")
+            }
+        case .permanent(let error, let optedOut):
+            await fail(item, status: optedOut ? .optedOut : .failed, error: error, provider: channel.provider)
+            if optedOut {
+                try? await store.setOptedOut(channelID: channel.id, customer: item.to, optedOut: true, at: clock.now())
+            }
+        case .retryLater(let error, let retryAfter):
+            let age = clock.now().timeIntervalSince(item.queuedAt)
+            let delay = retryPolicy.delay(afterAttempts: attempts, retryAfter: retryAfter)
+            if attempts >= configuration.outbox.maxAttempts || age + delay > configuration.outbox.maxAgeSeconds {
+                await fail(item, status: .failed, error: error, provider: channel.provider)
+                return
+            }
+            do {
+                try await store.scheduleRetry(
+                    messageID: item.messageID, nextAttemptAt: clock.now().addingTimeInterval(delay), error: error)
+                onAttempt(channel.provider, "retry")
+            } catch {
+                logger.error("outbox: cannot schedule a retry of \(item.messageID): \(error)")
+            }
+            logger.info(
+                "outbox: \(channel.id) send of \(item.messageID) will be retried in \(Int(delay.rounded())) s: \(error.code) \(error.message)"
+            )
+            return
+        }
+        await publishStatus(of: item.messageID)
+    }
+
+    private func fail(_ item: OutboxItem, status: MessageStatus, error: ProviderErrorDetail, provider: ProviderKind?)
+        async
+    {
+        do {
+            _ = try await store.markFailed(messageID: item.messageID, status: status, error: error, at: clock.now())
+            if let provider { onAttempt(provider, "failed") }
+            logger.warning("outbox: \(item.channelID) reply \(item.messageID) \(status.rawValue): \(error.code) \(error.message)")
+        } catch {
+            logger.error("outbox: cannot mark \(item.messageID) failed: \(error)")
+        }
+        await publishStatus(of: item.messageID)
+    }
+
+    private func publishStatus(of messageID: String) async {
+        guard let message = try? await store.message(id: messageID),
+            let conversation = try? await store.conversation(id: message.conversationID)
+        else { return }
+        await router.messageStatusChanged(message, in: conversation)
+    }
+
+    /// Where the provider sends delivery reports for this channel (CONTRACT.md §3 "Delivery reports").
+    func statusCallbackURL(for channel: Configuration.Channel) -> String? {
+        switch channel.provider {
+        case .twilio, .plivo, .vonage: "\(configuration.publicURL)/webhooks/\(channel.id)/status"
+        case .telnyx: "\(configuration.publicURL)/webhooks/\(channel.id)/events"
+        case .acs, .telesign, .bot: nil
+        }
+    }
+}
