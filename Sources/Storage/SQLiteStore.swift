@@ -33,6 +33,7 @@ public final class SQLiteStore: Store {
 
     /// The path the store was opened with (`:memory:` for an in-memory database).
     public let path: String
+    /// The options the store was opened with.
     public let options: Options
     let writer: any DatabaseWriter
 
