@@ -1,1 +1,126 @@
+import Foundation
+import GRDB
 import Switchboard
+
+/// The ``Store`` over SQLite (GRDB), the embedded default.
+///
+/// A file database is opened as a `DatabasePool` in WAL mode: one writer at a time, readers beside it.
+/// Every ``Store`` method is one immediate transaction, so the read-check-write sequences (dedupe, one open
+/// conversation per customer, agent event sequence numbers) cannot interleave, even between processes sharing
+/// the file (`serve` and `switchboard send`). Waiting for another process's write lock is bounded by
+/// ``Options/busyTimeout``; past it, and on I/O errors, methods throw ``SwitchboardError`` `unavailable` (503).
+///
+/// ```swift
+/// let store = try SQLiteStore.open(url: configuration.database)   // "sqlite:./switchboard.sqlite"
+/// ```
+public final class SQLiteStore: Store {
+    /// How a store is opened.
+    public struct Options: Sendable, Equatable {
+        /// How long a write waits for another connection's lock before the call fails `unavailable`.
+        public var busyTimeout: TimeInterval
+        /// How long an outbox entry stays `sending` before it is presumed lost (the sender crashed mid-request)
+        /// and is due again. Longer than any send request can take, so an in-flight reply is never sent twice.
+        public var sendingLease: TimeInterval
+        /// How many events each agent's replay log keeps.
+        public var agentEventsKept: Int
+
+        public init(busyTimeout: TimeInterval = 5, sendingLease: TimeInterval = 60, agentEventsKept: Int = 1000) {
+            self.busyTimeout = busyTimeout
+            self.sendingLease = sendingLease
+            self.agentEventsKept = agentEventsKept
+        }
+    }
+
+    /// The path the store was opened with (`:memory:` for an in-memory database).
+    public let path: String
+    /// The options the store was opened with.
+    public let options: Options
+    let writer: any DatabaseWriter
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// - Parameter path: a file path, or `:memory:` for a private in-memory database (tests; lost on release).
+    public init(path: String, options: Options = Options()) throws {
+        self.path = path
+        self.options = options
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(options.busyTimeout)
+        configuration.label = "switchboard"
+        configuration.foreignKeysEnabled = true
+        do {
+            if path == ":memory:" {
+                writer = try DatabaseQueue(configuration: configuration)
+            } else {
+                // DatabasePool puts the file in WAL mode.
+                writer = try DatabasePool(path: path, configuration: configuration)
+            }
+            try SQLiteSchema.migrator.migrate(writer)
+        } catch let error as DatabaseError {
+            throw SwitchboardError.unavailable(
+                "database \(path) cannot be opened: \(error.resultCode) \(error.message ?? ""); "
+                    + "check the path in `database` and that the directory is writable")
+        }
+    }
+
+    /// Opens the store a `database` setting names: `sqlite:PATH` (relative paths are relative to the working
+    /// directory) or `sqlite::memory:`.
+    ///
+    /// - Throws: ``SwitchboardError`` `invalid-request` for any other scheme or an empty path.
+    public static func open(url: String, options: Options = Options()) throws -> SQLiteStore {
+        try SQLiteStore(path: path(fromURL: url), options: options)
+    }
+
+    /// The file path of a `sqlite:PATH` setting (`sqlite://PATH` is accepted too).
+    public static func path(fromURL url: String) throws -> String {
+        guard url.hasPrefix("sqlite:") else {
+            throw SwitchboardError.invalidRequest(
+                "database \"\(url.prefix(16))…\" is not an SQLite URL; expected sqlite:PATH", field: "database")
+        }
+        var path = String(url.dropFirst("sqlite:".count))
+        if path.hasPrefix("//") { path.removeFirst(2) }
+        guard !path.isEmpty else {
+            throw SwitchboardError.invalidRequest(
+                "database \(url) names no file; expected sqlite:PATH", field: "database")
+        }
+        return path
+    }
+
+    /// The names of the schema migrations this version applies, oldest first.
+    public static var migrationNames: [String] { SQLiteSchema.migrationNames }
+
+    public func ping() async throws {
+        try await read { db in _ = try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
+    // MARK: Transactions
+
+    /// One immediate write transaction; SQLite's transient failures become `unavailable`.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.write(updates)
+        } catch let error as DatabaseError {
+            throw Self.mapped(error)
+        }
+    }
+
+    func read<T: Sendable>(_ value: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do {
+            return try await writer.read(value)
+        } catch let error as DatabaseError {
+            throw Self.mapped(error)
+        }
+    }
+
+    /// Busy, locked, I/O, full disk and the like are the database being unreachable for now (503, retry later);
+    /// anything else (a constraint, a bug) stays a `DatabaseError`.
+    static func mapped(_ error: DatabaseError) -> any Error {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED, .SQLITE_IOERR, .SQLITE_FULL, .SQLITE_CANTOPEN, .SQLITE_READONLY,
+            .SQLITE_CORRUPT, .SQLITE_NOTADB, .SQLITE_NOMEM, .SQLITE_PROTOCOL, .SQLITE_INTERRUPT:
+            return SwitchboardError.unavailable(
+                "database unavailable: \(error.resultCode) \(error.message ?? "")")
+        default:
+            return error
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import GRDB
+
+/// The SQLite schema, as versioned migrations. A released migration is never edited: changes are new
+/// migrations appended at the end, so every database reaches the same schema whatever version created it.
+enum SQLiteSchema {
+    /// The names of the migrations, in order (also what `grdb_migrations` records).
+    static var migrationNames: [String] { migrator.migrations }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial-schema", migrate: createInitialSchema)
+        return migrator
+    }
+
+    // Times are INTEGER milliseconds since 1970. Records created by Switchboard have TEXT ids (RecordID);
+    // ordering ties on equal times are broken by rowid (insertion order).
+    private static func createInitialSchema(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE contact (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL,
+                    mobile_phone TEXT NOT NULL,          -- as given
+                    mobile_phone_e164 TEXT NOT NULL,     -- the key inbound senders match on
+                    region TEXT NOT NULL,
+                    attributes TEXT NOT NULL DEFAULT '{}', -- JSON object of strings
+                    created_at INTEGER NOT NULL
+                );
+                -- Several contacts may share a number: not unique.
+                CREATE INDEX contact_by_e164 ON contact (mobile_phone_e164, created_at);
+
+                CREATE TABLE conversation (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    channel_id TEXT NOT NULL,
+                    medium TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    status TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+                    customer_phone TEXT NOT NULL,
+                    contact_id TEXT REFERENCES contact (id) ON DELETE SET NULL, -- only when exactly one matched
+                    match_count INTEGER NOT NULL DEFAULT 0,
+                    candidate_ids TEXT NOT NULL DEFAULT '[]', -- JSON array, up to 10 ids
+                    assigned_agent TEXT,
+                    context_json TEXT,
+                    created_at INTEGER NOT NULL,
+                    closed_at INTEGER
+                );
+                -- One open conversation per (channel, customer), whatever races: the second insert fails.
+                CREATE UNIQUE INDEX conversation_one_open ON conversation (channel_id, customer_phone)
+                    WHERE status = 'open';
+                CREATE INDEX conversation_by_customer ON conversation (channel_id, customer_phone, created_at);
+                CREATE INDEX conversation_by_created ON conversation (created_at);
+                CREATE INDEX conversation_by_status ON conversation (status, created_at);
+                CREATE INDEX conversation_by_agent ON conversation (assigned_agent, created_at)
+                    WHERE assigned_agent IS NOT NULL;
+
+                CREATE TABLE message (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    conversation_id TEXT NOT NULL REFERENCES conversation (id),
+                    channel_id TEXT NOT NULL,            -- the conversation's, for provider id lookups
+                    direction TEXT NOT NULL CHECK (direction IN ('inbound', 'outbound')),
+                    author TEXT NOT NULL,
+                    agent_id TEXT,
+                    text TEXT NOT NULL,
+                    media TEXT NOT NULL DEFAULT '[]',    -- JSON array of {url, contentType}
+                    status TEXT NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT,
+                    provider_message_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL
+                );
+                CREATE INDEX message_by_conversation ON message (conversation_id, created_at);
+                CREATE INDEX message_by_provider_id ON message (channel_id, provider_message_id)
+                    WHERE provider_message_id IS NOT NULL;
+
+                CREATE TABLE message_status_history (
+                    message_id TEXT NOT NULL REFERENCES message (id) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT,
+                    at INTEGER NOT NULL
+                );
+                CREATE INDEX message_status_history_by_message ON message_status_history (message_id);
+
+                -- Provider event ids already handled. `kind` keeps inbound messages and delivery reports apart,
+                -- so a report can never be taken for a redelivered message. Kept forever: redeliveries may come
+                -- days later, and the row is small.
+                CREATE TABLE dedupe_key (
+                    channel_id TEXT NOT NULL,
+                    kind TEXT NOT NULL CHECK (kind IN ('inbound', 'report')),
+                    key TEXT NOT NULL,
+                    conversation_id TEXT,
+                    message_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, kind, key)
+                ) WITHOUT ROWID;
+
+                -- Delivery reports that beat the send API's answer: applied when the provider id is recorded.
+                CREATE TABLE pending_delivery_report (
+                    channel_id TEXT NOT NULL,
+                    provider_message_id TEXT NOT NULL,
+                    status TEXT NOT NULL,
+                    error_code TEXT,
+                    error_message TEXT,
+                    opted_out INTEGER NOT NULL,
+                    received_at INTEGER NOT NULL
+                );
+                CREATE INDEX pending_delivery_report_by_provider_id
+                    ON pending_delivery_report (channel_id, provider_message_id);
+
+                CREATE TABLE opt_out (
+                    channel_id TEXT NOT NULL,
+                    customer TEXT NOT NULL,
+                    opted_out_at INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, customer)
+                ) WITHOUT ROWID;
+
+                -- Pending replies. A row leaves the outbox when the message is sent or has failed.
+                CREATE TABLE outbox (
+                    message_id TEXT PRIMARY KEY NOT NULL REFERENCES message (id),
+                    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'retrying')),
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    queued_at INTEGER NOT NULL,
+                    -- queued/retrying: when it is due; sending: when the attempt is presumed lost (crash).
+                    next_attempt_at INTEGER NOT NULL,
+                    idempotency_key TEXT NOT NULL UNIQUE,
+                    last_error_code TEXT,
+                    last_error_message TEXT
+                );
+                CREATE INDEX outbox_by_next_attempt ON outbox (next_attempt_at);
+
+                -- The agent's last sequence number, apart from the events so that trimming never reuses one.
+                CREATE TABLE agent_event_sequence (
+                    agent_id TEXT PRIMARY KEY NOT NULL,
+                    last_sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
+
+                CREATE TABLE agent_event (
+                    agent_id TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    data TEXT NOT NULL,
+                    at INTEGER NOT NULL,
+                    PRIMARY KEY (agent_id, sequence)
+                ) WITHOUT ROWID;
+                """)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GRDB
+import Switchboard
+
+extension SQLiteStore {
+    public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
+        try await write { db in try Self.recordInbound(record, db) }
+    }
+
+    public func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
+        try await write { db in try Self.recordDeliveryReport(record, db) }
+    }
+
+    // MARK: Transactions
+
+    static func recordInbound(_ record: InboundRecord, _ db: Database) throws -> InboundOutcome {
+        // Dedupe first: a redelivery changes nothing and gets the ids the first delivery produced.
+        if let first = try DedupeKeys.find(channelID: record.channelID, kind: .inbound, key: record.dedupeKey, db) {
+            return .duplicate(conversationID: first.conversationID, messageID: first.messageID)
+        }
+        let at = record.receivedAt.storedPrecision
+        // Short codes and alphanumeric senders are not phone numbers: they match no contact.
+        let match =
+            record.customerIsPhoneNumber
+            ? ContactMatch(contacts: try ContactRows.fetch(e164: record.customerPhone, db)) : .none
+
+        var conversation: Conversation
+        let opened: Bool
+        if let open = try ConversationRows.fetchOpen(
+            channelID: record.channelID, customerPhone: record.customerPhone, db)
+        {
+            conversation = open
+            opened = false
+            // Contacts imported since the conversation opened count from now on.
+            if conversation.match != match {
+                conversation.match = match
+                try ConversationRows.updateMatch(conversationID: conversation.id, match, db)
+            }
+        } else {
+            conversation = Conversation(
+                id: RecordID.make("conv"), channelID: record.channelID, medium: record.medium, queue: record.queue,
+                status: .open, customerPhone: record.customerPhone, match: match, createdAt: at)
+            opened = true
+            try ConversationRows.insert(conversation, db)
+        }
+
+        let message = Message(
+            id: RecordID.make("msg"), conversationID: conversation.id, direction: .inbound, author: record.author,
+            text: record.text, media: record.media, status: .received, providerMessageID: record.providerMessageID,
+            createdAt: at, updatedAt: at)
+        try MessageRows.insert(message, channelID: record.channelID, db)
+        try DedupeKeys.insert(
+            channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: conversation.id,
+            messageID: message.id, at: at, db)
+        return .stored(conversation: conversation, message: message, openedConversation: opened)
+    }
+
+    static func recordDeliveryReport(_ record: DeliveryReportRecord, _ db: Database) throws -> DeliveryReportOutcome {
+        if try DedupeKeys.find(channelID: record.channelID, kind: .report, key: record.dedupeKey, db) != nil {
+            return .duplicate
+        }
+        let at = record.receivedAt.storedPrecision
+        guard
+            let message = try MessageRows.fetchOutbound(
+                channelID: record.channelID, providerMessageID: record.providerMessageID, db)
+        else {
+            // The status callback beat the send API's answer: keep it for markSent.
+            try PendingReports.insert(record, at: at, db)
+            try DedupeKeys.insert(
+                channelID: record.channelID, kind: .report, key: record.dedupeKey, conversationID: nil,
+                messageID: nil, at: at, db)
+            return .pending
+        }
+        let applied = try applyReport(
+            to: message, status: record.status, error: record.error, optedOut: record.optedOut, at: at, db)
+        try DedupeKeys.insert(
+            channelID: record.channelID, kind: .report, key: record.dedupeKey,
+            conversationID: applied.conversation.id, messageID: message.id, at: at, db)
+        return .applied(message: applied.message, conversation: applied.conversation, changed: applied.changed)
+    }
+
+    /// Applies one report to its message: status forward only, the error kept, an opt-out recorded for the
+    /// conversation's customer (the message itself becomes `opted-out` unless it is already final).
+    static func applyReport(
+        to message: Message, status: MessageStatus, error: ProviderErrorDetail?, optedOut: Bool, at: Date,
+        _ db: Database
+    ) throws -> (message: Message, conversation: Conversation, changed: Bool) {
+        guard let conversation = try ConversationRows.fetch(id: message.conversationID, db) else {
+            throw StorageCorruption(what: "message \(message.id) names missing conversation \(message.conversationID)")
+        }
+        let target: MessageStatus = optedOut ? .optedOut : status
+        let advanced = try MessageRows.advance(message, to: target, error: error, at: at, db)
+        if optedOut {
+            try OptOuts.set(channelID: conversation.channelID, customer: conversation.customerPhone, at: at, db)
+        }
+        return (advanced.message, conversation, advanced.changed)
+    }
+}
+
+/// The `dedupe_key` table: provider event ids already handled.
+enum DedupeKeys {
+    enum Kind: String {
+        case inbound
+        case report
+    }
+
+    struct Entry {
+        var conversationID: String?
+        var messageID: String?
+    }
+
+    static func find(channelID: String, kind: Kind, key: String, _ db: Database) throws -> Entry? {
+        try db.row(
+            "SELECT conversation_id, message_id FROM dedupe_key WHERE channel_id = ? AND kind = ? AND key = ?",
+            [channelID, kind.rawValue, key]
+        ).map { Entry(conversationID: $0["conversation_id"], messageID: $0["message_id"]) }
+    }
+
+    static func insert(
+        channelID: String, kind: Kind, key: String, conversationID: String?, messageID: String?, at: Date,
+        _ db: Database
+    ) throws {
+        try db.run(
+            """
+            INSERT INTO dedupe_key (channel_id, kind, key, conversation_id, message_id, created_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """,
+            [channelID, kind.rawValue, key, conversationID, messageID, at.storedMilliseconds])
+    }
+}
+
+/// The `pending_delivery_report` table: reports for provider ids not recorded yet.
+enum PendingReports {
+    static func insert(_ record: DeliveryReportRecord, at: Date, _ db: Database) throws {
+        try db.run(
+            """
+            INSERT INTO pending_delivery_report (channel_id, provider_message_id, status, error_code, error_message,
+                opted_out, received_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                record.channelID, record.providerMessageID, record.status.rawValue, record.error?.code,
+                record.error?.message, record.optedOut, at.storedMilliseconds,
+            ])
+    }
+
+    /// Applies, in arrival order, the reports waiting for this provider id, and forgets them.
+    static func applyAll(
+        to message: Message, channelID: String, providerMessageID: String, _ db: Database
+    ) throws
+        -> Message
+    {
+        let rows = try db.rows(
+            """
+            SELECT rowid, status, error_code, error_message, opted_out, received_at FROM pending_delivery_report
+            WHERE channel_id = ? AND provider_message_id = ? ORDER BY received_at, rowid
+            """,
+            [channelID, providerMessageID])
+        guard !rows.isEmpty else { return message }
+        var message = message
+        for row in rows {
+            // The report arrived before the send was recorded; its change is recorded no earlier than that,
+            // so the history stays in time order.
+            let at = max(try row.date("received_at"), message.updatedAt)
+            message = try SQLiteStore.applyReport(
+                to: message, status: row.enumValue("status"), error: row.providerError("error"),
+                optedOut: row.required("opted_out"), at: at, db
+            ).message
+        }
+        try db.run(
+            "DELETE FROM pending_delivery_report WHERE channel_id = ? AND provider_message_id = ?",
+            [channelID, providerMessageID])
+        return message
+    }
+}
+
+/// The `opt_out` table.
+enum OptOuts {
+    /// Marks (channel, customer) opted out; the first time is kept.
+    static func set(channelID: String, customer: String, at: Date, _ db: Database) throws {
+        try db.run(
+            "INSERT INTO opt_out (channel_id, customer, opted_out_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [channelID, customer, at.storedMilliseconds])
+    }
+}
