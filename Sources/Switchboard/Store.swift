@@ -52,7 +52,8 @@ public protocol Store: Sendable {
     /// Stores an agent's reply as a `queued` message and an outbox entry, in one transaction.
     func enqueueReply(_ reply: ReplyRecord) async throws -> Message
     /// Outbox entries due at `now` (queued, or retrying with `nextAttemptAt ≤ now`), oldest first.
-    /// Entries left `sending` by a crash are due again.
+    /// An entry left `sending` (a crash mid-request) is due again once its sending lease expired — not at once,
+    /// or a worker polling during an in-flight request would send the reply twice.
     func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem]
     /// The earliest `nextAttemptAt` of any pending entry, for the worker's sleep.
     func nextOutboxAttempt() async throws -> Date?
