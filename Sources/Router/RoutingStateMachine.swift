@@ -224,7 +224,9 @@ public struct RoutingStateMachine: Sendable {
     mutating func remember(closedItem conversationID: String) {
         closedItemOrder.append(conversationID)
         if closedItemOrder.count > Self.historyLimit {
-            items[closedItemOrder.removeFirst()] = nil
+            let oldest = closedItemOrder.removeFirst()
+            // The id may have been routed again since it closed; only forget it while it stays closed.
+            if items[oldest]?.closed == true { items[oldest] = nil }
         }
     }
 

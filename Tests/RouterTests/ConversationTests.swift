@@ -66,7 +66,7 @@ struct ConversationTests {
         #expect(!effects.events(to: "alice").contains { $0.type == "conversation.closed" })
         #expect(router.machine.pendingNotifications(agentID: "alice").isEmpty)
         #expect(router.accept("n1", by: .agent("alice")).error?.code == "not-pending")
-        // A repeated request for a closed conversation may route it again (a new conversation would have a new id).
+        // A closed conversation does not wait for anyone.
         #expect(router.machine.waitingReason(conversationID: "c1") == nil)
     }
 
