@@ -1,1 +1,257 @@
+import Foundation
 import Switchboard
+
+/// The embedded core router: the runtime around ``RoutingStateMachine``.
+///
+/// It feeds the machine events stamped with the injected wall clock, runs the timers it asks for (tasks
+/// sleeping on `timerClock`), and executes its I/O effects — publishing agent events to the sink and
+/// persisting assignments to the store — in the order the machine produced them, across concurrent calls.
+/// A call returns once its own effects are executed, so an accepted conversation is stored as assigned
+/// before `accept` answers. Call ``shutdown()`` before dropping it.
+public actor EmbeddedRouter: CoreRouter {
+    private var machine: RoutingStateMachine
+    private let wallClock: any WallClock
+    private let timerClock: any Clock<Duration>
+    private var timers: [RoutingTimerID: ScheduledTimer] = [:]
+    private var timerTokens = 0
+    private var decisionLog: [RoutingDecision] = []
+    private let output: AsyncStream<EffectBatch>.Continuation
+    private let outputTask: Task<Void, Never>
+    private var isShutDown = false
+
+    /// How many decisions the log keeps, oldest dropped first.
+    public static let decisionLogLimit = 10_000
+
+    /// - Parameters:
+    ///   - configuration: agents, channels and `notifications` settings.
+    ///   - store: where assignments are persisted.
+    ///   - events: where agent events are published.
+    ///   - clock: the wall clock stamped on events, notifications and deadlines.
+    ///   - timerClock: what timers sleep on until their deadline.
+    ///   - makeNotificationID: makes the id of the n-th notification.
+    public init(
+        configuration: Configuration, store: any Store, events: any AgentEventSink, clock: any WallClock,
+        timerClock: any Clock<Duration> = ContinuousClock(),
+        makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") }
+    ) {
+        machine = RoutingStateMachine(
+            configuration: configuration, now: clock.now(), makeNotificationID: makeNotificationID)
+        wallClock = clock
+        self.timerClock = timerClock
+        let (stream, continuation) = AsyncStream.makeStream(of: EffectBatch.self)
+        output = continuation
+        // One consumer executes every batch in order: events reach an agent in the order they were decided.
+        outputTask = Task {
+            for await batch in stream {
+                await batch.execute(store: store, events: events)
+            }
+        }
+    }
+
+    deinit {
+        output.finish()
+        for timer in timers.values { timer.task.cancel() }
+    }
+
+    /// Stops the timers and waits until every effect decided so far is executed. Later calls still answer
+    /// but no longer publish, persist or run timers.
+    public func shutdown() async {
+        isShutDown = true
+        for timer in timers.values { timer.task.cancel() }
+        timers = [:]
+        output.finish()
+        await outputTask.value
+    }
+
+    // MARK: CoreRouter
+
+    public func notify(_ request: NotificationRequest) async {
+        await run { machine, now in machine.notify(request, now: now) }
+    }
+
+    public func messageArrived(_ message: Message, in conversation: Conversation) async {
+        await run { machine, _ in machine.messageArrived(message, conversationID: conversation.id) }
+    }
+
+    public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {
+        await run { machine, _ in machine.messageStatusChanged(message, conversationID: conversation.id) }
+    }
+
+    // MARK: Agents
+
+    /// One of the agent's event streams opened (signs it in). Balance each call with ``agentDisconnected(_:)``.
+    public func agentConnected(_ agentID: String) async {
+        await run { machine, now in machine.agentConnected(agentID, now: now) }
+    }
+
+    /// One of the agent's event streams closed; after the last, it signs out `disconnectGraceSeconds` later.
+    public func agentDisconnected(_ agentID: String) async {
+        await run { machine, now in machine.agentDisconnected(agentID, now: now) }
+    }
+
+    /// `PUT /v1/agents/{id}/presence`. Throws `404` for an unknown agent, `403` when `actor` may not act for
+    /// it, `400` for `inactive`.
+    public func setPresence(
+        agentID: String, status: PresenceStatus, by actor: RouterActor
+    ) async throws(SwitchboardError) -> AgentSnapshot {
+        try await answer { machine, now in machine.setPresence(agentID: agentID, status: status, by: actor, now: now) }
+    }
+
+    /// `POST /v1/agents/{id}/presence/reset`. Throws `404` for an unknown agent, `403` for an agent actor.
+    public func resetPresence(agentID: String, by actor: RouterActor) async throws(SwitchboardError) -> AgentSnapshot {
+        try await answer { machine, now in machine.resetPresence(agentID: agentID, by: actor, now: now) }
+    }
+
+    public func agents() -> [AgentSnapshot] { machine.snapshots() }
+
+    public func agent(id: String) -> AgentSnapshot? { machine.snapshot(agentID: id) }
+
+    /// The agent's presence with the time it was set (the SSE stream's first `presence` event).
+    public func presence(agentID: String) -> Presence? { machine.presence(agentID: agentID) }
+
+    /// Notifications still pending for the agent, to re-send when its stream reconnects.
+    public func pendingNotifications(agentID: String) -> [AgentNotification] {
+        machine.pendingNotifications(agentID: agentID)
+    }
+
+    // MARK: Notifications
+
+    /// `POST /v1/notifications/{id}/accept`. Throws `404` unknown, `403` another agent's, `409` `not-pending`.
+    public func accept(
+        notificationID: String, by actor: RouterActor
+    ) async throws(SwitchboardError)
+        -> NotificationAnswer
+    {
+        try await answer { machine, now in machine.accept(notificationID: notificationID, by: actor, now: now) }
+    }
+
+    /// `POST /v1/notifications/{id}/reject`. Throws like ``accept(notificationID:by:)``, and `403`
+    /// `reject-not-allowed` when the notification does not allow reject.
+    public func reject(
+        notificationID: String, by actor: RouterActor
+    ) async throws(SwitchboardError)
+        -> NotificationAnswer
+    {
+        try await answer { machine, now in machine.reject(notificationID: notificationID, by: actor, now: now) }
+    }
+
+    // MARK: Conversations
+
+    /// The conversation was closed (the caller closes it in the store): capacity released, pending offers
+    /// withdrawn, `conversation.closed` to its holder.
+    public func closeConversation(id: String, reason: ConversationCloseReason) async {
+        await run { machine, now in machine.closeConversation(id: id, reason: reason, now: now) }
+    }
+
+    /// Re-registers the store's open conversations at startup (see ``RoutingStateMachine/restore(_:now:)``).
+    public func restore(conversations: [Conversation]) async {
+        await run { machine, now in machine.restore(conversations, now: now) }
+    }
+
+    public func offers(conversationID: String) -> [OfferRecord] { machine.offers(conversationID: conversationID) }
+
+    public func waitingReason(conversationID: String) -> String? {
+        machine.waitingReason(conversationID: conversationID)
+    }
+
+    public func pendingNotificationAgent(conversationID: String) -> String? {
+        machine.pendingNotificationAgent(conversationID: conversationID)
+    }
+
+    /// Routing decisions, oldest first; only those about the conversation when one is given.
+    public func decisions(conversationID: String? = nil) -> [RoutingDecision] {
+        guard let conversationID else { return decisionLog }
+        return decisionLog.filter { $0.conversationID == conversationID }
+    }
+
+    // MARK: Running transitions
+
+    private func run(_ transition: (inout RoutingStateMachine, Date) -> [RoutingEffect]) async {
+        let effects = transition(&machine, wallClock.now())
+        await execute(effects)
+    }
+
+    private func answer<Value: Sendable>(
+        _ transition: (inout RoutingStateMachine, Date) -> RoutingResult<Value>
+    ) async throws(SwitchboardError) -> Value {
+        let outcome = transition(&machine, wallClock.now())
+        await execute(outcome.effects)
+        return try outcome.result.get()
+    }
+
+    /// Runs timers and logs decisions at once (no suspension, so in decision order), then hands publish and
+    /// assign effects to the ordered consumer and waits for them.
+    private func execute(_ effects: [RoutingEffect]) async {
+        var io: [RoutingEffect] = []
+        for effect in effects {
+            switch effect {
+            case .scheduleTimer(let id, let deadline): schedule(id, at: deadline)
+            case .cancelTimer(let id): timers.removeValue(forKey: id)?.task.cancel()
+            case .log(let decision): record(decision)
+            case .publish, .assign: io.append(effect)
+            }
+        }
+        guard !io.isEmpty else { return }
+        let (done, finished) = AsyncStream.makeStream(of: String.self)
+        if case .terminated = output.yield(EffectBatch(effects: io, failures: finished)) { return }
+        for await failure in done {
+            record(RoutingDecision(at: wallClock.now(), kind: .storeFailed, reason: failure))
+        }
+    }
+
+    private func record(_ decision: RoutingDecision) {
+        decisionLog.append(decision)
+        if decisionLog.count > Self.decisionLogLimit {
+            decisionLog.removeFirst(decisionLog.count - Self.decisionLogLimit)
+        }
+    }
+
+    private func schedule(_ id: RoutingTimerID, at deadline: Date) {
+        guard !isShutDown else { return }
+        timers.removeValue(forKey: id)?.task.cancel()
+        timerTokens += 1
+        let token = timerTokens
+        let delay = max(0, deadline.timeIntervalSince(wallClock.now()))
+        let task = Task { [weak self, timerClock] in
+            do { try await timerClock.sleep(for: .seconds(delay)) } catch { return }
+            await self?.fire(id, token: token)
+        }
+        timers[id] = ScheduledTimer(token: token, task: task)
+    }
+
+    /// A timer's sleep ended. A timer cancelled or replaced after its sleep ended does not fire.
+    private func fire(_ id: RoutingTimerID, token: Int) async {
+        guard timers[id]?.token == token else { return }
+        timers[id] = nil
+        await run { machine, now in machine.timerFired(id, now: now) }
+    }
+}
+
+private struct ScheduledTimer {
+    let token: Int
+    let task: Task<Void, Never>
+}
+
+/// Publish and assign effects of one transition, and where to report store failures.
+private struct EffectBatch: Sendable {
+    let effects: [RoutingEffect]
+    let failures: AsyncStream<String>.Continuation
+
+    func execute(store: any Store, events: any AgentEventSink) async {
+        for effect in effects {
+            switch effect {
+            case .publish(let event, let agentID):
+                await events.publish(event, to: agentID)
+            case .assign(let conversationID, let agentID):
+                do {
+                    try await store.assignConversation(id: conversationID, to: agentID)
+                } catch {
+                    failures.yield("could not store \(conversationID) as assigned to \(agentID): \(error)")
+                }
+            case .scheduleTimer, .cancelTimer, .log:
+                break
+            }
+        }
+        failures.finish()
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Router
+import Switchboard
+import Testing
+
+@Suite("EmbeddedRouter runtime")
+struct EmbeddedRouterTests {
+    static func makeRouter(
+        alertTimeoutSeconds: Double = 120, store: InMemoryStore, sink: RecordingSink
+    ) -> EmbeddedRouter {
+        let configuration = Configuration(
+            channels: [.init(id: "twilio-main", provider: .twilio)],
+            agents: [.init(id: "alice"), .init(id: "bob"), .init(id: "sam", role: .supervisor)],
+            notifications: .init(alertTimeoutSeconds: alertTimeoutSeconds))
+        return EmbeddedRouter(
+            configuration: configuration, store: store, events: sink, clock: SystemWallClock(),
+            makeNotificationID: { "n\($0)" })
+    }
+
+    @Test func alertTimerFiresAndTheItemGoesToTheNextAgent() async throws {
+        let store = InMemoryStore()
+        let sink = RecordingSink()
+        let router = Self.makeRouter(alertTimeoutSeconds: 0.2, store: store, sink: sink)
+        await router.agentConnected("alice")
+        await router.agentConnected("bob")
+        await router.notify(RouterHarness.request("c1", at: Date()))
+        #expect(await router.pendingNotificationAgent(conversationID: "c1") == "alice")
+
+        let offerToBob = await sink.waitFor("bob") {
+            if case .notification(let n) = $0 { n.conversationId == "c1" } else { false }
+        }
+        #expect(offerToBob != nil, "the 0.2 s alert timer did not fire within 5 s")
+        #expect(await sink.events(to: "alice").contains(.notificationClosed(id: "n1", outcome: .timedOut)))
+        #expect(await router.agent(id: "alice")?.presence == .inactive)
+        #expect(await router.offers(conversationID: "c1").map(\.outcome) == [.timedOut, nil])
+        #expect(await router.decisions(conversationID: "c1").map(\.kind).contains(.timedOut))
+        await router.shutdown()
+    }
+
+    @Test func acceptAnswersAfterTheAssignmentIsStored() async throws {
+        let store = InMemoryStore()
+        let sink = RecordingSink()
+        let router = Self.makeRouter(store: store, sink: sink)
+        await router.agentConnected("alice")
+        await router.notify(RouterHarness.request("c1", at: Date()))
+        let id = try #require(await router.pendingNotifications(agentID: "alice").first?.id)
+
+        await #expect(throws: SwitchboardError.forbidden("notification \(id) was sent to another agent")) {
+            try await router.accept(notificationID: id, by: .agent("bob"))
+        }
+        let answer = try await router.accept(notificationID: id, by: .agent("alice"))
+        #expect(answer == NotificationAnswer(id: id, outcome: .accepted, conversationId: "c1"))
+        #expect(await store.assignments["c1"] == .some("alice"))
+        // Events reach the agent in decision order, already published when accept answered.
+        let types = await sink.events(to: "alice").map(\.type)
+        #expect(types == ["presence", "notification", "notification.closed", "presence"])
+        #expect(await sink.events(to: "sam").count == 2)  // alice's two presence changes
+
+        do {
+            _ = try await router.accept(notificationID: id, by: .agent("alice"))
+            Issue.record("a second accept succeeded")
+        } catch {
+            #expect(error.status == 409 && error.code == "not-pending")
+        }
+        await router.shutdown()
+    }
+}
