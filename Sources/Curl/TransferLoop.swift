@@ -1,5 +1,4 @@
 import CCurlShim
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -36,7 +35,7 @@ final class TransferLoop: Sendable {
     }
 
     private let multi: MultiHandle
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
     /// Creates the multi handle and starts the thread.
     init(configuration: CurlClient.Configuration) throws(CurlError) {
