@@ -1,4 +1,4 @@
-#ifndef SWITCHBOARD_CCURL_SHIM_H
-#define SWITCHBOARD_CCURL_SHIM_H
+#ifndef SWITCHBOARD_CCURL_H
+#define SWITCHBOARD_CCURL_H
 #include <curl/curl.h>
 #endif

@@ -1,94 +1,87 @@
-// API sketch committed so that other modules can be written against it; the Curl work replaces the
-// implementation (keeping these public names and shapes).
-import CCurlShim
-
-/// One HTTP request for ``CurlClient``.
-public struct CurlRequest: Sendable {
-    public var method: String
-    /// Absolute `http` or `https` URL.
-    public var url: String
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-    /// Whole-request timeout in seconds (always set; default 30).
-    public var timeout: Double
-    /// Connect timeout in seconds (default 10).
-    public var connectTimeout: Double
-
-    public init(
-        method: String, url: String, headers: [(name: String, value: String)] = [], body: [UInt8] = [],
-        timeout: Double = 30, connectTimeout: Double = 10
-    ) {
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.connectTimeout = connectTimeout
-    }
-}
-
-/// A complete HTTP response.
-public struct CurlResponse: Sendable {
-    public var status: Int
-    public var headers: [(name: String, value: String)]
-    public var body: [UInt8]
-
-    public init(status: Int, headers: [(name: String, value: String)], body: [UInt8]) {
-        self.status = status
-        self.headers = headers
-        self.body = body
-    }
-
-    /// The first header with this name, compared case-insensitively.
-    public func header(_ name: String) -> String? {
-        headers.first { $0.name.lowercased() == name.lowercased() }?.value
-    }
-}
-
-/// A transfer that did not produce a response. Carries curl's code and message.
-public struct CurlError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable, Equatable {
-        case connectFailed
-        case timedOut
-        case cancelled
-        case invalidRequest
-        case other
-    }
-    public var kind: Kind
-    /// `CURLcode` (0 when the error did not come from curl).
-    public var code: Int32
-    public var message: String
-    public var description: String { "curl error \(code): \(message)" }
-
-    public init(kind: Kind, code: Int32, message: String) {
-        self.kind = kind
-        self.code = code
-        self.message = message
-    }
-}
-
-/// Async HTTP client over one curl multi handle (placeholder until the Curl module lands).
+/// An async HTTP client over one curl multi handle, driven by one dedicated thread.
+///
+/// Use it through ``withCurlClient(configuration:isolation:_:)``, which starts the thread and, when the body returns
+/// or throws, cancels whatever is still outstanding and stops it:
+///
+/// ```swift
+/// let response = try await CurlClient.withCurlClient { client in
+///     try await client.execute(CurlRequest(method: "GET", url: "https://api.example.com/health"))
+/// }
+/// ```
+///
+/// Any number of tasks may call ``execute(_:)`` concurrently. Sequential requests to the same host reuse a kept-alive
+/// connection from the multi handle's connection cache; at most ``Configuration/maxConnectionsPerHost`` connections
+/// are opened to one host, further requests wait for a free one.
 public final class CurlClient: Sendable {
+    /// Settings that apply to every request of one client.
     public struct Configuration: Sendable {
+        /// A PEM file of trusted CA certificates for `https`, or `nil` for libcurl's built-in default
+        /// (on Debian, `/etc/ssl/certs/ca-certificates.crt`).
         public var caBundlePath: String?
+        /// The most connections open to one host at a time (`CURLMOPT_MAX_HOST_CONNECTIONS`); at least 1.
         public var maxConnectionsPerHost: Int
+
+        /// Creates a configuration.
         public init(caBundlePath: String? = nil, maxConnectionsPerHost: Int = 64) {
             self.caBundlePath = caBundlePath
             self.maxConnectionsPerHost = maxConnectionsPerHost
         }
     }
 
+    /// The configuration this client was started with.
+    public let configuration: Configuration
+    private let loop: TransferLoop
+
     /// Runs `body` with a client that lives exactly as long as the call.
-    public static func withCurlClient<Result: Sendable>(
+    ///
+    /// When `body` returns or throws, requests still outstanding fail with ``CurlError/Kind-swift.enum/cancelled``
+    /// and the client's thread stops before this function returns.
+    ///
+    /// - Throws: ``CurlError`` when curl or its thread cannot be started, or whatever `body` throws.
+    public static func withCurlClient<Return>(
         configuration: Configuration = .init(),
-        _ body: (CurlClient) async throws -> Result
-    ) async throws -> Result {
-        try await body(CurlClient())
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (CurlClient) async throws -> Return
+    ) async throws -> Return {
+        let client = try CurlClient(configuration: configuration)
+        let result: Return
+        do {
+            result = try await body(client)
+        } catch {
+            await client.shutdown()
+            throw error
+        }
+        await client.shutdown()
+        return result
     }
 
-    init() {}
+    init(configuration: Configuration) throws(CurlError) {
+        self.configuration = configuration
+        loop = try TransferLoop(configuration: configuration)
+    }
 
+    /// Stops the client: outstanding requests fail as cancelled, later ones are refused. Idempotent.
+    func shutdown() async {
+        await loop.shutdown()
+    }
+
+    /// Sends `request` and returns the complete response, whatever its status code.
+    ///
+    /// Cancelling the calling task aborts the transfer promptly (its connection is closed) and throws
+    /// ``CurlError/Kind-swift.enum/cancelled``.
+    ///
+    /// - Throws: ``CurlError`` when no response arrived: see ``CurlError/Kind-swift.enum`` for the cases.
     public func execute(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
-        throw CurlError(kind: .other, code: 0, message: "not implemented yet")
+        let transfer = try Transfer(request: request, configuration: configuration)
+        let loop = self.loop
+        let result = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                transfer.continuation = continuation
+                loop.submit(transfer)
+            }
+        } onCancel: {
+            loop.cancel(transfer)
+        }
+        return try result.get()
     }
 }

@@ -1,0 +1,82 @@
+import Curl
+import TestHTTPServer
+import Testing
+
+@Suite("CurlClient connections and concurrency", .timeLimit(.minutes(2)))
+struct CurlConnectionTests {
+    @Test("sequential requests to one host reuse one connection")
+    func connectionReuse() async throws {
+        try await TestHTTPServer.withTestHTTPServer(handler: echo) { server in
+            try await CurlClient.withCurlClient { client in
+                for index in 0..<10 {
+                    let body = Array("request \(index)".utf8)
+                    let response = try await client.execute(
+                        CurlRequest(
+                            method: index.isMultiple(of: 2) ? "GET" : "POST", url: server.url("/seq/\(index)"),
+                            body: index.isMultiple(of: 2) ? [] : body))
+                    #expect(response.status == 200)
+                }
+                #expect(server.requests.count == 10)
+                #expect(server.connectionCount == 1)
+                #expect(Set(server.requests.map(\.connectionNumber)) == [1])
+            }
+        }
+    }
+
+    @Test("1,000 concurrent requests all complete with their own bodies, within the per-host connection limit")
+    func thousandConcurrentRequests() async throws {
+        let count = 1000
+        let maxConnections = 32
+        try await TestHTTPServer.withTestHTTPServer { request in
+            TestHTTPResponse(text: "answer for \(request.path)")
+        } _: { server in
+            try await CurlClient.withCurlClient(configuration: .init(maxConnectionsPerHost: maxConnections)) {
+                client in
+                let answers = try await withThrowingTaskGroup(of: (Int, CurlResponse).self) { group in
+                    for index in 0..<count {
+                        group.addTask {
+                            let response = try await client.execute(
+                                CurlRequest(method: "GET", url: server.url("/item/\(index)"), timeout: 60))
+                            return (index, response)
+                        }
+                    }
+                    var answers: [Int: CurlResponse] = [:]
+                    for try await (index, response) in group { answers[index] = response }
+                    return answers
+                }
+                #expect(answers.count == count)
+                for index in 0..<count {
+                    #expect(answers[index]?.status == 200)
+                    #expect(answers[index]?.body == Array("answer for /item/\(index)".utf8))
+                }
+                #expect(server.requests.count == count)
+                #expect(server.connectionCount <= maxConnections)
+            }
+        }
+    }
+
+    @Test("concurrent requests on several clients and servers stay separate")
+    func severalClients() async throws {
+        try await TestHTTPServer.withTestHTTPServer(handler: echo) { first in
+            try await TestHTTPServer.withTestHTTPServer(handler: echo) { second in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for server in [first, second] {
+                        group.addTask {
+                            try await CurlClient.withCurlClient { client in
+                                for index in 0..<20 {
+                                    let body = Array("\(server.port)-\(index)".utf8)
+                                    let response = try await client.execute(
+                                        CurlRequest(method: "PUT", url: server.url("/x"), body: body))
+                                    #expect(response.body == body)
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(first.requests.count == 20)
+                #expect(second.requests.count == 20)
+            }
+        }
+    }
+}
