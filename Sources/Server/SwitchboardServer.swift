@@ -5,6 +5,7 @@ import Logging
 import Providers
 import Router
 import ServiceLifecycle
+import UnixSignals
 import Storage
 import Switchboard
 
@@ -67,7 +68,7 @@ public enum SwitchboardServer {
                 configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
                 adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
                 clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval)
-            try await router.restore(conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+            await router.restore(conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
 
             let app = Application(
                 router: makeRouter(services),

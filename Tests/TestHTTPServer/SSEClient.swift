@@ -1,7 +1,7 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
 
 /// One Server-Sent Event as a client reads it.
 public struct ServerSentEvent: Sendable, Equatable {
@@ -15,14 +15,15 @@ public struct ServerSentEvent: Sendable, Equatable {
 public final class SSEClient: Sendable {
     /// The events in the order they arrived; finishes when the server closes the stream.
     public let events: AsyncStream<ServerSentEvent>
-    /// The status line of the response.
-    public let status: Mutex<Int?>
+    /// The status code of the response, once its head arrived.
+    public var status: Int? { statusBox.value }
+    private let statusBox: StatusBox
     private let channel: any Channel
 
-    private init(events: AsyncStream<ServerSentEvent>, channel: any Channel, status: Mutex<Int?>) {
+    private init(events: AsyncStream<ServerSentEvent>, channel: any Channel, status: StatusBox) {
         self.events = events
         self.channel = channel
-        self.status = status
+        self.statusBox = status
     }
 
     /// Connects and sends `GET path` with the given headers.
@@ -30,7 +31,7 @@ public final class SSEClient: Sendable {
         host: String = "127.0.0.1", port: Int, path: String, headers: [(String, String)] = []
     ) async throws -> SSEClient {
         let (stream, continuation) = AsyncStream<ServerSentEvent>.makeStream()
-        let status = Mutex<Int?>(nil)
+        let status = StatusBox()
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .channelInitializer { channel in
                 channel.pipeline.addHTTPClientHandlers().flatMap {
@@ -57,13 +58,13 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = HTTPClientResponsePart
 
     let continuation: AsyncStream<ServerSentEvent>.Continuation
-    let status: Mutex<Int?>
+    let status: StatusBox
     private var buffer: [UInt8] = []
     private var event = "message"
     private var id: String?
     private var data: [String] = []
 
-    init(continuation: AsyncStream<ServerSentEvent>.Continuation, status: Mutex<Int?>) {
+    init(continuation: AsyncStream<ServerSentEvent>.Continuation, status: StatusBox) {
         self.continuation = continuation
         self.status = status
     }
@@ -71,7 +72,7 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data part: NIOAny) {
         switch unwrapInboundIn(part) {
         case .head(let head):
-            status.withLock { $0 = Int(head.status.code) }
+            status.value = Int(head.status.code)
         case .body(var body):
             buffer += body.readBytes(length: body.readableBytes) ?? []
             while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
@@ -118,5 +119,14 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         continuation.finish()
         context.close(promise: nil)
+    }
+}
+
+/// The response's status code, written on the event loop and read by the test.
+private final class StatusBox: Sendable {
+    private let state = NIOLockedValueBox<Int?>(nil)
+    var value: Int? {
+        get { state.withLockedValue { $0 } }
+        set { state.withLockedValue { $0 = newValue } }
     }
 }

@@ -108,7 +108,7 @@ func sendFailureOutcome(_ error: CurlError, channelID: String) -> SendOutcome {
     case .timedOut:
         return .retryLater(
             ProviderErrorDetail(code: "timeout", message: "\(channelID): \(error.message)"), retryAfter: nil)
-    case .connectFailed, .cancelled, .other:
+    case .connectFailed, .hostNotFound, .tlsFailed, .transferFailed, .cancelled, .other:
         return .retryLater(
             ProviderErrorDetail(code: "connection", message: "\(channelID): \(error.message)"), retryAfter: nil)
     }

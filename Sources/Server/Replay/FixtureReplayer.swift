@@ -59,7 +59,8 @@ public struct FixtureReplayer: Sendable {
             headers = signed.headers
         }
         let customer = fixture.expect.customer ?? fixture.expect.message?["from"].flatMap(\.stringValue)
-        let before = try await customer.map { try await messages(channel: channel.id, customer: $0) } ?? []
+        var before: [JSONValue] = []
+        if let customer { before = try await messages(channel: channel.id, customer: customer) }
 
         let url = "\(target)/webhooks/\(channel.id)/\(fixture.kind)" + (query.isEmpty ? "" : "?\(query)")
         for attempt in 1...max(1, fixture.repeat ?? 1) {

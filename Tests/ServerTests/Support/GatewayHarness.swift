@@ -37,7 +37,7 @@ struct GatewayHarness: Sendable {
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next() else {
             try await server.value
-            throw TestHTTPServerError(message: "the gateway stopped before it listened")
+            throw TestFailure("the gateway stopped before it listened")
         }
         do {
             let result = try await CurlClient.withCurlClient { client in
