@@ -18,17 +18,21 @@ public enum SwitchboardServer {
         public var onListening: @Sendable (Int) async -> Void
         public var clock: any WallClock
         public var heartbeatInterval: Duration
-        /// Signals that start a graceful shutdown; tests run in-process and stop by cancellation instead.
+        /// Signals that start a graceful shutdown; tests run in-process and use ``stopper`` instead.
         public var shutdownSignals: [UnixSignal]
+        /// Lets the caller start a graceful shutdown (tests).
+        public var stopper: ServerStopper?
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
-            heartbeatInterval: Duration = .seconds(15), shutdownSignals: [UnixSignal] = [.sigterm, .sigint]
+            heartbeatInterval: Duration = .seconds(15), shutdownSignals: [UnixSignal] = [.sigterm, .sigint],
+            stopper: ServerStopper? = nil
         ) {
             self.onListening = onListening
             self.clock = clock
             self.heartbeatInterval = heartbeatInterval
             self.shutdownSignals = shutdownSignals
+            self.stopper = stopper
         }
     }
 
@@ -86,6 +90,7 @@ public enum SwitchboardServer {
                     ],
                     gracefulShutdownSignals: options.shutdownSignals,
                     logger: logger))
+            await options.stopper?.attach(group)
             try await group.run()
             await router.shutdown()
         }
@@ -130,5 +135,23 @@ struct BackgroundService: Service {
         } onGracefulShutdown: {
             onShutdown()
         }
+    }
+}
+
+/// Starts a graceful shutdown of a running server from outside it, as SIGTERM does.
+public actor ServerStopper {
+    private var group: ServiceGroup?
+    private var stopRequested = false
+
+    public init() {}
+
+    func attach(_ group: ServiceGroup) async {
+        self.group = group
+        if stopRequested { await group.triggerGracefulShutdown() }
+    }
+
+    public func stop() async {
+        stopRequested = true
+        await group?.triggerGracefulShutdown()
     }
 }

@@ -55,7 +55,7 @@ public final class OutboxWorker: Sendable {
         do {
             items = try await store.dueOutboxItems(now: clock.now(), limit: batchSize)
         } catch {
-            logger.error("outbox: cannot read the outbox: \(error)")
+            if !Task.isCancelled { logger.error("outbox: cannot read the outbox: \(error)") }
             return false
         }
         if items.isEmpty { return false }
@@ -101,8 +101,10 @@ public final class OutboxWorker: Sendable {
         switch outcome {
         case .accepted(let providerMessageID):
             do {
-                _ = try await store.markSent(messageID: item.messageID, providerMessageID: providerMessageID, at: clock.now())
+                let sent = try await store.markSent(
+                    messageID: item.messageID, providerMessageID: providerMessageID, at: clock.now())
                 onAttempt(channel.provider, "sent")
+                await publish(sent)
             } catch {
                 logger.error("outbox: \(item.messageID) was sent but could not be recorded: \(error)")
             }
@@ -128,28 +130,33 @@ public final class OutboxWorker: Sendable {
             logger.info(
                 "outbox: \(channel.id) send of \(item.messageID) will be retried in \(Int(delay.rounded())) s: \(error.code) \(error.message)"
             )
-            return
         }
-        await publishStatus(of: item.messageID)
     }
 
     private func fail(_ item: OutboxItem, status: MessageStatus, error: ProviderErrorDetail, provider: ProviderKind?)
         async
     {
         do {
-            _ = try await store.markFailed(messageID: item.messageID, status: status, error: error, at: clock.now())
+            let failed = try await store.markFailed(
+                messageID: item.messageID, status: status, error: error, at: clock.now())
             if let provider { onAttempt(provider, "failed") }
-            logger.warning("outbox: \(item.channelID) reply \(item.messageID) \(status.rawValue): \(error.code) \(error.message)")
+            logger.warning(
+                "outbox: \(item.channelID) reply \(item.messageID) \(status.rawValue): \(error.code) \(error.message)")
+            await publish(failed)
         } catch {
             logger.error("outbox: cannot mark \(item.messageID) failed: \(error)")
         }
-        await publishStatus(of: item.messageID)
     }
 
     private func publishStatus(of messageID: String) async {
-        guard let message = try? await store.message(id: messageID),
-            let conversation = try? await store.conversation(id: message.conversationID)
-        else { return }
+        guard let message = try? await store.message(id: messageID) else { return }
+        await publish(message)
+    }
+
+    /// Tells the conversation's holder about the status the message has now (as the store returned it, so a
+    /// report that overtook the send is not announced twice).
+    private func publish(_ message: Message) async {
+        guard let conversation = try? await store.conversation(id: message.conversationID) else { return }
         await router.messageStatusChanged(message, in: conversation)
     }
 

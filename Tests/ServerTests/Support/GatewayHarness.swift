@@ -28,8 +28,10 @@ struct GatewayHarness: Sendable {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "switchboard.test")
         logger.logLevel = .warning
+        let stopper = ServerStopper()
         let options = SwitchboardServer.Options(
-            onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [])
+            onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [],
+            stopper: stopper)
         let server = Task { [configuration, logger] in
             defer { portContinuation.finish() }
             try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
@@ -43,11 +45,11 @@ struct GatewayHarness: Sendable {
             let result = try await CurlClient.withCurlClient { client in
                 try await body(GatewayHarness(port: port, configuration: configuration, client: client))
             }
-            server.cancel()
-            _ = await server.result
+            await stopper.stop()
+            try await server.value
             return result
         } catch {
-            server.cancel()
+            await stopper.stop()
             _ = await server.result
             throw error
         }
