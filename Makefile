@@ -30,7 +30,7 @@ run: build
 	$(SWIFT) run switchboard serve --config $(CONFIG)
 
 ## test: every test (Swift Testing); warnings in our sources fail the run
-test: deps
+test: deps lint
 	@set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee .build-log.txt
 	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
 	$(SWIFT) test --skip-build

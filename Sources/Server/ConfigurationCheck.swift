@@ -11,7 +11,8 @@ enum ConfigurationCheck {
         guard (1...65535).contains(configuration.listen.port) || configuration.listen.port == 0 else {
             throw fail("listen.port \(configuration.listen.port) is not a TCP port", "listen.port")
         }
-        guard let url = URL(string: configuration.publicURL), let scheme = url.scheme, ["http", "https"].contains(scheme),
+        guard let url = URL(string: configuration.publicURL), let scheme = url.scheme,
+            ["http", "https"].contains(scheme),
             url.host != nil, url.query == nil
         else {
             throw fail("publicURL \"\(configuration.publicURL)\" must be scheme://host[:port][/prefix]", "publicURL")
@@ -23,7 +24,9 @@ enum ConfigurationCheck {
         for (index, channel) in configuration.channels.enumerated() {
             guard !channel.id.isEmpty, channel.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })
             else {
-                throw fail("channels[\(index)].id \"\(channel.id)\" may hold only letters, digits, - and _", "channels[\(index)].id")
+                throw fail(
+                    "channels[\(index)].id \"\(channel.id)\" may hold only letters, digits, - and _",
+                    "channels[\(index)].id")
             }
             guard channelIDs.insert(channel.id).inserted else {
                 throw fail("channels[\(index)].id \"\(channel.id)\" is used by two channels", "channels[\(index)].id")
@@ -47,7 +50,9 @@ enum ConfigurationCheck {
             }
         }
         if configuration.router.mode == .remote {
-            guard configuration.router.url != nil else { throw fail("router.url is required in remote mode", "router.url") }
+            guard configuration.router.url != nil else {
+                throw fail("router.url is required in remote mode", "router.url")
+            }
             guard configuration.router.secret != nil else {
                 throw fail("router.secret is required in remote mode", "router.secret")
             }

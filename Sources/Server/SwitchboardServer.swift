@@ -5,9 +5,9 @@ import Logging
 import Providers
 import Router
 import ServiceLifecycle
-import UnixSignals
 import Storage
 import Switchboard
+import UnixSignals
 
 /// The gateway process: opens the store, builds the router, adapters and outbox worker from the
 /// configuration, and serves HTTP until SIGTERM/SIGINT or cancellation, then shuts down gracefully.
@@ -72,7 +72,8 @@ public enum SwitchboardServer {
                 configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
                 adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
                 clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval)
-            await router.restore(conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+            await router.restore(
+                conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
 
             let app = Application(
                 router: makeRouter(services),

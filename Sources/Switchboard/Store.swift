@@ -66,7 +66,9 @@ public protocol Store: Sendable {
     /// Back to the outbox, due at `nextAttemptAt`; the error is kept on the entry.
     func scheduleRetry(messageID: String, nextAttemptAt: Date, error: ProviderErrorDetail) async throws
     /// Message → `failed` (or `opted-out`) with the provider's error; outbox entry done.
-    func markFailed(messageID: String, status: MessageStatus, error: ProviderErrorDetail, at: Date) async throws
+    func markFailed(
+        messageID: String, status: MessageStatus, error: ProviderErrorDetail, at: Date
+    ) async throws
         -> Message
 
     // MARK: Agent events (SSE replay, CONTRACT.md §6)

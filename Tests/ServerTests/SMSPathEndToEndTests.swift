@@ -41,7 +41,9 @@ struct SMSPathEndToEndTests {
         guard request.path == "/2010-04-01/Accounts/\(twilioSID)/Messages.json" else {
             return .json(#"{"code": 20404, "message": "not found", "status": 404}"#, status: 404)
         }
-        return .json(#"{"sid": "SM\#(UUID().uuidString.replacingOccurrences(of: "-", with: ""))", "status": "queued"}"#, status: 201)
+        return .json(
+            #"{"sid": "SM\#(UUID().uuidString.replacingOccurrences(of: "-", with: ""))", "status": "queued"}"#,
+            status: 201)
     }
 
     /// A fake ACS SMS API: checks the HMAC headers and answers 202 with a message id.
@@ -78,8 +80,10 @@ struct SMSPathEndToEndTests {
                 // Inbound SMS, signed as Twilio signs it.
                 let inbound = try await postTwilio(
                     gateway, kind: "inbound",
-                    [("MessageSid", "SM00000000000000000000000000000001"), ("From", "+14155550100"),
-                     ("To", "+14155550199"), ("Body", "My internet is down"), ("NumMedia", "0")])
+                    [
+                        ("MessageSid", "SM00000000000000000000000000000001"), ("From", "+14155550100"),
+                        ("To", "+14155550199"), ("Body", "My internet is down"), ("NumMedia", "0"),
+                    ])
                 #expect(inbound.status == 200)
                 #expect(inbound.header("Content-Type")?.hasPrefix("text/xml") == true)
                 #expect(inbound.text.contains("<Response/>"))
@@ -135,17 +139,21 @@ struct SMSPathEndToEndTests {
                     gateway, kind: "status", [("MessageSid", providerID), ("MessageStatus", "delivered")])
                 #expect(report.status == 200)
                 #expect(try await alice.next("message.status").data["status"] == .string("delivered"))
-                let delivered = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
+                let delivered = try await waitForStatus(
+                    "delivered", of: messageID, in: conversationID, gateway: gateway)
                 #expect(delivered["direction"] == .string("outbound"))
                 // A late `sent` report does not move the status back.
-                _ = try await postTwilio(gateway, kind: "status", [("MessageSid", providerID), ("MessageStatus", "sent")])
+                _ = try await postTwilio(
+                    gateway, kind: "status", [("MessageSid", providerID), ("MessageStatus", "sent")])
                 _ = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
 
                 // The customer writes again: the same conversation, straight to Alice.
                 _ = try await postTwilio(
                     gateway, kind: "inbound",
-                    [("MessageSid", "SM00000000000000000000000000000002"), ("From", "+14155550100"),
-                     ("To", "+14155550199"), ("Body", "Thanks!")])
+                    [
+                        ("MessageSid", "SM00000000000000000000000000000002"), ("From", "+14155550100"),
+                        ("To", "+14155550199"), ("Body", "Thanks!"),
+                    ])
                 let message = try await alice.next("message").data
                 #expect(message["conversationId"] == .string(conversationID))
                 #expect(message["message"]?["text"] == .string("Thanks!"))
@@ -225,7 +233,9 @@ struct SMSPathEndToEndTests {
 
     // MARK: Helpers
 
-    private func postTwilio(_ gateway: GatewayHarness, kind: String, _ parameters: [(String, String)]) async throws
+    private func postTwilio(
+        _ gateway: GatewayHarness, kind: String, _ parameters: [(String, String)]
+    ) async throws
         -> CurlResponse
     {
         let signature = ProviderRequests.twilioSignature(
@@ -240,7 +250,9 @@ struct SMSPathEndToEndTests {
     }
 
     /// Polls the conversation until the message has `status`; returns the message.
-    private func waitForStatus(_ status: String, of messageID: String, in conversationID: String, gateway: GatewayHarness)
+    private func waitForStatus(
+        _ status: String, of messageID: String, in conversationID: String, gateway: GatewayHarness
+    )
         async throws -> JSONValue
     {
         var last: JSONValue?

@@ -88,7 +88,9 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
 
     private func handle(line: String) {
         if line.isEmpty {
-            if !data.isEmpty { continuation.yield(ServerSentEvent(event: event, id: id, data: data.joined(separator: "\n"))) }
+            if !data.isEmpty {
+                continuation.yield(ServerSentEvent(event: event, id: id, data: data.joined(separator: "\n")))
+            }
             event = "message"
             id = nil
             data = []

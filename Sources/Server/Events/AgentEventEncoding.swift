@@ -12,7 +12,8 @@ enum AgentEventEncoding {
         case .presence(let agentID, let presence):
             return try ContractJSON.string(PresenceBody(agentId: agentID, presence: presence))
         case .message(let conversationID, let message):
-            return try ContractJSON.string(MessageEventBody(conversationId: conversationID, message: MessageBody(message)))
+            return try ContractJSON.string(
+                MessageEventBody(conversationId: conversationID, message: MessageBody(message)))
         case .messageStatus(let conversationID, let messageID, let status, let error):
             return try ContractJSON.string(
                 MessageStatusBody(conversationId: conversationID, messageId: messageID, status: status, error: error))

@@ -58,7 +58,8 @@ public final class Metrics: Sendable {
         let key = Self.labelKey(labels)
         state.withLock { state in
             var histogram =
-                state.histograms[name, default: [:]][key] ?? Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))
+                state.histograms[name, default: [:]][key]
+                ?? Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))
             for (index, bound) in Self.bucketBounds.enumerated() where value <= bound { histogram.buckets[index] += 1 }
             histogram.sum += value
             histogram.count += 1

@@ -80,7 +80,8 @@ public struct FixtureReplayer: Sendable {
             for (key, value) in expected where key != "from" {
                 guard message[key] == value else {
                     throw ReplayFailure(
-                        reason: "message.\(key) is \(message[key].map(describe) ?? "missing"), expected \(describe(value))")
+                        reason:
+                            "message.\(key) is \(message[key].map(describe) ?? "missing"), expected \(describe(value))")
                 }
             }
         }
@@ -91,7 +92,8 @@ public struct FixtureReplayer: Sendable {
         let body = String(decoding: response.body, as: UTF8.self)
         let which = attempt > 1 ? " (delivery \(attempt))" : ""
         guard response.status == expect.status else {
-            throw ReplayFailure(reason: "status \(response.status)\(which), expected \(expect.status): \(body.prefix(300))")
+            throw ReplayFailure(
+                reason: "status \(response.status)\(which), expected \(expect.status): \(body.prefix(300))")
         }
         let json = try? JSONDecoder().decode(JSONValue.self, from: Data(response.body))
         if let code = expect.error, json?["error"]?.stringValue != code {
@@ -104,7 +106,8 @@ public struct FixtureReplayer: Sendable {
             throw ReplayFailure(reason: "body\(which) \(body.prefix(300)) does not contain \(describe(expected))")
         }
         for (name, value) in expect.headers ?? [:] where response.header(name) != value {
-            throw ReplayFailure(reason: "header \(name) is \(response.header(name) ?? "missing")\(which), expected \(value)")
+            throw ReplayFailure(
+                reason: "header \(name) is \(response.header(name) ?? "missing")\(which), expected \(value)")
         }
     }
 

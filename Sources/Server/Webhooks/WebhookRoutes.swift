@@ -36,7 +36,8 @@ struct WebhookRoutes: Sendable {
         } catch let error as SwitchboardError {
             services.metrics.increment(
                 "switchboard_webhooks_total", ["provider": provider, "kind": kind, "outcome": error.code])
-            services.logger.info("webhook \(channelID)/\(kind) refused: \(error.status) \(error.code): \(error.message)")
+            services.logger.info(
+                "webhook \(channelID)/\(kind) refused: \(error.status) \(error.code): \(error.message)")
             throw error
         }
     }
@@ -90,7 +91,8 @@ struct WebhookRoutes: Sendable {
         if bytes > limits.maxHeaderBytes {
             throw SwitchboardError(
                 status: 431, code: "headers-too-large",
-                message: "\(channel): \(bytes) bytes of headers exceed limits.maxHeaderBytes (\(limits.maxHeaderBytes))",
+                message:
+                    "\(channel): \(bytes) bytes of headers exceed limits.maxHeaderBytes (\(limits.maxHeaderBytes))",
                 field: "maxHeaderBytes")
         }
     }

@@ -13,7 +13,8 @@ public struct Gateway: Sendable {
     let replyQueued: @Sendable () -> Void
 
     public init(
-        configuration: Configuration, store: any Store, router: any CoreRouter, clock: any WallClock = SystemWallClock(),
+        configuration: Configuration, store: any Store, router: any CoreRouter,
+        clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
@@ -40,7 +41,9 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func ingestMessage(_ inbound: InboundMessage, on channel: Configuration.Channel) async throws
+    private func ingestMessage(
+        _ inbound: InboundMessage, on channel: Configuration.Channel
+    ) async throws
         -> IngestOutcome
     {
         let customer = CustomerAddress.fromProvider(inbound.from)
@@ -76,7 +79,9 @@ public struct Gateway: Sendable {
         }
     }
 
-    private func ingestReport(_ report: DeliveryReport, on channel: Configuration.Channel) async throws
+    private func ingestReport(
+        _ report: DeliveryReport, on channel: Configuration.Channel
+    ) async throws
         -> IngestOutcome
     {
         let record = DeliveryReportRecord(
@@ -116,7 +121,8 @@ public struct Gateway: Sendable {
         }
         guard conversation.medium == .sms, configuration.channel(id: conversation.channelID)?.provider != .bot else {
             throw SwitchboardError.conflict(
-                "cannot-send", "conversation \(conversationID) is a \(conversation.medium.rawValue) conversation; "
+                "cannot-send",
+                "conversation \(conversationID) is a \(conversation.medium.rawValue) conversation; "
                     + "replies are sent only in SMS conversations")
         }
         guard !text.isEmpty else { throw SwitchboardError.invalidRequest("reply text is empty", field: "text") }

@@ -133,7 +133,9 @@ public final class OutboxWorker: Sendable {
         }
     }
 
-    private func fail(_ item: OutboxItem, status: MessageStatus, error: ProviderErrorDetail, provider: ProviderKind?)
+    private func fail(
+        _ item: OutboxItem, status: MessageStatus, error: ProviderErrorDetail, provider: ProviderKind?
+    )
         async
     {
         do {

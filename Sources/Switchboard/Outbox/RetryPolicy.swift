@@ -14,7 +14,9 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// Seconds to wait before the next attempt, after `attempts` attempts, given the provider's `Retry-After`.
-    public func delay(afterAttempts attempts: Int, retryAfter: Double?, random: Double = .random(in: -1...1))
+    public func delay(
+        afterAttempts attempts: Int, retryAfter: Double?, random: Double = .random(in: -1...1)
+    )
         -> Double
     {
         let exponent = Double(max(0, attempts - 1))

@@ -21,7 +21,8 @@ struct GatewayHarness: Sendable {
     ) async throws -> Result {
         var configuration = configuration
         configuration.listen = .init(host: "127.0.0.1", port: 0)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "switchboard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         configuration.database = "sqlite:\(directory.appendingPathComponent("gateway.sqlite").path)"
@@ -126,7 +127,9 @@ actor EventReader {
     private func finish() { finished = true }
 
     /// The next event of type `type` (skipping and recording others), within `timeout`.
-    func next(_ type: String, timeout: Duration = .seconds(10)) async throws -> (event: ServerSentEvent, data: JSONValue) {
+    func next(
+        _ type: String, timeout: Duration = .seconds(10)
+    ) async throws -> (event: ServerSentEvent, data: JSONValue) {
         start()
         let deadline = ContinuousClock.now + timeout
         while true {
