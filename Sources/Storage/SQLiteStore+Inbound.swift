@@ -11,6 +11,10 @@ extension SQLiteStore {
         try await write { db in try Self.recordDeliveryReport(record, db) }
     }
 
+    public func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
+        try await write { db in try Self.openOrContinue(opening, db) }
+    }
+
     // MARK: Transactions
 
     static func recordInbound(_ record: InboundRecord, _ db: Database) throws -> InboundOutcome {
@@ -19,30 +23,11 @@ extension SQLiteStore {
             return .duplicate(conversationID: first.conversationID, messageID: first.messageID)
         }
         let at = record.receivedAt.storedPrecision
-        // Short codes and alphanumeric senders are not phone numbers: they match no contact.
-        let match =
-            record.customerIsPhoneNumber
-            ? ContactMatch(contacts: try ContactRows.fetch(e164: record.customerPhone, db)) : .none
-
-        var conversation: Conversation
-        let opened: Bool
-        if let open = try ConversationRows.fetchOpen(
-            channelID: record.channelID, customerPhone: record.customerPhone, db)
-        {
-            conversation = open
-            opened = false
-            // Contacts imported since the conversation opened count from now on.
-            if conversation.match != match {
-                conversation.match = match
-                try ConversationRows.updateMatch(conversationID: conversation.id, match, db)
-            }
-        } else {
-            conversation = Conversation(
-                id: RecordID.make("conv"), channelID: record.channelID, medium: record.medium, queue: record.queue,
-                status: .open, customerPhone: record.customerPhone, match: match, createdAt: at)
-            opened = true
-            try ConversationRows.insert(conversation, db)
-        }
+        let (conversation, opened) = try openOrContinue(
+            ConversationOpening(
+                channelID: record.channelID, customerPhone: record.customerPhone,
+                customerIsPhoneNumber: record.customerIsPhoneNumber, medium: record.medium, queue: record.queue, at: at),
+            db)
 
         let message = Message(
             id: RecordID.make("msg"), conversationID: conversation.id, direction: .inbound, author: record.author,
@@ -53,6 +38,30 @@ extension SQLiteStore {
             channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: conversation.id,
             messageID: message.id, at: at, db)
         return .stored(conversation: conversation, message: message, openedConversation: opened)
+    }
+
+    /// Continues the open conversation of (channel, customer) or opens one, refreshing its contact match.
+    static func openOrContinue(_ opening: ConversationOpening, _ db: Database) throws -> (Conversation, opened: Bool) {
+        let at = opening.at.storedPrecision
+        // Short codes and alphanumeric senders are not phone numbers: they match no contact.
+        let match =
+            opening.customerIsPhoneNumber
+            ? ContactMatch(contacts: try ContactRows.fetch(e164: opening.customerPhone, db)) : .none
+        if var open = try ConversationRows.fetchOpen(
+            channelID: opening.channelID, customerPhone: opening.customerPhone, db)
+        {
+            // Contacts imported since the conversation opened count from now on.
+            if open.match != match {
+                open.match = match
+                try ConversationRows.updateMatch(conversationID: open.id, match, db)
+            }
+            return (open, false)
+        }
+        let conversation = Conversation(
+            id: RecordID.make("conv"), channelID: opening.channelID, medium: opening.medium, queue: opening.queue,
+            status: .open, customerPhone: opening.customerPhone, match: match, createdAt: at)
+        try ConversationRows.insert(conversation, db)
+        return (conversation, true)
     }
 
     static func recordDeliveryReport(_ record: DeliveryReportRecord, _ db: Database) throws -> DeliveryReportOutcome {

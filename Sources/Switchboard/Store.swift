@@ -19,6 +19,10 @@ public protocol Store: Sendable {
     /// records that id (status callbacks can beat the send API's answer).
     func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome
 
+    /// Continues the open conversation of (channel, customer) or opens one, without a message (an outbound
+    /// message started by the contact center: `switchboard send`).
+    func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool)
+
     // MARK: Contacts
 
     func createContact(_ contact: Contact) async throws
@@ -115,6 +119,28 @@ public struct InboundRecord: Sendable, Equatable {
         self.text = text
         self.media = media
         self.receivedAt = receivedAt
+    }
+}
+
+/// The conversation to continue or open (``Store/openConversation(_:)``).
+public struct ConversationOpening: Sendable, Equatable {
+    public var channelID: String
+    /// E.164 when the customer is a phone number, else the address as given.
+    public var customerPhone: String
+    public var customerIsPhoneNumber: Bool
+    public var medium: Medium
+    public var queue: String
+    public var at: Date
+
+    public init(
+        channelID: String, customerPhone: String, customerIsPhoneNumber: Bool, medium: Medium, queue: String, at: Date
+    ) {
+        self.channelID = channelID
+        self.customerPhone = customerPhone
+        self.customerIsPhoneNumber = customerIsPhoneNumber
+        self.medium = medium
+        self.queue = queue
+        self.at = at
     }
 }
 

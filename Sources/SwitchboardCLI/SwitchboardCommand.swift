@@ -9,7 +9,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "switchboard",
         abstract: "SMS/voice gateway adapter for contact centers.",
-        subcommands: [Serve.self, Replay.self, CheckConfig.self, Contacts.self]
+        subcommands: [Serve.self, Replay.self, CheckConfig.self, Contacts.self, Send.self]
     )
 }
 

@@ -250,3 +250,42 @@ struct InboundConformanceTests {
         }
     }
 }
+
+/// `openConversation`: an outbound-first conversation is the same conversation later inbound messages continue.
+@Suite("Store conformance: opening conversations")
+struct OpenConversationConformanceTests {
+    static func opening(at date: Date = t0) -> ConversationOpening {
+        ConversationOpening(
+            channelID: channel, customerPhone: customer, customerIsPhoneNumber: true, medium: .sms, queue: "support",
+            at: date)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func opensOnceThenContinues(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.createContact(contact("c1"))
+            let (first, opened) = try await store.openConversation(Self.opening())
+            #expect(opened)
+            #expect(first.match.contact?.id == "c1")
+            #expect(first.status == .open)
+            let (again, openedAgain) = try await store.openConversation(Self.opening(at: at(5)))
+            #expect(!openedAgain)
+            #expect(again.id == first.id)
+            // The customer's answer continues it.
+            let (conversation, _, openedByInbound) = try await stored(inbound(key: "k1", receivedAt: at(9)), in: store)
+            #expect(!openedByInbound)
+            #expect(conversation.id == first.id)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func aClosedConversationIsNotContinued(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let (first, _) = try await store.openConversation(Self.opening())
+            _ = try await store.closeConversation(id: first.id, at: at(1))
+            let (second, opened) = try await store.openConversation(Self.opening(at: at(2)))
+            #expect(opened)
+            #expect(second.id != first.id)
+        }
+    }
+}

@@ -21,6 +21,9 @@ actor InMemoryStore: Store {
     func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
         throw Unsupported(method: #function)
     }
+    func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
+        throw Unsupported(method: #function)
+    }
     func createContact(_ contact: Contact) async throws { throw Unsupported(method: #function) }
     func importContacts(_ contacts: [Contact]) async throws -> Int { throw Unsupported(method: #function) }
     func contact(id: String) async throws -> Contact? { throw Unsupported(method: #function) }
