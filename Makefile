@@ -42,9 +42,11 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: the benchmarks of issue 7 (not written yet)
-bench:
-	@echo "make bench: the benchmark suite is not written yet (see the Benchmarks issue)." >&2; exit 1
+## bench: release build; webhook → SSE notification latency over loopback (the full table is still to come)
+bench: deps
+	$(SWIFT) build -c release --product SwitchboardBench
+	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 200
+	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 1000
 
 clean:
 	rm -rf .build .build-log.txt

@@ -71,6 +71,12 @@ let package = Package(
             ]
         ),
 
+        // Benchmarks (`make bench`): loopback only, bounded in time.
+        .executableTarget(
+            name: "SwitchboardBench",
+            dependencies: ["Server", "Switchboard", "Providers", "Curl", "TestHTTPServer"]
+        ),
+
         // Test support: a small loopback HTTP server that records what it receives.
         .target(
             name: "TestHTTPServer",

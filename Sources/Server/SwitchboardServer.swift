@@ -48,7 +48,7 @@ public enum SwitchboardServer {
             let metrics = Metrics()
             let hub = AgentEventHub(
                 store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
-                clock: options.clock, logger: logger)
+                clock: options.clock, logger: logger, metrics: metrics)
             let router = EmbeddedRouter(
                 configuration: configuration, store: store, events: hub, clock: options.clock)
             var apis: [String: any ProviderAPI] = [:]

@@ -158,6 +158,18 @@ struct SMSPathEndToEndTests {
                 #expect(message["conversationId"] == .string(conversationID))
                 #expect(message["message"]?["text"] == .string("Thanks!"))
                 #expect(twilio.requests.count == 1)
+
+                let metrics = try await gateway.request("GET", "/metrics").text
+                #expect(
+                    metrics.contains(
+                        #"switchboard_webhooks_total{provider="twilio",kind="inbound",outcome="stored"} 2"#))
+                #expect(
+                    metrics.contains(#"switchboard_webhooks_total{provider="twilio",kind="status",outcome="stored"} 2"#)
+                )
+                #expect(
+                    metrics.contains(#"switchboard_notifications_total{scenario="incoming-sms",outcome="accepted"} 1"#))
+                #expect(metrics.contains(#"switchboard_outbound_sends_total{provider="twilio",outcome="sent"} 1"#))
+                #expect(metrics.contains("switchboard_ingest_duration_seconds_count{provider=\"twilio\"} 4"))
                 await alice.close()
             }
         }

@@ -31,21 +31,41 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     let clock: any WallClock
     let logger: Logger
     let supervisorIDs: Set<String>
+    let metrics: Metrics
     private let agents = Mutex([String: AgentState]())
+    /// The scenario of each open notification, so that its close is counted under it.
+    private let openScenarios = Mutex([String: Scenario]())
 
-    public init(store: any Store, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger) {
+    public init(store: any Store, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics) {
         self.store = store
         self.supervisorIDs = supervisorIDs
         self.clock = clock
         self.logger = logger
+        self.metrics = metrics
     }
 
     public func publish(_ event: AgentEvent, to agentID: String) async {
+        count(event)
         await append(event, to: agentID)
         if case .presence = event {
             for supervisor in supervisorIDs where supervisor != agentID {
                 await append(event, to: supervisor)
             }
+        }
+    }
+
+    /// `switchboard_notifications_total{scenario,outcome}` (CONTRACT.md §10).
+    private func count(_ event: AgentEvent) {
+        switch event {
+        case .notification(let notification):
+            openScenarios.withLock { $0[notification.id] = notification.scenario }
+        case .notificationClosed(let id, let outcome):
+            let scenario = openScenarios.withLock { $0.removeValue(forKey: id) }
+            metrics.increment(
+                "switchboard_notifications_total",
+                ["scenario": scenario?.rawValue ?? "unknown", "outcome": outcome.rawValue])
+        default:
+            break
         }
     }
 

@@ -13,10 +13,12 @@ struct GatewayHarness: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
-    /// Starts the gateway with `configuration` (its listen port and database replaced), runs `body`, stops it.
+    /// Starts the gateway with `configuration` (its listen port replaced, and its database unless
+    /// `keepDatabase`), runs `body`, stops it.
     static func with<Result: Sendable>(
         _ configuration: Configuration,
         heartbeat: Duration = .seconds(15),
+        keepDatabase: Bool = false,
         _ body: @Sendable (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         var configuration = configuration
@@ -25,7 +27,9 @@ struct GatewayHarness: Sendable {
             "switchboard-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        configuration.database = "sqlite:\(directory.appendingPathComponent("gateway.sqlite").path)"
+        if !keepDatabase {
+            configuration.database = "sqlite:\(directory.appendingPathComponent("gateway.sqlite").path)"
+        }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "switchboard.test")
         logger.logLevel = .warning
