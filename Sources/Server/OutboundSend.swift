@@ -40,7 +40,10 @@ public struct OutboundSend: Sendable {
         let queued = try await gateway.reply(to: conversation.id, text: text, agentID: nil)
         let worker = OutboxWorker(
             store: store, apis: [channel.id: ProviderRegistry.api(for: channel, client: client)],
-            configuration: configuration, router: router, logger: logger)
+            configuration: configuration, router: router, logger: logger,
+            statusCallbackURL: { channel in
+                SwitchboardServer.statusCallbackURL(for: channel, publicURL: configuration.publicURL)
+            })
         while true {
             await worker.sendDueItems()
             guard let message = try await store.message(id: queued.id) else {

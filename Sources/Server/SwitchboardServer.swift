@@ -64,7 +64,8 @@ public enum SwitchboardServer {
                 onAttempt: { provider, outcome in
                     metrics.increment(
                         "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
-                })
+                },
+                statusCallbackURL: { channel in statusCallbackURL(for: channel, publicURL: configuration.publicURL) })
             let gateway = Gateway(
                 configuration: configuration, store: store, router: router, clock: options.clock, logger: logger,
                 replyQueued: { outbox.wake() })
@@ -95,6 +96,11 @@ public enum SwitchboardServer {
             try await group.run()
             await router.shutdown()
         }
+    }
+
+    /// `publicURL/webhooks/{channel}/{kind}` for the provider's delivery-report kind (CONTRACT.md §3).
+    static func statusCallbackURL(for channel: Configuration.Channel, publicURL: String) -> String? {
+        ProviderRegistry.deliveryReportKind(for: channel.provider).map { "\(publicURL)/webhooks/\(channel.id)/\($0)" }
     }
 
     static func makeRouter(_ services: GatewayServices) -> Router<BasicRequestContext> {

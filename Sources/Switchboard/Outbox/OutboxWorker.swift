@@ -17,12 +17,15 @@ public final class OutboxWorker: Sendable {
     private let wakeSignal = WakeSignal()
     /// Called with the outcome of every attempt (`sent`, `retry`, `failed`): metrics.
     let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
+    /// Where a channel's provider sends delivery reports, `nil` when it reports elsewhere (CONTRACT.md §3).
+    let statusCallbackURL: @Sendable (Configuration.Channel) -> String?
 
     public init(
         store: any Store, apis: [String: any ProviderAPI], configuration: Configuration, router: any CoreRouter,
         clock: any WallClock = SystemWallClock(), retryPolicy: RetryPolicy = .init(),
         logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
-        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in }
+        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in },
+        statusCallbackURL: @escaping @Sendable (Configuration.Channel) -> String? = { _ in nil }
     ) {
         self.store = store
         self.apis = apis
@@ -34,6 +37,7 @@ public final class OutboxWorker: Sendable {
         self.idlePoll = idlePoll
         self.batchSize = batchSize
         self.onAttempt = onAttempt
+        self.statusCallbackURL = statusCallbackURL
     }
 
     /// Asks the worker to look at the outbox now (a reply was queued).
@@ -95,7 +99,7 @@ public final class OutboxWorker: Sendable {
         let message = OutboundMessage(
             messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,
             text: item.text, idempotencyKey: item.idempotencyKey, firstQueuedAt: item.queuedAt,
-            statusCallbackURL: statusCallbackURL(for: channel))
+            statusCallbackURL: statusCallbackURL(channel))
         let outcome = await api.send(message)
         let attempts = item.attempts + 1
         switch outcome {
@@ -160,14 +164,5 @@ public final class OutboxWorker: Sendable {
     private func publish(_ message: Message) async {
         guard let conversation = try? await store.conversation(id: message.conversationID) else { return }
         await router.messageStatusChanged(message, in: conversation)
-    }
-
-    /// Where the provider sends delivery reports for this channel (CONTRACT.md §3 "Delivery reports").
-    func statusCallbackURL(for channel: Configuration.Channel) -> String? {
-        switch channel.provider {
-        case .twilio, .plivo, .vonage: "\(configuration.publicURL)/webhooks/\(channel.id)/status"
-        case .telnyx: "\(configuration.publicURL)/webhooks/\(channel.id)/events"
-        case .acs, .telesign, .bot: nil
-        }
     }
 }
