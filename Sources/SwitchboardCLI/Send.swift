@@ -17,13 +17,7 @@ struct Send: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let configuration = try options.load()
-        do {
-            try SwitchboardServer.validate(configuration)
-        } catch {
-            printError("error: \(error.message)")
-            throw ExitCode(2)
-        }
+        let configuration = try options.loadValid()
         guard let channel = configuration.channel(id: channel) else {
             printError("error: channel \(self.channel) is not in the configuration")
             throw ExitCode(2)

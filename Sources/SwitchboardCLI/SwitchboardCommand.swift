@@ -32,6 +32,20 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+extension ConfigOption {
+    /// The effective configuration after the checks `serve` runs (CONTRACT.md §1); a failure exits 2.
+    func loadValid() throws -> Configuration {
+        let configuration = try load()
+        do {
+            try SwitchboardServer.validate(configuration)
+        } catch {
+            printError("error: \(error.message)")
+            throw ExitCode(2)
+        }
+        return configuration
+    }
+}
+
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))
 }
@@ -41,13 +55,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let configuration = try options.load()
-        do {
-            try SwitchboardServer.validate(configuration)
-        } catch {
-            printError("error: \(error.message)")
-            throw ExitCode(2)
-        }
+        let configuration = try options.loadValid()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel =
@@ -69,13 +77,7 @@ struct CheckConfig: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let configuration = try options.load()
-        do {
-            try SwitchboardServer.validate(configuration)
-        } catch {
-            printError("error: \(error.message)")
-            throw ExitCode(2)
-        }
+        let configuration = try options.loadValid()
         print(try ConfigurationLoader.maskedJSON(configuration))
     }
 }
