@@ -114,6 +114,19 @@ import Testing
         #expect(try report(250) == nil)
     }
 
+    @Test func oneRegisteredURLServesBothKinds() throws {
+        // TeleSign posts MO messages and delivery reports to the same callback URL.
+        let onStatus = try adapter.handle(teleSignRequest(kind: "status", body: Self.moSMS), now: testNow)
+        #expect(inbound(onStatus)?.text == "Hello")
+        let reportBody = #"{"reference_id":"REF9","status":{"code":200,"description":"Delivered to handset"}}"#
+        let onInbound = try adapter.handle(teleSignRequest(kind: "inbound", body: reportBody), now: testNow)
+        guard case .status(let report) = storedEvents(onInbound).first else {
+            Issue.record("a delivery report on inbound is still a report")
+            return
+        }
+        #expect(report.status == .delivered)
+    }
+
     @Test func optedOutStatus() throws {
         let blocked = try #require(try report(510, description: "Message blocked by subscriber action or request"))
         #expect(blocked.optedOut)

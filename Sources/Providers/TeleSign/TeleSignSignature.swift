@@ -6,17 +6,12 @@ import Foundation
 public enum TeleSignSignature {
     public static let headerName = "Authorization"
 
-    /// The API key's bytes. Decoded leniently, as Python's `b64decode` does: characters outside the Base64
-    /// alphabet (the SDK's example key contains `----`) are skipped. `nil` when nothing usable remains.
+    /// The API key's bytes, decoded leniently as Python's `b64decode` does: characters outside the Base64
+    /// alphabet (the SDK's example key contains `----`) are skipped. `nil` when it does not decode.
     public static func keyBytes(apiKey: String) -> [UInt8]? {
-        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=".utf8)
-        var cleaned = String(decoding: apiKey.utf8.filter { alphabet.contains($0) }, as: UTF8.self)
-        // Padding only counts at the end; re-pad so a key without `=` decodes too.
-        while cleaned.hasSuffix("=") { cleaned.removeLast() }
-        cleaned = cleaned.replacingOccurrences(of: "=", with: "")
-        if cleaned.count % 4 == 1 { cleaned.removeLast() }
-        cleaned += String(repeating: "=", count: (4 - cleaned.count % 4) % 4)
-        guard let data = Data(base64Encoded: cleaned), !data.isEmpty else { return nil }
+        guard let data = Data(base64Encoded: apiKey, options: .ignoreUnknownCharacters), !data.isEmpty else {
+            return nil
+        }
         return Array(data)
     }
 

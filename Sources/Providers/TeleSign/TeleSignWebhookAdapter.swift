@@ -2,8 +2,10 @@ import Foundation
 import Switchboard
 
 /// Verifies and decodes one TeleSign channel's callbacks: `inbound` (MO SMS/MMS) and `status` (delivery reports).
-/// TeleSign posts both to one registered callback URL; the route's kind says which it is, and an MO message
-/// (`sub_resource` `mo_sms`/`mo_mms`, or a `user_response`) posted to `status` is still read as a message.
+///
+/// TeleSign posts both to the one callback URL registered for the account, so the payload decides: an MO message
+/// (`sub_resource` `mo_sms`/`mo_mms`, or a `user_response`) is a message and a body with `status.code` a delivery
+/// report, on either route; anything else is read as the route's kind says.
 public struct TeleSignWebhookAdapter: WebhookAdapter {
     public let channel: Configuration.Channel
     public let context: WebhookContext
@@ -31,7 +33,9 @@ public struct TeleSignWebhookAdapter: WebhookAdapter {
             throw .missingField("reference_id", in: what)
         }
         let subResource = nonEmpty(document["sub_resource"]) ?? nonEmpty(document["subresource"]) ?? ""
-        if request.kind == "inbound" || subResource.hasPrefix("mo_") || document["user_response"] != nil {
+        let isMO = subResource.hasPrefix("mo_") || document["user_response"] != nil
+        let isReport = !isMO && document["status"]?["code"] != nil
+        if isMO || (request.kind == "inbound" && !isReport) {
             let message = try inboundMessage(document, referenceID: referenceID, what: what, now: now)
             return .events([.message(message)], reply: WebhookReply(status: 200))
         }

@@ -122,9 +122,9 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
             if code == TelnyxStatus.optedOutErrorCode {
                 optedOut = true
                 status = .optedOut
-            } else if status == nil || status == .sent {
-                // An error on a finalized message without a recognised status still means it failed.
-                status = eventType == "message.finalized" ? .failed : status
+            } else if eventType == "message.finalized", status == nil {
+                // A finalized message with an error and no recognised status did not arrive.
+                status = .failed
             }
         }
         guard let status else { return nil }
