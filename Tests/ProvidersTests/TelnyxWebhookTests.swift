@@ -184,6 +184,13 @@ import Testing
         #expect(withKey.headers.value("telnyx-signature-ed25519") != nil)
     }
 
+    @Test func checkConfigMasksTheTestSigningKey() throws {
+        let json = try ConfigurationLoader.maskedJSON(Configuration(channels: [telnyxChannel]))
+        #expect(!json.contains(telnyxTestSeed))
+        #expect(json.contains("***f2A="))
+        #expect(!json.contains("KEY0123456789"))
+    }
+
     @Test func registry() throws {
         #expect(ProviderRegistry.isSupported(.telnyx))
         #expect(ProviderRegistry.deliveryReportKind(for: .telnyx) == "events")
