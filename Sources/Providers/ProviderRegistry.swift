@@ -23,7 +23,10 @@ public enum ProviderRegistry {
         switch provider {
         case .twilio: TwilioProvider.self
         case .acs: AzureCommunicationProvider.self
-        case .telesign, .vonage, .telnyx, .plivo, .bot: nil
+        case .telnyx: TelnyxProvider.self
+        case .plivo: PlivoProvider.self
+        case .telesign: TeleSignProvider.self
+        case .vonage, .bot: nil
         }
     }
 

@@ -106,6 +106,8 @@ public enum ConfigurationLoader {
     /// Credential keys that hold secrets, by provider (CONTRACT.md §2, marked *).
     public static let secretCredentialKeys: Set<String> = [
         "authToken", "accessKey", "eventGridSecret", "apiKey", "apiSecret", "signatureSecret", "secret",
+        // Telnyx demo/test only: the private half of the webhook key, so fixtures can be signed.
+        "signingPrivateKey",
     ]
 
     /// `"***"` + the last 4 characters.

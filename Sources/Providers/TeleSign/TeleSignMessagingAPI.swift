@@ -1,0 +1,86 @@
+import Curl
+import Foundation
+import Switchboard
+
+/// Sends replies through TeleSign's Messaging API (providers.md §6.3).
+///
+/// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
+/// TeleSign sends delivery reports to the account's registered callback URL, so no callback goes with the request.
+public struct TeleSignMessagingAPI: ProviderAPI {
+    public let channel: Configuration.Channel
+    let client: CurlClient
+
+    public init(channel: Configuration.Channel, client: CurlClient) {
+        self.channel = channel
+        self.client = client
+    }
+
+    public static let defaultBaseURL = "https://rest-api.telesign.com"
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let request = Self.request(for: message, channel: channel)
+        do {
+            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
+        } catch {
+            return Self.classify(.failure(error), channelID: channel.id)
+        }
+    }
+
+    /// `POST {apiBaseURL}/v1/messaging`, Basic `customerID:apiKey`, form body `phone_number` (without `+`),
+    /// `message`, `message_type=ARN` (alerts and reminders: conversational replies) and `external_id` (our
+    /// message id, so TeleSign's reports can be matched by people reading both sides).
+    public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
+        var base = channel.apiBaseURL ?? defaultBaseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        let phone = message.to.hasPrefix("+") ? String(message.to.dropFirst()) : message.to
+        let form = FormParameters([
+            .init(name: "phone_number", value: phone), .init(name: "message", value: message.text),
+            .init(name: "message_type", value: "ARN"), .init(name: "external_id", value: message.messageID),
+        ])
+        let credentials = Data(
+            "\(channel.credential("customerID") ?? ""):\(channel.credential("apiKey") ?? "")".utf8
+        ).base64EncodedString()
+        return CurlRequest(
+            method: "POST", url: base + "/v1/messaging",
+            headers: [
+                (name: "Authorization", value: "Basic \(credentials)"),
+                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
+                (name: "Accept", value: "application/json"),
+            ],
+            body: Array(form.encoded().utf8))
+    }
+
+    /// What TeleSign's answer (or the failure to get one) means for the outbox.
+    ///
+    /// - 200/201/202 with `reference_id` → accepted; 429, 408 and 5xx → retry, honouring `Retry-After`;
+    ///   connection failures → retry; other answers (400 invalid number, 401 bad credentials) → permanent with
+    ///   TeleSign's first error code and description (else `status.code`).
+    public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
+        let response: CurlResponse
+        switch result {
+        case .failure(let error): return sendFailureOutcome(error, channelID: channelID)
+        case .success(let value): response = value
+        }
+        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
+        let firstError = json?["errors"]?.arrayValue?.first
+        let statusCode = nonEmpty(json?["status"]?["code"])
+        let detail = ProviderErrorDetail(
+            code: nonEmpty(firstError?["code"]) ?? statusCode ?? "http-\(response.status)",
+            message: nonEmpty(firstError?["description"]) ?? nonEmpty(json?["status"]?["description"])
+                ?? "\(channelID): TeleSign answered HTTP \(response.status)")
+        switch response.status {
+        case 200...202:
+            if let id = nonEmpty(json?["reference_id"]) { return .accepted(providerMessageID: id) }
+            // Not retried: TeleSign may have queued the message, and a retry could send it twice.
+            return .permanent(
+                ProviderErrorDetail(
+                    code: "unexpected-response",
+                    message: "\(channelID): TeleSign answered \(response.status) without a reference_id"),
+                optedOut: false)
+        case 429, 408, 500...599:
+            return .retryLater(detail, retryAfter: retryAfterSeconds(response))
+        default:
+            return .permanent(detail, optedOut: statusCode == String(TeleSignStatus.optedOutCode))
+        }
+    }
+}

@@ -1,0 +1,83 @@
+import Curl
+import Foundation
+import Switchboard
+
+/// Sends replies through Telnyx's Messages API v2 (providers.md §4.3).
+///
+/// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
+public struct TelnyxMessagesAPI: ProviderAPI {
+    public let channel: Configuration.Channel
+    let client: CurlClient
+
+    public init(channel: Configuration.Channel, client: CurlClient) {
+        self.channel = channel
+        self.client = client
+    }
+
+    public static let defaultBaseURL = "https://api.telnyx.com"
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let request = Self.request(for: message, channel: channel)
+        do {
+            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
+        } catch {
+            return Self.classify(.failure(error), channelID: channel.id)
+        }
+    }
+
+    /// `POST {apiBaseURL}/v2/messages`, `Authorization: Bearer <apiKey>`, JSON with `from` (when known), `to`,
+    /// `text`, `messaging_profile_id` (when configured) and `webhook_url` (the delivery report URL, `…/events`).
+    public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
+        var base = channel.apiBaseURL ?? defaultBaseURL
+        while base.hasSuffix("/") { base.removeLast() }
+        var body: [String: JSONValue] = ["to": .string(message.to), "text": .string(message.text)]
+        if let from = message.from ?? channel.numbers.first { body["from"] = .string(from) }
+        if let profile = channel.credential("messagingProfileID") { body["messaging_profile_id"] = .string(profile) }
+        if let callback = message.statusCallbackURL { body["webhook_url"] = .string(callback) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let bytes = (try? encoder.encode(JSONValue.object(body))).map(Array.init) ?? []
+        return CurlRequest(
+            method: "POST", url: base + "/v2/messages",
+            headers: [
+                (name: "Authorization", value: "Bearer \(channel.credential("apiKey") ?? "")"),
+                (name: "Content-Type", value: "application/json"),
+                (name: "Accept", value: "application/json"),
+            ],
+            body: bytes)
+    }
+
+    /// What Telnyx's answer (or the failure to get one) means for the outbox.
+    ///
+    /// - 200/201/202 with `data.id` → accepted; 429 (code 10011) → retry, honouring `Retry-After`; 408 and 5xx →
+    ///   retry; connection failures → retry; code 40300 → permanent, opted out; other answers → permanent with
+    ///   Telnyx's first error code and detail.
+    public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
+        let response: CurlResponse
+        switch result {
+        case .failure(let error): return sendFailureOutcome(error, channelID: channelID)
+        case .success(let value): response = value
+        }
+        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
+        let firstError = json?["errors"]?.arrayValue?.first
+        let code = nonEmpty(firstError?["code"])
+        let detail = ProviderErrorDetail(
+            code: code ?? "http-\(response.status)",
+            message: nonEmpty(firstError?["detail"]) ?? nonEmpty(firstError?["title"])
+                ?? "\(channelID): Telnyx answered HTTP \(response.status)")
+        switch response.status {
+        case 200...202:
+            if let id = nonEmpty(json?["data"]?["id"]) { return .accepted(providerMessageID: id) }
+            // Not retried: Telnyx may have queued the message, and a retry could send it twice.
+            return .permanent(
+                ProviderErrorDetail(
+                    code: "unexpected-response",
+                    message: "\(channelID): Telnyx answered \(response.status) without a message id"),
+                optedOut: false)
+        case 429, 408, 500...599:
+            return .retryLater(detail, retryAfter: retryAfterSeconds(response))
+        default:
+            return .permanent(detail, optedOut: code == TelnyxStatus.optedOutErrorCode)
+        }
+    }
+}

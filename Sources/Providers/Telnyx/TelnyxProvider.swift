@@ -1,0 +1,37 @@
+import Curl
+import Switchboard
+
+/// Telnyx Messaging API v2 (providers.md §4).
+enum TelnyxProvider: ProviderModule {
+    static let requiredCredentials = ["apiKey", "publicKey"]
+    /// Delivery reports (`message.sent`, `message.finalized`) come to the per-send `webhook_url`, `…/events`.
+    static let deliveryReportKind: String? = "events"
+
+    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
+        guard TelnyxSignature.isUsablePublicKey(channel.credential("publicKey") ?? "") else {
+            throw .invalidRequest(
+                "channel \(channel.id): credentials.publicKey must be the Base64 Ed25519 public key from Mission "
+                    + "Control (32 bytes)", field: "credentials.publicKey")
+        }
+        if let window = channel.replayWindowSeconds, window <= 0 {
+            throw .invalidRequest(
+                "channel \(channel.id): replayWindowSeconds must be positive", field: "replayWindowSeconds")
+        }
+        if let base = channel.apiBaseURL, URLParts(base) == nil {
+            throw .invalidRequest(
+                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
+        }
+    }
+
+    static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
+        TelnyxWebhookAdapter(channel: channel, context: context)
+    }
+
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+        TelnyxMessagesAPI(channel: channel, client: client)
+    }
+
+    static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
+        TelnyxFixtureSigner(channel: channel)
+    }
+}
