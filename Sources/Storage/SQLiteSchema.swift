@@ -9,7 +9,24 @@ enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema", migrate: createInitialSchema)
+        migrator.registerMigration("v2-replay-nonces", migrate: createReplayNonces)
         return migrator
+    }
+
+    /// Nonces of signed webhooks (Vonage), remembered per channel so a replayed request with a new event id is
+    /// refused within the replay window (``ReplayGuard``). One row per nonce: the latest event that used it.
+    private static func createReplayNonces(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE replay_nonce (
+                    channel_id TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    event_key TEXT NOT NULL,            -- dedupe kind + ':' + dedupe key of the event that used it
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, nonce)
+                ) WITHOUT ROWID;
+                CREATE INDEX replay_nonce_by_time ON replay_nonce (channel_id, seen_at);
+                """)
     }
 
     // Times are INTEGER milliseconds since 1970. Records created by Switchboard have TEXT ids (RecordID);

@@ -9,11 +9,13 @@ public protocol Store: Sendable {
 
     // MARK: Inbound
 
-    /// Stores an inbound message: dedupe by (channel, dedupe key), link contacts by mobile number,
-    /// continue the open conversation of (channel, customer) or open one, append the message.
+    /// Stores an inbound message: dedupe by (channel, dedupe key), apply the record's ``ReplayGuard`` (throwing its
+    /// `403`), link contacts by mobile number, continue the open conversation of (channel, customer) or open one,
+    /// append the message.
     func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome
 
-    /// Applies a provider's delivery report: dedupe, move the message's status forward only, keep the
+    /// Applies a provider's delivery report: dedupe, apply the record's ``ReplayGuard``, move the message's status
+    /// forward only, keep the
     /// provider's error, and on an opt-out signal mark (channel, customer) opted out. A report for a
     /// provider id not known yet is kept and applied when ``markSent(messageID:providerMessageID:at:)``
     /// records that id (status callbacks can beat the send API's answer).
@@ -102,11 +104,13 @@ public struct InboundRecord: Sendable, Equatable {
     public var text: String
     public var media: [MediaAttachment]
     public var receivedAt: Date
+    /// Applied after the dedupe check, in the same transaction (``ReplayGuard``).
+    public var replayGuard: ReplayGuard?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, customerPhone: String,
         customerIsPhoneNumber: Bool, medium: Medium, queue: String, author: MessageAuthor = .customer, text: String,
-        media: [MediaAttachment] = [], receivedAt: Date
+        media: [MediaAttachment] = [], receivedAt: Date, replayGuard: ReplayGuard? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -119,6 +123,7 @@ public struct InboundRecord: Sendable, Equatable {
         self.text = text
         self.media = media
         self.receivedAt = receivedAt
+        self.replayGuard = replayGuard
     }
 }
 
@@ -160,10 +165,12 @@ public struct DeliveryReportRecord: Sendable, Equatable {
     public var error: ProviderErrorDetail?
     public var optedOut: Bool
     public var receivedAt: Date
+    /// Applied after the dedupe check, in the same transaction (``ReplayGuard``).
+    public var replayGuard: ReplayGuard?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, status: MessageStatus,
-        error: ProviderErrorDetail?, optedOut: Bool, receivedAt: Date
+        error: ProviderErrorDetail?, optedOut: Bool, receivedAt: Date, replayGuard: ReplayGuard? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -172,6 +179,7 @@ public struct DeliveryReportRecord: Sendable, Equatable {
         self.error = error
         self.optedOut = optedOut
         self.receivedAt = receivedAt
+        self.replayGuard = replayGuard
     }
 }
 

@@ -50,7 +50,8 @@ public struct Gateway: Sendable {
         let record = InboundRecord(
             channelID: channel.id, dedupeKey: inbound.dedupeKey, providerMessageID: inbound.providerMessageID,
             customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber, medium: inbound.medium,
-            queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt)
+            queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt,
+            replayGuard: inbound.replayGuard)
         let outcome = try await store.recordInbound(record)
         guard case .stored(let conversation, let message, let opened) = outcome else { return .duplicate }
         try await applyOptKeywords(in: message.text, customer: customer.key, on: channel)
@@ -86,7 +87,8 @@ public struct Gateway: Sendable {
     {
         let record = DeliveryReportRecord(
             channelID: channel.id, dedupeKey: report.dedupeKey, providerMessageID: report.providerMessageID,
-            status: report.status, error: report.error, optedOut: report.optedOut, receivedAt: report.receivedAt)
+            status: report.status, error: report.error, optedOut: report.optedOut, receivedAt: report.receivedAt,
+            replayGuard: report.replayGuard)
         switch try await store.recordDeliveryReport(record) {
         case .duplicate:
             return .duplicate
