@@ -23,7 +23,8 @@ public enum ProviderRegistry {
         switch provider {
         case .twilio: TwilioProvider.self
         case .acs: AzureCommunicationProvider.self
-        case .telesign, .vonage, .telnyx, .plivo, .bot: nil
+        case .vonage: VonageProvider.self
+        case .telesign, .telnyx, .plivo, .bot: nil
         }
     }
 

@@ -35,7 +35,7 @@ import Testing
         #expect(thrownError { try ProviderRegistry.validate(badBase) }?.field == "apiBaseURL")
     }
 
-    @Test(arguments: [ProviderKind.telesign, .vonage, .telnyx, .plivo, .bot])
+    @Test(arguments: [ProviderKind.telesign, .telnyx, .plivo, .bot])
     func unimplementedProvidersAreRefusedHonestly(provider: ProviderKind) throws {
         let channel = Configuration.Channel(id: "later", provider: provider, credentials: ["apiKey": "k"])
         let error = thrownError { try ProviderRegistry.validate(channel) }
