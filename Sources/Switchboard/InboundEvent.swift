@@ -34,10 +34,13 @@ public struct InboundMessage: Sendable, Equatable {
     public var receivedAt: Date
     /// The signed request's replay protection (Vonage), checked by the store inside the event's transaction.
     public var replayGuard: ReplayGuard?
+    /// Set when this is one part of a concatenated SMS: the parts become one message (``Store/recordInboundPart(_:)``).
+    public var concatenation: ConcatenationPart?
 
     public init(
         providerMessageID: String, dedupeKey: String, from: String, to: String, text: String,
-        media: [MediaAttachment] = [], medium: Medium = .sms, receivedAt: Date, replayGuard: ReplayGuard? = nil
+        media: [MediaAttachment] = [], medium: Medium = .sms, receivedAt: Date, replayGuard: ReplayGuard? = nil,
+        concatenation: ConcatenationPart? = nil
     ) {
         self.providerMessageID = providerMessageID
         self.dedupeKey = dedupeKey
@@ -48,6 +51,7 @@ public struct InboundMessage: Sendable, Equatable {
         self.medium = medium
         self.receivedAt = receivedAt
         self.replayGuard = replayGuard
+        self.concatenation = concatenation
     }
 }
 
@@ -123,4 +127,25 @@ public struct ReplayGuard: Sendable, Equatable {
                 "\(channelID): the signed \(nonceField) was already used by another request within the replay window",
             field: nonceField)
     }
+}
+
+/// One part of a concatenated (multipart) SMS: Vonage `concat-ref`, `concat-part`, `concat-total`. Parts are
+/// grouped by (channel, sender, ``recipient``, ``reference``) and joined in part order.
+public struct ConcatenationPart: Sendable, Equatable {
+    /// Our number the parts were sent to.
+    public var recipient: String
+    public var reference: String
+    /// 1-based.
+    public var part: Int
+    public var total: Int
+
+    public init(recipient: String, reference: String, part: Int, total: Int) {
+        self.recipient = recipient
+        self.reference = reference
+        self.part = part
+        self.total = total
+    }
+
+    /// What stands in for a part that never arrived when an incomplete message is delivered.
+    public static func missingMarker(part: Int, total: Int) -> String { "[part \(part) of \(total) missing]" }
 }

@@ -21,6 +21,16 @@ public protocol Store: Sendable {
     /// records that id (status callbacks can beat the send API's answer).
     func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome
 
+    /// Stores one part of a concatenated message (`record.concatenation` set), durably, before its webhook is
+    /// answered: dedupe by the part's dedupe key (and by part number within its group), apply the replay guard,
+    /// keep the part. The part that completes its group turns the parts, joined in part order, into one inbound
+    /// message as ``recordInbound(_:)`` does (dedupe key `concat:` + part 1's key), in the same transaction.
+    func recordInboundPart(_ record: InboundRecord) async throws -> InboundPartOutcome
+
+    /// Delivers every incomplete concatenated message of `channelID` whose first part arrived before `cutoff`:
+    /// the parts it has in part order, each missing part replaced by ``ConcatenationPart/missingMarker(part:total:)``.
+    func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome]
+
     /// Continues the open conversation of (channel, customer) or opens one, without a message (an outbound
     /// message started by the contact center: `switchboard send`).
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool)
@@ -106,11 +116,14 @@ public struct InboundRecord: Sendable, Equatable {
     public var receivedAt: Date
     /// Applied after the dedupe check, in the same transaction (``ReplayGuard``).
     public var replayGuard: ReplayGuard?
+    /// The part this record is, for ``Store/recordInboundPart(_:)``.
+    public var concatenation: ConcatenationPart?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, customerPhone: String,
         customerIsPhoneNumber: Bool, medium: Medium, queue: String, author: MessageAuthor = .customer, text: String,
-        media: [MediaAttachment] = [], receivedAt: Date, replayGuard: ReplayGuard? = nil
+        media: [MediaAttachment] = [], receivedAt: Date, replayGuard: ReplayGuard? = nil,
+        concatenation: ConcatenationPart? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -124,6 +137,7 @@ public struct InboundRecord: Sendable, Equatable {
         self.media = media
         self.receivedAt = receivedAt
         self.replayGuard = replayGuard
+        self.concatenation = concatenation
     }
 }
 
@@ -147,6 +161,16 @@ public struct ConversationOpening: Sendable, Equatable {
         self.queue = queue
         self.at = at
     }
+}
+
+/// What ``Store/recordInboundPart(_:)`` did with one part.
+public enum InboundPartOutcome: Sendable, Equatable {
+    /// This part (or another with its number in the group) was already stored: nothing changed.
+    case duplicate
+    /// Stored; the message waits for its other parts.
+    case waiting
+    /// This part completed the message: stored as one inbound message.
+    case completed(InboundOutcome)
 }
 
 public enum InboundOutcome: Sendable, Equatable {

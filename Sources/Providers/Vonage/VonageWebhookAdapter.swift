@@ -133,7 +133,25 @@ public struct VonageWebhookAdapter: WebhookAdapter {
         let to = try required(p, "to", what: what)
         return InboundMessage(
             providerMessageID: id, dedupeKey: id, from: from, to: to, text: Self.text(of: p), medium: .sms,
-            receivedAt: now)
+            receivedAt: now, concatenation: try Self.concatenation(p, to: to, what: what))
+    }
+
+    /// The part of a concatenated message (`concat=true` with `concat-ref`, `concat-part`, `concat-total`), or
+    /// `nil` for a whole message. A part number outside 1…total is refused `400 invalid-request`.
+    static func concatenation(
+        _ p: VonageParameters, to: String, what: String
+    ) throws(SwitchboardError) -> ConcatenationPart? {
+        guard p.first("concat")?.lowercased() == "true" else { return nil }
+        guard let reference = p.first("concat-ref"), !reference.isEmpty else {
+            throw .missingField("concat-ref", in: what)
+        }
+        guard let total = p.first("concat-total").flatMap({ Int($0) }), total >= 1, total <= 255 else {
+            throw .invalidRequest("\(what): concat-total must be a number from 1 to 255", field: "concat-total")
+        }
+        guard let part = p.first("concat-part").flatMap({ Int($0) }), part >= 1, part <= total else {
+            throw .invalidRequest("\(what): concat-part must be a number from 1 to concat-total", field: "concat-part")
+        }
+        return ConcatenationPart(recipient: to, reference: reference, part: part, total: total)
     }
 
     /// `text` for `text` and `unicode` messages. A `binary` message has no text: it is kept as
