@@ -210,4 +210,22 @@ import Testing
         let request = WebhookRequest(method: "POST", kind: "inbound", query: signed.query, headers: headers, body: body)
         #expect(storedEvents(try adapter.handle(request, now: testNow)).count == 1)
     }
+
+    @Test func concatenatedParts() throws {
+        let concat =
+            vonageInbound + [("concat", "true"), ("concat-ref", "108"), ("concat-total", "3"), ("concat-part", "2")]
+        #expect(
+            try message(vonageRequest(parameters: concat))?.concatenation
+                == ConcatenationPart(recipient: "447700900000", reference: "108", part: 2, total: 3))
+        #expect(try message(vonageRequest(parameters: vonageInbound))?.concatenation == nil)
+        for (name, value, field) in [
+            ("concat-part", "4", "concat-part"), ("concat-part", "0", "concat-part"),
+            ("concat-total", "x", "concat-total"),
+            ("concat-ref", "", "concat-ref"),
+        ] {
+            let broken = concat.map { $0.0 == name ? (name, value) : $0 }
+            #expect(
+                thrownError { _ = try adapter.handle(vonageRequest(parameters: broken), now: testNow) }?.field == field)
+        }
+    }
 }

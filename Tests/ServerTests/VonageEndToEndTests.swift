@@ -144,6 +144,42 @@ struct VonageEndToEndTests {
         }
     }
 
+    @Test("Vonage: concatenated parts out of order over HTTP become one message, one notification")
+    func concatenatedPartsOverHTTP() async throws {
+        try await GatewayHarness.with(Self.configuration(vonageAPI: "http://127.0.0.1:9", method: "sha256")) {
+            gateway in
+            let alice = try await gateway.events(agent: "alice", token: "alice-token")
+            _ = try await alice.next("presence")
+            func part(_ number: Int, _ text: String, from sender: String = "447700900031") -> [(String, String)] {
+                [
+                    ("msisdn", sender), ("to", "447700900000"), ("messageId", "0A\(sender)\(number)"), ("text", text),
+                    ("type", "text"), ("concat", "true"), ("concat-ref", "77"), ("concat-total", "3"),
+                    ("concat-part", "\(number)"),
+                ]
+            }
+            for (number, text) in [(3, "three."), (1, "One, "), (3, "three.")] {
+                #expect(try await send(gateway, kind: "inbound", method: "POST", part(number, text)).status == 200)
+            }
+            // Another sender's part with the same reference does not mix in.
+            #expect(
+                try await send(gateway, kind: "inbound", method: "GET", part(2, "NOT THIS", from: "447700900032"))
+                    .status == 200)
+            #expect(try await send(gateway, kind: "inbound", method: "POST-JSON", part(2, "two, ")).status == 200)
+
+            let notification = try await alice.next("notification").data
+            #expect(notification["customer"]?["phone"] == .string("+447700900031"))
+            let conversationID = try #require(notification["conversationId"]?.stringValue)
+            let conversation = try await gateway.api(
+                "GET", "/v1/conversations/\(conversationID)", token: "admin-token")
+            let texts = conversation["messages"]?.arrayValue?.compactMap { $0["text"]?.stringValue }
+            #expect(texts == ["One, two, three."])
+            let others = try await gateway.api(
+                "GET", "/v1/conversations?customerPhone=%2B447700900032", token: "admin-token")
+            #expect(others["conversations"]?.arrayValue?.isEmpty == true)
+            await alice.close()
+        }
+    }
+
     // MARK: Helpers
 
     /// Sends a Vonage webhook signed as Vonage signs it: `GET` (query), `POST` (form) or `POST-JSON`.
