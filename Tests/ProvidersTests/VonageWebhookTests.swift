@@ -228,4 +228,32 @@ import Testing
                 thrownError { _ = try adapter.handle(vonageRequest(parameters: broken), now: testNow) }?.field == field)
         }
     }
+
+    @Test func repeatedParametersAreRefused() {
+        // A valid signature covers one value per name; a second `text` must not slip in beside it.
+        var request = vonageRequest(parameters: vonageInbound)
+        request.query = "text=Evil&" + request.query
+        let error = thrownError { _ = try adapter.handle(request, now: testNow) }
+        #expect(error?.code == "invalid-request")
+        #expect(error?.field == "text")
+    }
+
+    @Test func jsonBooleansAndNumbersAreSignedAsText() throws {
+        var pairs = vonageInbound + [("timestamp", "\(Int(testNow.timeIntervalSince1970))"), ("concat", "true")]
+        pairs += [("concat-ref", "5"), ("concat-total", "2"), ("concat-part", "1"), ("nonce", "n-json")]
+        pairs.append(
+            (
+                "sig",
+                VonageSignature.compute(pairs.map { (name: $0.0, value: $0.1) }, secret: "sig-secret", method: .md5hash)
+            ))
+        var object: [String: Any] = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+        object["concat"] = true
+        object["timestamp"] = Int(testNow.timeIntervalSince1970)
+        object["concat-total"] = 2
+        let body = Array(try JSONSerialization.data(withJSONObject: object))
+        let request = WebhookRequest(
+            method: "POST", kind: "inbound", query: "", headers: [(name: "Content-Type", value: "application/json")],
+            body: body)
+        #expect(try message(request)?.concatenation?.total == 2)
+    }
 }

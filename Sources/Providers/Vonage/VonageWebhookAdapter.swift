@@ -78,7 +78,8 @@ public struct VonageWebhookAdapter: WebhookAdapter {
                 }
                 for (name, value) in members.sorted(by: { $0.key < $1.key }) {
                     switch value {
-                    case .string, .number, .bool: pairs.append((name, value.stringValue ?? ""))
+                    case .bool(let flag): pairs.append((name, flag ? "true" : "false"))
+                    case .string, .number: pairs.append((name, value.stringValue ?? ""))
                     case .null: pairs.append((name, ""))
                     case .array, .object:
                         throw .invalidRequest("\(what): JSON member \(name) is not a scalar", field: name)
@@ -91,6 +92,13 @@ public struct VonageWebhookAdapter: WebhookAdapter {
             }
         default:
             throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use GET or POST)")
+        }
+        // Vonage never repeats a parameter. Refusing repeats keeps what is read and what is signed the same
+        // value (the signature string keeps one value per name), so a copied signature cannot vouch for an
+        // extra, different value.
+        var seen = Set<String>()
+        for pair in pairs where !seen.insert(pair.name).inserted {
+            throw .invalidRequest("\(what): parameter \(pair.name) is given more than once", field: pair.name)
         }
         return VonageParameters(pairs)
     }
