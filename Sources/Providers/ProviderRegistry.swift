@@ -26,7 +26,8 @@ public enum ProviderRegistry {
         case .telnyx: TelnyxProvider.self
         case .plivo: PlivoProvider.self
         case .telesign: TeleSignProvider.self
-        case .vonage, .bot: nil
+        case .vonage: VonageProvider.self
+        case .bot: nil
         }
     }
 

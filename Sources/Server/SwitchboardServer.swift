@@ -88,6 +88,10 @@ public enum SwitchboardServer {
                     services: [
                         .init(service: app),
                         .init(service: BackgroundService { await outbox.run() }),
+                        .init(
+                            service: BackgroundService {
+                                await sweepConcatenations(gateway, clock: options.clock, logger: logger)
+                            }),
                         .init(service: BackgroundService(onShutdown: { hub.finishAll() }) {}),
                     ],
                     gracefulShutdownSignals: options.shutdownSignals,
@@ -95,6 +99,20 @@ public enum SwitchboardServer {
             await options.stopper?.attach(group)
             try await group.run()
             await router.shutdown()
+        }
+    }
+
+    /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (Vonage
+    /// `concatWaitSeconds`). A failure is logged and tried again on the next round.
+    static func sweepConcatenations(_ gateway: Gateway, clock: any WallClock, logger: Logger) async {
+        guard gateway.configuration.channels.contains(where: { $0.provider == .vonage }) else { return }
+        while !Task.isCancelled {
+            do {
+                try await gateway.flushIncompleteConcatenations(now: clock.now())
+            } catch {
+                logger.warning("delivering incomplete concatenated messages failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(5))
         }
     }
 

@@ -9,7 +9,50 @@ enum SQLiteSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-initial-schema", migrate: createInitialSchema)
+        migrator.registerMigration("v2-replay-nonces", migrate: createReplayNonces)
+        migrator.registerMigration("v3-concatenation-parts", migrate: createConcatenationParts)
         return migrator
+    }
+
+    /// Nonces of signed webhooks (Vonage), remembered per channel so a replayed request with a new event id is
+    /// refused within the replay window (``ReplayGuard``). One row per nonce: the latest event that used it.
+    private static func createReplayNonces(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE replay_nonce (
+                    channel_id TEXT NOT NULL,
+                    nonce TEXT NOT NULL,
+                    event_key TEXT NOT NULL,            -- dedupe kind + ':' + dedupe key of the event that used it
+                    seen_at INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, nonce)
+                ) WITHOUT ROWID;
+                CREATE INDEX replay_nonce_by_time ON replay_nonce (channel_id, seen_at);
+                """)
+    }
+
+    /// Parts of concatenated SMS waiting for the rest of their message. A group's rows are deleted when its
+    /// message is stored (complete, or incomplete after the channel's wait).
+    private static func createConcatenationParts(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE concatenation_part (
+                    channel_id TEXT NOT NULL,
+                    customer_phone TEXT NOT NULL,
+                    recipient TEXT NOT NULL,
+                    reference TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    total INTEGER NOT NULL,
+                    dedupe_key TEXT NOT NULL,
+                    provider_message_id TEXT NOT NULL,
+                    customer_is_phone_number INTEGER NOT NULL,
+                    medium TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    PRIMARY KEY (channel_id, customer_phone, recipient, reference, part)
+                ) WITHOUT ROWID;
+                CREATE INDEX concatenation_part_by_time ON concatenation_part (channel_id, received_at);
+                """)
     }
 
     // Times are INTEGER milliseconds since 1970. Records created by Switchboard have TEXT ids (RecordID);

@@ -23,6 +23,8 @@ extension SQLiteStore {
             return .duplicate(conversationID: first.conversationID, messageID: first.messageID)
         }
         let at = record.receivedAt.storedPrecision
+        try ReplayNonces.check(
+            record.replayGuard, channelID: record.channelID, eventKey: "inbound:" + record.dedupeKey, at: at, db)
         let (conversation, opened) = try openOrContinue(
             ConversationOpening(
                 channelID: record.channelID, customerPhone: record.customerPhone,
@@ -69,6 +71,8 @@ extension SQLiteStore {
             return .duplicate
         }
         let at = record.receivedAt.storedPrecision
+        try ReplayNonces.check(
+            record.replayGuard, channelID: record.channelID, eventKey: "report:" + record.dedupeKey, at: at, db)
         guard
             let message = try MessageRows.fetchOutbound(
                 channelID: record.channelID, providerMessageID: record.providerMessageID, db)
@@ -190,5 +194,32 @@ enum OptOuts {
         try db.run(
             "INSERT INTO opt_out (channel_id, customer, opted_out_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
             [channelID, customer, at.storedMilliseconds])
+    }
+}
+
+/// The `replay_nonce` table: nonces of signed webhooks within their replay window (``ReplayGuard``).
+enum ReplayNonces {
+    /// Refuses an event outside its window or reusing a remembered nonce; otherwise remembers the nonce. Runs
+    /// after the dedupe check, inside the event's transaction: a refusal rolls back and uses nothing up.
+    static func check(_ replay: ReplayGuard?, channelID: String, eventKey: String, at: Date, _ db: Database) throws {
+        guard let replay else { return }
+        if replay.outsideWindow { throw replay.timestampRefusal(channelID: channelID) }
+        guard let nonce = replay.nonce, !nonce.isEmpty else { return }
+        let windowStart = replay.windowStart.storedMilliseconds
+        if let row = try db.row(
+            "SELECT event_key, seen_at FROM replay_nonce WHERE channel_id = ? AND nonce = ?", [channelID, nonce]),
+            let seenAt: Int64 = row["seen_at"], seenAt >= windowStart,
+            let previous: String = row["event_key"], previous != eventKey
+        {
+            throw replay.nonceRefusal(channelID: channelID)
+        }
+        try db.run(
+            """
+            INSERT INTO replay_nonce (channel_id, nonce, event_key, seen_at) VALUES (?, ?, ?, ?)
+            ON CONFLICT (channel_id, nonce) DO UPDATE SET event_key = excluded.event_key, seen_at = excluded.seen_at
+            """,
+            [channelID, nonce, eventKey, at.storedMilliseconds])
+        // Forget the nonces no request can reuse any more (each write removes what expired since the last one).
+        try db.run("DELETE FROM replay_nonce WHERE channel_id = ? AND seen_at < ?", [channelID, windowStart])
     }
 }

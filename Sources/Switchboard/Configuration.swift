@@ -92,13 +92,16 @@ public struct Configuration: Sendable, Codable, Equatable {
         public var replayWindowSeconds: Int?
         public var optOutKeywords: [String]
         public var optInKeywords: [String]
+        /// How long the parts of a concatenated SMS are awaited before the message is delivered incomplete
+        /// (Vonage; default ``defaultConcatWaitSeconds``).
+        public var concatWaitSeconds: Double?
 
         public init(
             id: String, provider: ProviderKind, numbers: [String] = [], region: String? = nil,
             credentials: [String: String] = [:], apiBaseURL: String? = nil, queue: String = "default",
             capacityCost: CapacityCost = .init(), replayWindowSeconds: Int? = nil,
             optOutKeywords: [String] = Channel.defaultOptOutKeywords,
-            optInKeywords: [String] = Channel.defaultOptInKeywords
+            optInKeywords: [String] = Channel.defaultOptInKeywords, concatWaitSeconds: Double? = nil
         ) {
             self.id = id
             self.provider = provider
@@ -111,10 +114,12 @@ public struct Configuration: Sendable, Codable, Equatable {
             self.replayWindowSeconds = replayWindowSeconds
             self.optOutKeywords = optOutKeywords
             self.optInKeywords = optInKeywords
+            self.concatWaitSeconds = concatWaitSeconds
         }
 
         public static let defaultOptOutKeywords = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]
         public static let defaultOptInKeywords = ["START", "UNSTOP", "YES"]
+        public static let defaultConcatWaitSeconds: Double = 60
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -131,7 +136,8 @@ public struct Configuration: Sendable, Codable, Equatable {
                 optOutKeywords: try c.decodeIfPresent([String].self, forKey: .optOutKeywords)
                     ?? Channel.defaultOptOutKeywords,
                 optInKeywords: try c.decodeIfPresent([String].self, forKey: .optInKeywords)
-                    ?? Channel.defaultOptInKeywords
+                    ?? Channel.defaultOptInKeywords,
+                concatWaitSeconds: try c.decodeIfPresent(Double.self, forKey: .concatWaitSeconds)
             )
         }
 

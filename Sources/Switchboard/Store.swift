@@ -9,15 +9,27 @@ public protocol Store: Sendable {
 
     // MARK: Inbound
 
-    /// Stores an inbound message: dedupe by (channel, dedupe key), link contacts by mobile number,
-    /// continue the open conversation of (channel, customer) or open one, append the message.
+    /// Stores an inbound message: dedupe by (channel, dedupe key), apply the record's ``ReplayGuard`` (throwing its
+    /// `403`), link contacts by mobile number, continue the open conversation of (channel, customer) or open one,
+    /// append the message.
     func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome
 
-    /// Applies a provider's delivery report: dedupe, move the message's status forward only, keep the
+    /// Applies a provider's delivery report: dedupe, apply the record's ``ReplayGuard``, move the message's status
+    /// forward only, keep the
     /// provider's error, and on an opt-out signal mark (channel, customer) opted out. A report for a
     /// provider id not known yet is kept and applied when ``markSent(messageID:providerMessageID:at:)``
     /// records that id (status callbacks can beat the send API's answer).
     func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome
+
+    /// Stores one part of a concatenated message (`record.concatenation` set), durably, before its webhook is
+    /// answered: dedupe by the part's dedupe key (and by part number within its group), apply the replay guard,
+    /// keep the part. The part that completes its group turns the parts, joined in part order, into one inbound
+    /// message as ``recordInbound(_:)`` does (dedupe key `concat:` + part 1's key), in the same transaction.
+    func recordInboundPart(_ record: InboundRecord) async throws -> InboundPartOutcome
+
+    /// Delivers every incomplete concatenated message of `channelID` whose first part arrived before `cutoff`:
+    /// the parts it has in part order, each missing part replaced by ``ConcatenationPart/missingMarker(part:total:)``.
+    func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome]
 
     /// Continues the open conversation of (channel, customer) or opens one, without a message (an outbound
     /// message started by the contact center: `switchboard send`).
@@ -102,11 +114,16 @@ public struct InboundRecord: Sendable, Equatable {
     public var text: String
     public var media: [MediaAttachment]
     public var receivedAt: Date
+    /// Applied after the dedupe check, in the same transaction (``ReplayGuard``).
+    public var replayGuard: ReplayGuard?
+    /// The part this record is, for ``Store/recordInboundPart(_:)``.
+    public var concatenation: ConcatenationPart?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, customerPhone: String,
         customerIsPhoneNumber: Bool, medium: Medium, queue: String, author: MessageAuthor = .customer, text: String,
-        media: [MediaAttachment] = [], receivedAt: Date
+        media: [MediaAttachment] = [], receivedAt: Date, replayGuard: ReplayGuard? = nil,
+        concatenation: ConcatenationPart? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -119,6 +136,8 @@ public struct InboundRecord: Sendable, Equatable {
         self.text = text
         self.media = media
         self.receivedAt = receivedAt
+        self.replayGuard = replayGuard
+        self.concatenation = concatenation
     }
 }
 
@@ -144,6 +163,16 @@ public struct ConversationOpening: Sendable, Equatable {
     }
 }
 
+/// What ``Store/recordInboundPart(_:)`` did with one part.
+public enum InboundPartOutcome: Sendable, Equatable {
+    /// This part (or another with its number in the group) was already stored: nothing changed.
+    case duplicate
+    /// Stored; the message waits for its other parts.
+    case waiting
+    /// This part completed the message: stored as one inbound message.
+    case completed(InboundOutcome)
+}
+
 public enum InboundOutcome: Sendable, Equatable {
     /// Already stored: nothing changed.
     case duplicate(conversationID: String?, messageID: String?)
@@ -160,10 +189,12 @@ public struct DeliveryReportRecord: Sendable, Equatable {
     public var error: ProviderErrorDetail?
     public var optedOut: Bool
     public var receivedAt: Date
+    /// Applied after the dedupe check, in the same transaction (``ReplayGuard``).
+    public var replayGuard: ReplayGuard?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, status: MessageStatus,
-        error: ProviderErrorDetail?, optedOut: Bool, receivedAt: Date
+        error: ProviderErrorDetail?, optedOut: Bool, receivedAt: Date, replayGuard: ReplayGuard? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -172,6 +203,7 @@ public struct DeliveryReportRecord: Sendable, Equatable {
         self.error = error
         self.optedOut = optedOut
         self.receivedAt = receivedAt
+        self.replayGuard = replayGuard
     }
 }
 

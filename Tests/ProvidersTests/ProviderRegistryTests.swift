@@ -35,7 +35,7 @@ import Testing
         #expect(thrownError { try ProviderRegistry.validate(badBase) }?.field == "apiBaseURL")
     }
 
-    @Test(arguments: [ProviderKind.vonage, .bot])
+    @Test(arguments: [ProviderKind.bot])
     func unimplementedProvidersAreRefusedHonestly(provider: ProviderKind) throws {
         let channel = Configuration.Channel(id: "later", provider: provider, credentials: ["apiKey": "k"])
         let error = thrownError { try ProviderRegistry.validate(channel) }

@@ -50,10 +50,31 @@ public struct Gateway: Sendable {
         let record = InboundRecord(
             channelID: channel.id, dedupeKey: inbound.dedupeKey, providerMessageID: inbound.providerMessageID,
             customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber, medium: inbound.medium,
-            queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt)
-        let outcome = try await store.recordInbound(record)
-        guard case .stored(let conversation, let message, let opened) = outcome else { return .duplicate }
-        try await applyOptKeywords(in: message.text, customer: customer.key, on: channel)
+            queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt,
+            replayGuard: inbound.replayGuard)
+        let outcome: InboundOutcome
+        if let part = inbound.concatenation, part.total > 1 {
+            var record = record
+            record.concatenation = part
+            // Each part is stored before its webhook is answered; only the part that completes the message
+            // (or the sweeper, ``flushIncompleteConcatenations(now:)``) produces a message.
+            switch try await store.recordInboundPart(record) {
+            case .duplicate: return .duplicate
+            case .waiting: return .stored
+            case .completed(let completed): outcome = completed
+            }
+        } else {
+            outcome = try await store.recordInbound(record)
+        }
+        guard case .stored = outcome else { return .duplicate }
+        try await announce(outcome, on: channel)
+        return .stored
+    }
+
+    /// Opt keywords, then the router: a new conversation is offered, a continued one gets the message.
+    private func announce(_ outcome: InboundOutcome, on channel: Configuration.Channel) async throws {
+        guard case .stored(let conversation, let message, let opened) = outcome else { return }
+        try await applyOptKeywords(in: message.text, customer: conversation.customerPhone, on: channel)
         if opened {
             await router.notify(notificationRequest(for: conversation))
         } else {
@@ -63,9 +84,26 @@ public struct Gateway: Sendable {
             "stored inbound message",
             metadata: [
                 "channel": "\(channel.id)", "conversation": "\(conversation.id)",
-                "from": "\(PhoneNumber.masked(customer.key))",
+                "from": "\(PhoneNumber.masked(conversation.customerPhone))",
             ])
-        return .stored
+    }
+
+    /// Delivers, marked incomplete, every concatenated message whose first part arrived more than the channel's
+    /// `concatWaitSeconds` (default 60 s) before `now`. The server calls it periodically; returns how many
+    /// messages it delivered.
+    @discardableResult
+    public func flushIncompleteConcatenations(now: Date) async throws -> Int {
+        var delivered = 0
+        for channel in configuration.channels where channel.provider == .vonage {
+            let wait = channel.concatWaitSeconds ?? Configuration.Channel.defaultConcatWaitSeconds
+            let outcomes = try await store.flushConcatenations(
+                channelID: channel.id, firstPartBefore: now.addingTimeInterval(-wait))
+            for outcome in outcomes {
+                try await announce(outcome, on: channel)
+                if case .stored = outcome { delivered += 1 }
+            }
+        }
+        return delivered
     }
 
     /// A message whose whole text is an opt-out (opt-in) keyword opts the customer out (back in) on the channel.
@@ -86,7 +124,8 @@ public struct Gateway: Sendable {
     {
         let record = DeliveryReportRecord(
             channelID: channel.id, dedupeKey: report.dedupeKey, providerMessageID: report.providerMessageID,
-            status: report.status, error: report.error, optedOut: report.optedOut, receivedAt: report.receivedAt)
+            status: report.status, error: report.error, optedOut: report.optedOut, receivedAt: report.receivedAt,
+            replayGuard: report.replayGuard)
         switch try await store.recordDeliveryReport(record) {
         case .duplicate:
             return .duplicate

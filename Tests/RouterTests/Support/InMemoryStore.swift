@@ -21,6 +21,12 @@ actor InMemoryStore: Store {
     func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
         throw Unsupported(method: #function)
     }
+    func recordInboundPart(_ record: InboundRecord) async throws -> InboundPartOutcome {
+        throw Unsupported(method: #function)
+    }
+    func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
+        throw Unsupported(method: #function)
+    }
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
         throw Unsupported(method: #function)
     }

@@ -1,0 +1,40 @@
+import Curl
+import Switchboard
+
+/// Vonage (Nexmo) SMS API (providers.md §3).
+enum VonageProvider: ProviderModule {
+    /// `signatureSecret` is required: Switchboard accepts only signed Vonage webhooks (CONTRACT.md §1).
+    static let requiredCredentials = ["apiKey", "apiSecret", "signatureSecret"]
+    static let deliveryReportKind: String? = "status"
+
+    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
+        if channel.credentials["signatureMethod"] != nil, signatureMethod(of: channel) == nil {
+            throw .invalidRequest(
+                "channel \(channel.id): credentials.signatureMethod must be one of "
+                    + VonageSignature.Method.allCases.map(\.rawValue).joined(separator: ", "),
+                field: "credentials.signatureMethod")
+        }
+        if let base = channel.apiBaseURL, URLParts(base) == nil {
+            throw .invalidRequest(
+                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
+        }
+    }
+
+    /// The channel's `credentials.signatureMethod` (default `md5hash`), or `nil` when it names no method.
+    static func signatureMethod(of channel: Configuration.Channel) -> VonageSignature.Method? {
+        guard let name = channel.credentials["signatureMethod"] else { return .md5hash }
+        return VonageSignature.Method(rawValue: name.lowercased())
+    }
+
+    static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
+        VonageWebhookAdapter(channel: channel, context: context)
+    }
+
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+        VonageSMSAPI(channel: channel, client: client)
+    }
+
+    static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
+        VonageFixtureSigner(channel: channel)
+    }
+}
