@@ -46,14 +46,20 @@ import Testing
         #expect(message.dedupeKey == "b301ed3f-1490-491f-995f-6e64e69674d4")
         #expect(message.providerMessageID == "84cca175-9755-4859-b67f-4730d7f58aa3")
         #expect(message.text == "Hello")
-        // 301 s later it is a replay.
-        let stale = thrownError { _ = try adapter.handle(request, now: Date(timeIntervalSince1970: 1_700_000_301)) }
-        #expect(stale?.status == 403)
-        #expect(stale?.code == "timestamp-outside-window")
-        #expect(stale?.field == "telnyx-timestamp")
+        #expect(message.replayGuard?.outsideWindow == false)
+        // 301 s later it is a replay: marked for the store, which refuses it unless the event is already stored.
+        let stale = try replayGuard(of: adapter.handle(request, now: Date(timeIntervalSince1970: 1_700_000_301)))
+        #expect(stale?.outsideWindow == true)
+        #expect(stale?.timestampRefusal(channelID: "telnyx-main").code == "timestamp-outside-window")
+        #expect(stale?.timestampRefusal(channelID: "telnyx-main").field == "telnyx-timestamp")
         // Ahead of our clock by more than the window too.
-        let early = thrownError { _ = try adapter.handle(request, now: Date(timeIntervalSince1970: 1_699_999_600)) }
-        #expect(early?.code == "timestamp-outside-window")
+        let early = try replayGuard(of: adapter.handle(request, now: Date(timeIntervalSince1970: 1_699_999_600)))
+        #expect(early?.outsideWindow == true)
+    }
+
+    private func replayGuard(of result: WebhookResult) -> ReplayGuard? {
+        guard case .message(let message) = storedEvents(result).first else { return nil }
+        return message.replayGuard
     }
 
     @Test func replayWindowSecondsIsHonoured() throws {
@@ -62,8 +68,9 @@ import Testing
         let adapter = TelnyxWebhookAdapter(channel: channel, context: testContext)
         let body = telnyxEvent("message.received", payload: Self.inboundPayload)
         let request = telnyxRequest(body, signedAt: testNow.addingTimeInterval(-31))
-        #expect(thrownError { _ = try adapter.handle(request, now: testNow) }?.code == "timestamp-outside-window")
-        _ = try adapter.handle(telnyxRequest(body, signedAt: testNow.addingTimeInterval(-29)), now: testNow)
+        #expect(try replayGuard(of: adapter.handle(request, now: testNow))?.outsideWindow == true)
+        let fresh = try adapter.handle(telnyxRequest(body, signedAt: testNow.addingTimeInterval(-29)), now: testNow)
+        #expect(replayGuard(of: fresh)?.outsideWindow == false)
     }
 
     @Test func signatureChecks() {

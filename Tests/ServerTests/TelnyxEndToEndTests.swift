@@ -35,8 +35,8 @@ struct TelnyxEndToEndTests {
         return .json(#"{"data":{"record_type":"message","id":"out-\#(UUID().uuidString.lowercased())"}}"#)
     }
 
-    func post(_ gateway: GatewayHarness, _ body: String) async throws -> CurlResponse {
-        let timestamp = String(Int(Date().timeIntervalSince1970))
+    func post(_ gateway: GatewayHarness, _ body: String, signedAt: Date = Date()) async throws -> CurlResponse {
+        let timestamp = String(Int(signedAt.timeIntervalSince1970))
         let bytes = Array(body.utf8)
         return try await gateway.request(
             "POST", "/webhooks/telnyx-main/events",
@@ -118,6 +118,33 @@ struct TelnyxEndToEndTests {
                         #"switchboard_webhooks_total{provider="telnyx",kind="events",outcome="duplicate"} 1"#))
                 await alice.close()
             }
+        }
+    }
+
+    @Test("a stale redelivery of a stored event is a duplicate; a stale new event is refused")
+    func staleTimestamps() async throws {
+        try await GatewayHarness.with(Self.configuration(api: "http://127.0.0.1:9")) { gateway in
+            let event =
+                #"{"data":{"id":"evt-stale-1","event_type":"message.received","payload":{"id":"msg-stale-1","from":{"phone_number":"+13125550122"},"to":[{"phone_number":"+13125550199"}],"text":"Hi"}}}"#
+            #expect(try await post(gateway, event).status == 200)
+            let hourAgo = Date().addingTimeInterval(-3600)
+            let redelivery = try await post(gateway, event, signedAt: hourAgo)
+            #expect(redelivery.status == 200)
+            let fresh =
+                #"{"data":{"id":"evt-stale-2","event_type":"message.received","payload":{"id":"msg-stale-2","from":{"phone_number":"+13125550122"},"to":[{"phone_number":"+13125550199"}],"text":"Replayed"}}}"#
+            let refused = try await post(gateway, fresh, signedAt: hourAgo)
+            #expect(refused.status == 403)
+            #expect(refused.json?["error"] == .string("timestamp-outside-window"))
+            #expect(refused.json?["field"] == .string("telnyx-timestamp"))
+            let conversations = try await gateway.api(
+                "GET", "/v1/conversations?customerPhone=%2B13125550122", token: "admin-token")
+            guard case .array(let list) = conversations["conversations"], let id = list.first?["id"]?.stringValue else {
+                Issue.record("no conversation")
+                return
+            }
+            let conversation = try await gateway.api("GET", "/v1/conversations/\(id)", token: "admin-token")
+            guard case .array(let messages) = conversation["messages"] else { return }
+            #expect(messages.count == 1)
         }
     }
 

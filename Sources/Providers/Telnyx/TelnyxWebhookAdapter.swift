@@ -35,7 +35,7 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
             throw .unsupportedMediaType("\(what): Content-Type must be application/json, not \(type ?? "none")")
         }
         let document = try JSONValue.parse(request.body, maxDepth: context.limits.maxJSONDepth, what: what)
-        try verify(request, now: now)
+        let replayGuard = try verify(request, now: now)
 
         let data = document["data"] ?? .null
         guard let eventID = nonEmpty(data["id"]) else { throw .missingField("data.id", in: what) }
@@ -47,19 +47,23 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
         guard let messageID = nonEmpty(payload["id"]) else { throw .missingField("data.payload.id", in: what) }
         let receivedAt = data["occurred_at"]?.stringValue.flatMap(HTTPDate.rfc3339) ?? now
         if eventType == Self.receivedEvent {
-            let message = try inboundMessage(
+            var message = try inboundMessage(
                 payload, messageID: messageID, eventID: eventID, what: what, receivedAt: receivedAt)
+            message.replayGuard = replayGuard
             return .events([.message(message)], reply: WebhookReply(status: 200))
         }
         guard
-            let report = deliveryReport(
+            var report = deliveryReport(
                 payload, eventType: eventType, messageID: messageID, eventID: eventID, receivedAt: receivedAt)
         else { return .immediate(WebhookReply(status: 200)) }
+        report.replayGuard = replayGuard
         return .events([.status(report)], reply: WebhookReply(status: 200))
     }
 
     /// Signature first (missing → `signature-missing`, wrong → `signature-invalid`), then the timestamp window.
-    private func verify(_ request: WebhookRequest, now: Date) throws(SwitchboardError) {
+    /// A validly signed request outside the window is not refused here: the store refuses it unless the event is
+    /// already stored, whose redelivery gets the duplicate's success (CONTRACT.md §3 "Replay windows").
+    private func verify(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> ReplayGuard {
         guard let signature = request.header(TelnyxSignature.signatureHeader), !signature.isEmpty else {
             throw .signatureMissing(
                 "\(channel.id): \(TelnyxSignature.signatureHeader) header is missing",
@@ -79,13 +83,14 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
                 field: TelnyxSignature.signatureHeader)
         }
         let window = Double(channel.replayWindowSeconds ?? Self.defaultReplayWindowSeconds)
-        guard let seconds = Double(timestamp.trimmingCharacters(in: .whitespaces)),
-            abs(now.timeIntervalSince1970 - seconds) <= window
-        else {
+        guard let seconds = Double(timestamp.trimmingCharacters(in: .whitespaces)) else {
             throw .timestampOutsideWindow(
-                "\(channel.id): \(TelnyxSignature.timestampHeader) is more than \(Int(window)) s from now",
+                "\(channel.id): \(TelnyxSignature.timestampHeader) is not a unix time",
                 field: TelnyxSignature.timestampHeader)
         }
+        return ReplayGuard(
+            nonce: nil, outsideWindow: abs(now.timeIntervalSince1970 - seconds) > window,
+            windowStart: now.addingTimeInterval(-window), timestampField: TelnyxSignature.timestampHeader)
     }
 
     func inboundMessage(
