@@ -6,7 +6,7 @@ import TestHTTPServer
 import Testing
 
 /// TeleSign over real loopback HTTP: signed MO callback → notification → accept → reply → the fake Messaging API
-/// got Basic auth and a form body → signed delivery report on the registered callback (`status`) → `delivered`.
+/// got a TeleSign-signed (HMAC) request and a form body → signed delivery report on the registered callback (`status`) → `delivered`.
 @Suite("TeleSign end to end", .timeLimit(.minutes(2)))
 struct TeleSignEndToEndTests {
     static let publicURL = "https://gateway.example.com"
@@ -25,8 +25,16 @@ struct TeleSignEndToEndTests {
     }
 
     static func fakeTeleSign(_ request: RecordedRequest) -> TestHTTPResponse {
-        let basic = "Basic " + Data("\(customerID):\(apiKey)".utf8).base64EncodedString()
-        guard request.header("Authorization") == basic else {
+        guard
+            let date = request.header("Date"), let nonce = request.header("x-ts-nonce"),
+            request.header("x-ts-auth-method") == "HMAC-SHA256",
+            request.header("Authorization")
+                == ProviderSigning.teleSignRequest(
+                    customerID: customerID, apiKey: apiKey,
+                    stringToSign:
+                        "POST\napplication/x-www-form-urlencoded\n\(date)\nx-ts-auth-method:HMAC-SHA256\nx-ts-nonce:\(nonce)\n\(request.bodyText)\n/v1/messaging"
+                )
+        else {
             return .json(#"{"errors":[{"code":-30000,"description":"Invalid Customer ID."}]}"#, status: 401)
         }
         guard request.path == "/v1/messaging" else { return .json(#"{"errors":[]}"#, status: 404) }

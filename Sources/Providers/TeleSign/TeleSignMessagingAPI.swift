@@ -26,10 +26,14 @@ public struct TeleSignMessagingAPI: ProviderAPI {
         }
     }
 
-    /// `POST {apiBaseURL}/v1/messaging`, Basic `customerID:apiKey`, form body `phone_number` (without `+`),
+    /// `POST {apiBaseURL}/v1/messaging`, signed with TeleSign's HMAC scheme (the API key never travels), form
+    /// body `phone_number` (without `+`),
     /// `message`, `message_type=ARN` (alerts and reminders: conversational replies) and `external_id` (our
     /// message id, so TeleSign's reports can be matched by people reading both sides).
-    public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
+    public static func request(
+        for message: OutboundMessage, channel: Configuration.Channel, date: Date = Date(),
+        nonce: String = UUID().uuidString
+    ) -> CurlRequest {
         var base = channel.apiBaseURL ?? defaultBaseURL
         while base.hasSuffix("/") { base.removeLast() }
         let phone = message.to.hasPrefix("+") ? String(message.to.dropFirst()) : message.to
@@ -37,17 +41,17 @@ public struct TeleSignMessagingAPI: ProviderAPI {
             .init(name: "phone_number", value: phone), .init(name: "message", value: message.text),
             .init(name: "message_type", value: "ARN"), .init(name: "external_id", value: message.messageID),
         ])
-        let credentials = Data(
-            "\(channel.credential("customerID") ?? ""):\(channel.credential("apiKey") ?? "")".utf8
-        ).base64EncodedString()
+        let body = form.encoded()
+        // The key was checked when the configuration was validated; an undecodable one fails as 401 at TeleSign.
+        let signed =
+            TeleSignRequestSigning.headers(
+                customerID: channel.credential("customerID") ?? "", apiKey: channel.credential("apiKey") ?? "",
+                method: "POST", contentType: "application/x-www-form-urlencoded", body: body,
+                resource: "/v1/messaging", date: date, nonce: nonce)
+            ?? [(name: "Content-Type", value: "application/x-www-form-urlencoded")]
         return CurlRequest(
             method: "POST", url: base + "/v1/messaging",
-            headers: [
-                (name: "Authorization", value: "Basic \(credentials)"),
-                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                (name: "Accept", value: "application/json"),
-            ],
-            body: Array(form.encoded().utf8))
+            headers: signed + [(name: "Accept", value: "application/json")], body: Array(body.utf8))
     }
 
     /// What TeleSign's answer (or the failure to get one) means for the outbox.

@@ -25,6 +25,11 @@ enum ProviderSigning {
         let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: key))
         return "TSA \(customerID):\(Data(mac).base64EncodedString())"
     }
+
+    /// TeleSign's REST request signature over an already built string-to-sign.
+    static func teleSignRequest(customerID: String, apiKey: String, stringToSign: String) -> String {
+        teleSign(customerID: customerID, apiKey: apiKey, body: Array(stringToSign.utf8))
+    }
 }
 
 /// Polls the conversation until the message `messageID` has `status`; returns the message.
