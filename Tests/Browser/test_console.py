@@ -31,8 +31,17 @@ function Probe(title, options) {
   return new Real(title, options);
 }
 Object.defineProperty(Probe, 'permission', {get: () => Real.permission});
+Object.defineProperty(Probe, 'maxActions', {get: () => Real.maxActions});
 Probe.requestPermission = (...args) => Real.requestPermission(...args);
 window.Notification = Probe;
+const show = ServiceWorkerRegistration.prototype.showNotification;  // the path with Accept / Reject buttons
+ServiceWorkerRegistration.prototype.showNotification = function (title, options) {
+  const record = {type: 'desktop', title, body: options && options.body, visibility: document.visibilityState,
+                  actions: ((options && options.actions) || []).map((a) => a.title)};
+  window.__desktop.push(record);
+  channel.postMessage(record);
+  return show.call(this, title, options);
+};
 const dialog = document.getElementById('alert');
 new MutationObserver(() => {
   if (dialog.open) channel.postMessage({type: 'alert', title: document.getElementById('alert-title').textContent,
@@ -168,6 +177,8 @@ def test_hidden_page_gets_a_desktop_notification(browser, gateway, agent_tab, sc
     desktop = heard(browser, "desktop")
     assert [(d["title"], d["visibility"]) for d in desktop] == [(f"Incoming SMS from {SECOND_CUSTOMER}", "hidden")]
     assert "Phone: " + SECOND_CUSTOMER in desktop[0]["body"]
+    # Chromium supports buttons on notifications shown by a service worker: the alert's answers are there
+    assert desktop[0]["actions"] == ["Accept", "Reject"]
     browser.close()
     browser.switch_to.window(agent_tab)
     # left alone again: timed out, alice inactive, the conversation waits (offered to her three times)

@@ -52,6 +52,7 @@ async function signIn(agentId, token) {
   $("agent-name").textContent = `${agent.name || agent.id} (${agent.role})`;
   showPresence(agent);
   updateDesktopPrompt();
+  registerWorker();
   if (agent.role === "supervisor") {
     $("supervisor-view").hidden = false;
     refreshSupervisor();
@@ -124,6 +125,8 @@ function onNotification(n) {
     showNextAlert();
   } else if (n.kind === "toast") {
     showToast(entry);
+    // transfers and escalations are assigned already: the session opens beside the current one
+    if (n.conversationId && state.role !== "supervisor") openSession(n.conversationId, false);
   } else {
     showBanner(entry);
   }
@@ -275,13 +278,37 @@ function pageInBackground() {
   return document.visibilityState !== "visible" || !document.hasFocus();
 }
 
+/// The service worker's registration once it is active, for notifications with buttons; null without one.
+let worker = null;
+
+function registerWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register("sw.js").then(() => navigator.serviceWorker.ready).then((r) => { worker = r; })
+    .catch(() => { worker = null; }); // plain notifications still work
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    const { type, action, id } = event.data || {};
+    if (type !== "desktop-click") return;
+    window.focus();
+    if (action === "accept" || action === "reject") answer(id, action);
+  });
+  navigator.serviceWorker.startMessages();
+}
+
 function desktopNotify(entry) {
   const n = entry.data;
   const Desktop = window.Notification;
   if (!Desktop || Desktop.permission !== "granted") return;
   if (n.desktop === "never" || (n.desktop === "background" && !pageInBackground())) return;
   const body = (n.fields || []).slice(0, 4).map((f) => `${f.header}: ${f.value}`).join("\n");
-  const shown = new Desktop(n.title, { body, tag: n.id, requireInteraction: n.kind === "alert" });
+  const options = { body, tag: n.id, requireInteraction: n.kind === "alert", data: { id: n.id } };
+  if (worker && n.kind === "alert" && (Desktop.maxActions || 0) > 0) {
+    options.actions = [{ action: "accept", title: n.autoAssign ? "Open" : "Accept" }];
+    if (n.allowReject && !n.autoAssign) options.actions.push({ action: "reject", title: "Reject" });
+    worker.showNotification(n.title, options).then(() => worker.getNotifications({ tag: n.id }))
+      .then(([shown]) => { if (entry.closed && shown) shown.close(); else entry.desktop = shown; });
+    return;
+  }
+  const shown = new Desktop(n.title, options);
   // Clicking the body brings the console forward with the in-app notification; the timeout still applies.
   shown.onclick = () => {
     window.focus();
@@ -485,12 +512,12 @@ async function refreshSupervisor() {
     const row = body.insertRow();
     row.dataset.agentId = agent.id;
     const cells = [`${agent.name || agent.id} (${agent.id}, ${agent.role})`, agent.presence, agent.presenceSetBy,
-      agent.presenceReason || "", agent.presenceSince ? new Date(agent.presenceSince).toLocaleTimeString() : "",
-      agent.signedIn ? "yes" : "no", String(agent.activeSessions), `${agent.usedCapacity} / ${agent.capacity}`];
+      agent.presenceReason || "", agent.signedIn ? "yes" : "no", String(agent.activeSessions),
+      `${agent.usedCapacity} / ${agent.capacity}`];
     cells.forEach((value, index) => {
       const cell = row.insertCell();
       cell.textContent = value;
-      cell.className = ["name", "presence", "set-by", "reason", "since", "signed-in", "sessions", "capacity"][index];
+      cell.className = ["name", "presence", "set-by", "reason", "signed-in", "sessions", "capacity"][index];
     });
     const reset = document.createElement("button");
     reset.type = "button";
