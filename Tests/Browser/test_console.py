@@ -9,6 +9,7 @@ import re
 
 import pytest
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import ACCOUNT_SID, AUTH_TOKEN, CHANNEL_NUMBER, TOKENS
@@ -119,7 +120,9 @@ def test_inbound_sms_alert_accept_reply_and_delivery(browser, gateway, fake_twil
     assert browser.execute_script("return window.__desktop") == []
     screenshot("02-alert")
 
-    browser.find_element(By.ID, "alert-accept").click()
+    # keyboard: the dialog focuses Accept, Enter answers
+    assert browser.switch_to.active_element.get_attribute("id") == "alert-accept"
+    browser.switch_to.active_element.send_keys(Keys.ENTER)
     tab = wait(browser, lambda d: visible(d, "[role=tab][aria-selected=true]"), message="no session tab")
     assert tab.text == FIRST_CUSTOMER
     assert not alert_dialog(browser)
@@ -151,6 +154,8 @@ def test_alert_left_alone_disappears_at_timeout_and_missed_banner_shows(browser,
     banner = wait(browser, lambda d: visible(d, ".banner[data-scenario=missed]"), message="no missed banner")
     assert "Inactive" in banner.text
     assert presence(browser) == "inactive"
+    # agents cannot choose inactive themselves
+    assert not browser.find_element(By.CSS_SELECTOR, "#presence option[value=inactive]").is_enabled()
     screenshot("04-missed-banner")
 
 
@@ -203,6 +208,27 @@ def test_toast_disappears_by_itself(browser, agent_tab, screenshot):
     wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, ".toast"), timeout=8, message="the toast stayed")
 
 
+def test_alert_options_hidden_countdown_still_enforced_no_reject_open(browser, agent_tab, screenshot):
+    # Template options (showTimeout, allowReject, autoAssign) arrive with the router's templates; this feeds the
+    # console a contract-shaped case-assignment alert with all three set and no answer from the server.
+    browser.execute_script("""
+      const now = new Date();
+      window.switchboardConsole.handle('notification', {id: 'alert-options-test', kind: 'alert',
+        scenario: 'case-assignment', workItemId: 'wi-1', channel: 'record', title: 'Case assigned: Refund request',
+        fields: [{header: 'Case', value: 'Refund request'}, {header: 'Priority', value: '2'}],
+        allowReject: false, autoAssign: true, autoAccept: false, showTimeout: false, timeoutSeconds: 2,
+        expiresAt: new Date(now.getTime() + 2000).toISOString(), desktop: 'never', createdAt: now.toISOString()});
+    """)
+    wait(browser, alert_dialog, message="no dialog for the synthetic alert")
+    assert browser.find_element(By.ID, "alert-accept").text == "Open"
+    assert not browser.find_element(By.ID, "alert-reject").is_displayed()
+    assert not browser.find_element(By.ID, "alert-countdown").is_displayed()
+    screenshot("07-alert-open-no-countdown")
+    # hidden, but enforced: the dialog goes by itself (deadline plus the console's two-second grace for the
+    # server's own notification.closed)
+    wait(browser, lambda d: not alert_dialog(d), timeout=8, message="the hidden countdown was not enforced")
+
+
 def test_supervisor_sees_presence_and_waiting_and_resets(browser, gateway, agent_tab, screenshot):
     browser.switch_to.new_window("tab")
     open_console(browser, gateway, "sam")
@@ -221,7 +247,7 @@ def test_supervisor_sees_presence_and_waiting_and_resets(browser, gateway, agent
     waiting = wait(browser, lambda d: d.execute_script("const w = document.querySelector('#waiting li');"
                                                        "return w && w.textContent;"), message="nothing waiting")
     assert SECOND_CUSTOMER in waiting and "alice" in waiting
-    screenshot("07-supervisor")
+    screenshot("08-supervisor")
 
     browser.execute_script("document.querySelector(arguments[0]).click()", f"{row} button")
     wait(browser, lambda d: cell(d, "reason") == "reset", message="reset not shown")
