@@ -108,10 +108,11 @@ def agent_tab(browser, gateway, screenshot):
 
 
 def test_inbound_sms_alert_accept_reply_and_delivery(browser, gateway, fake_twilio, agent_tab, screenshot):
+    gateway.api("POST", "/v1/contacts", {"name": "Ada Lovelace", "mobilePhone": FIRST_CUSTOMER})
     gateway.inbound_sms("SMin0001", FIRST_CUSTOMER, "Hello, I need help with my order")
     wait(browser, alert_dialog, message="no alert for the inbound SMS")
-    assert browser.find_element(By.ID, "alert-title").text == f"Incoming SMS from {FIRST_CUSTOMER}"
-    assert alert_fields(browser) == {"Customer": FIRST_CUSTOMER, "Phone": FIRST_CUSTOMER, "Channel": "twilio-main",
+    assert browser.find_element(By.ID, "alert-title").text == "Incoming SMS from Ada Lovelace"
+    assert alert_fields(browser) == {"Customer": "Ada Lovelace", "Phone": FIRST_CUSTOMER, "Channel": "twilio-main",
                                      "Queue": "default"}
     assert re.fullmatch(r"\d+ s left to answer", browser.find_element(By.ID, "alert-countdown").text)
     assert browser.find_element(By.ID, "alert-accept").text == "Accept"
@@ -124,7 +125,8 @@ def test_inbound_sms_alert_accept_reply_and_delivery(browser, gateway, fake_twil
     assert browser.switch_to.active_element.get_attribute("id") == "alert-accept"
     browser.switch_to.active_element.send_keys(Keys.ENTER)
     tab = wait(browser, lambda d: visible(d, "[role=tab][aria-selected=true]"), message="no session tab")
-    assert tab.text == FIRST_CUSTOMER
+    assert tab.text == "Ada Lovelace"
+    assert FIRST_CUSTOMER in browser.find_element(By.CSS_SELECTOR, ".session:not([hidden]) .customer-note").text
     assert not alert_dialog(browser)
     wait(browser, lambda d: "Hello, I need help" in d.find_element(By.CSS_SELECTOR, ".session .messages").text)
 
@@ -148,8 +150,11 @@ def test_inbound_sms_alert_accept_reply_and_delivery(browser, gateway, fake_twil
 
 
 def test_alert_left_alone_disappears_at_timeout_and_missed_banner_shows(browser, gateway, agent_tab, screenshot):
+    for name in ("Grace Hopper", "Grace H. (work phone)"):
+        gateway.api("POST", "/v1/contacts", {"name": name, "mobilePhone": SECOND_CUSTOMER})
     gateway.inbound_sms("SMin0002", SECOND_CUSTOMER, "Is anyone there?")
     wait(browser, alert_dialog, message="no alert for the second SMS")
+    assert browser.find_element(By.ID, "alert-customer-note").text == "2 contacts match this number."
     wait(browser, lambda d: not alert_dialog(d), timeout=ALERT_TIMEOUT + 10, message="the alert did not time out")
     banner = wait(browser, lambda d: visible(d, ".banner[data-scenario=missed]"), message="no missed banner")
     assert "Inactive" in banner.text
@@ -206,6 +211,22 @@ def test_toast_disappears_by_itself(browser, agent_tab, screenshot):
     assert "Conversation transferred to you" in toast.text
     screenshot("06-toast")
     wait(browser, lambda d: not d.find_elements(By.CSS_SELECTOR, ".toast"), timeout=8, message="the toast stayed")
+
+
+def test_max_sessions_banner_offers_the_way_back(browser, agent_tab):
+    # The session-limit banner arrives with the router's max-sessions rule; contract-shaped, fed to the console.
+    browser.execute_script("""
+      window.switchboardConsole.handle('notification', {id: 'banner-test', kind: 'banner', scenario: 'max-sessions',
+        channel: 'sms', title: 'Session limit reached', fields: [], reason: 'max-sessions', allowReject: false,
+        autoAssign: false, autoAccept: false, showTimeout: false, desktop: 'never',
+        createdAt: new Date().toISOString()});
+    """)
+    banner = wait(browser, lambda d: visible(d, ".banner[data-scenario=max-sessions]"), message="no banner")
+    assert "session limit" in banner.text
+    assert banner.find_element(By.TAG_NAME, "button").text == "Set available"
+    browser.execute_script("window.switchboardConsole.handle('notification.closed', "
+                           "{id: 'banner-test', outcome: 'withdrawn'})")
+    wait(browser, lambda d: not visible(d, ".banner[data-scenario=max-sessions]"), message="banner not withdrawn")
 
 
 def test_alert_options_hidden_countdown_still_enforced_no_reject_open(browser, agent_tab, screenshot):
