@@ -103,10 +103,13 @@ class Gateway:
         path = pathlib.Path(workdir) / "switchboard.json"
         path.write_text(json.dumps(config))
         binary = os.environ.get("SWITCHBOARD_BINARY", str(ROOT / ".build" / "debug" / "switchboard"))
-        self.log = open(pathlib.Path(workdir) / "gateway.log", "w")
+        self.command = [binary, "serve", "--config", str(path)]
+        self.log = open(pathlib.Path(workdir) / "gateway.log", "a")
+        self.start()
+
+    def start(self):
         env = {k: v for k, v in os.environ.items() if not k.startswith("SWITCHBOARD_")}
-        self.process = subprocess.Popen(
-            [binary, "serve", "--config", str(path)], stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        self.process = subprocess.Popen(self.command, stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.monotonic() + 30
         while True:
             try:
@@ -117,10 +120,12 @@ class Gateway:
                     raise AssertionError(f"the gateway did not start; see {self.log.name}")
                 time.sleep(0.1)
 
-    def stop(self):
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self.log.close()
+    def stop(self, close_log=True):
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+        if close_log:
+            self.log.close()
 
     def api(self, method, path, body=None, token=TOKENS["admin"]):
         data = json.dumps(body).encode() if body is not None else None
@@ -190,6 +195,8 @@ def browser():
 @pytest.fixture(scope="module")
 def screenshot(browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for old in SCREENSHOTS.glob("*.png"):
+        old.unlink()
 
     def take(name):
         browser.save_screenshot(str(SCREENSHOTS / f"{name}.png"))

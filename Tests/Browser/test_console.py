@@ -279,6 +279,13 @@ def test_supervisor_sees_presence_and_waiting_and_resets(browser, gateway, agent
     wait(browser, lambda d: presence(d) == "busy", message="alice's console missed the reset")
     wait(browser, lambda d: not visible(d, ".banner"), message="the missed banner stayed after the reset")
 
+    # a reload signs in again from the tab's session storage and reopens the sessions with their history
+    browser.refresh()
+    wait(browser, lambda d: d.find_element(By.ID, "connection").text == "Connected", message="no sign-in after reload")
+    tab = wait(browser, lambda d: visible(d, "[role=tab][aria-selected=true]"), message="session not reopened")
+    assert tab.text == "Ada Lovelace"
+    assert browser.find_element(By.CSS_SELECTOR, ".session li.outbound .status").text == "delivered"
+
 
 def test_desktop_never_creates_no_desktop_notification(browser, make_gateway, screenshot):
     quiet = make_gateway(alertTimeoutSeconds=30, desktop="never")
@@ -297,3 +304,19 @@ def test_desktop_never_creates_no_desktop_notification(browser, make_gateway, sc
     browser.close()
     browser.switch_to.window(console)
     assert browser.execute_script("return window.__desktop") == []
+
+
+def test_stream_reconnects_after_the_gateway_restarts(browser, make_gateway):
+    gateway = make_gateway(alertTimeoutSeconds=30)
+    browser.switch_to.new_window("tab")
+    open_console(browser, gateway, "alice")
+    connection = lambda d: d.find_element(By.ID, "connection").text  # noqa: E731
+    gateway.stop(close_log=False)
+    wait(browser, lambda d: connection(d) == "Reconnecting…", message="the lost stream was not noticed")
+    gateway.start()
+    # EventSource retries by itself (sending Last-Event-ID); the page needs nothing from the user
+    wait(browser, lambda d: connection(d) == "Connected", timeout=20, message="the stream did not come back")
+    gateway.inbound_sms("SMin0004", SECOND_CUSTOMER, "After the restart")
+    wait(browser, alert_dialog, message="no alert after the reconnect")
+    browser.close()
+    browser.switch_to.window(browser.window_handles[0])
