@@ -29,6 +29,11 @@ struct ConsoleRoutesTests {
             #expect(script.status == 200)
             #expect(script.header("Content-Type") == "text/javascript; charset=utf-8")
             #expect(script.text.contains("new EventSource("))
+            for name in ["sessions.js", "supervisor.js", "sw.js"] {
+                let other = try await gateway.request("GET", "/console/\(name)")
+                #expect(other.status == 200, "\(name)")
+                #expect(other.header("Content-Type") == "text/javascript; charset=utf-8", "\(name)")
+            }
             let style = try await gateway.request("GET", "/console/console.css")
             #expect(style.status == 200)
             #expect(style.header("Content-Type") == "text/css; charset=utf-8")

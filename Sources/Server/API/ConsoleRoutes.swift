@@ -14,6 +14,8 @@ struct ConsoleRoutes: Sendable {
         "index.html": File(contentType: "text/html; charset=utf-8", bytes: PackageResources.index_html),
         "console.css": File(contentType: "text/css; charset=utf-8", bytes: PackageResources.console_css),
         "console.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.console_js),
+        "sessions.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.sessions_js),
+        "supervisor.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.supervisor_js),
         "sw.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.sw_js),
     ]
 
