@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test lint fmt bench clean
+.PHONY: all deps build release run test test-browser deps-browser lint fmt bench clean
 
 all: build
 
@@ -34,6 +34,22 @@ test: deps lint
 	@set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee .build-log.txt
 	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
 	$(SWIFT) test --skip-build
+	$(MAKE) test-browser
+
+## test-browser: the agent console in headless Chromium against the built gateway (pytest + Selenium, Tests/Browser)
+BROWSER_PACKAGES := chromium chromium-driver python3-venv
+VENV := .venv
+test-browser: deps-browser
+	$(SWIFT) build --product switchboard
+	PYTHONDONTWRITEBYTECODE=1 timeout 600 $(VENV)/bin/pytest -p no:cacheprovider -q Tests/Browser
+
+deps-browser:
+	@missing=""; for p in $(BROWSER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@[ -x $(VENV)/bin/pytest ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r Tests/Browser/requirements.txt; }
 
 ## lint: swift-format with the committed configuration
 lint:

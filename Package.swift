@@ -61,7 +61,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-            ]
+            ],
+            // The agent console's static files, compiled into the binary so a copied executable serves them.
+            resources: [.embedInCode("Console")]
         ),
         .executableTarget(
             name: "SwitchboardCLI",

@@ -130,6 +130,7 @@ public enum SwitchboardServer {
         ConversationRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
         HealthRoutes(services: services).register(on: router)
+        ConsoleRoutes().register(on: router)
         return router
     }
 
