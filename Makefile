@@ -40,7 +40,7 @@ test: deps lint
 BROWSER_PACKAGES := chromium chromium-driver python3-venv
 VENV := .venv
 test-browser: deps-browser
-	$(SWIFT) build --product switchboard
+	$(SWIFT) build --build-tests
 	PYTHONDONTWRITEBYTECODE=1 timeout 600 $(VENV)/bin/pytest -p no:cacheprovider -q Tests/Browser
 
 deps-browser:
