@@ -67,7 +67,8 @@ extension RoutingStateMachine {
     func bestAgent(
         for item: RoutedItem, among candidates: [Int]? = nil
     ) -> (agentID: String, why: String)? {
-        let eligible = (candidates ?? Array(agentOrder.indices)).compactMap { index -> (index: Int, agent: AgentState)? in
+        let eligible = (candidates ?? Array(agentOrder.indices)).compactMap {
+            index -> (index: Int, agent: AgentState)? in
             guard let agent = agents[agentOrder[index]], ineligibility(of: agent, for: item) == nil else { return nil }
             return (index, agent)
         }

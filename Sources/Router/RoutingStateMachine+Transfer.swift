@@ -82,7 +82,8 @@ extension RoutingStateMachine {
             applySessionLimit(queue: queue, now: now, into: &effects)
             route(conversationID, now: now, into: &effects)
         }
-        let answer = TransferAnswer(conversationID: conversationID, target: target, assignedAgent: self.holder(of: conversationID))
+        let answer = TransferAnswer(
+            conversationID: conversationID, target: target, assignedAgent: self.holder(of: conversationID))
         return .init(result: .success(answer), effects: effects)
     }
 

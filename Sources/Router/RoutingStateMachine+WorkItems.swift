@@ -70,7 +70,8 @@ extension RoutingStateMachine {
         items[request.id]?.workItem = WorkItemInfo(kind: request.kind, title: request.title)
         var effects: [RoutingEffect] = []
         if let agentID = request.agentID {
-            offer(request.id, to: agentID, why: "forced assignment to \(agentID)", forced: true, now: now, into: &effects)
+            offer(
+                request.id, to: agentID, why: "forced assignment to \(agentID)", forced: true, now: now, into: &effects)
             dispatchWaiting(now: now, into: &effects)
         } else {
             applySessionLimit(queue: request.queue, now: now, into: &effects)
@@ -100,7 +101,8 @@ extension RoutingStateMachine {
     public func workItem(id: String) -> WorkItemSnapshot? {
         guard let item = items[id], let info = item.workItem else { return nil }
         let status: WorkItemStatus =
-            item.closed ? .closed : item.owner != nil ? .assigned : item.pendingNotificationID != nil ? .offered : .waiting
+            item.closed
+            ? .closed : item.owner != nil ? .assigned : item.pendingNotificationID != nil ? .offered : .waiting
         return WorkItemSnapshot(
             id: id, kind: info.kind, title: info.title, queue: item.request.queue, priority: item.request.priority,
             assignedAgent: item.owner, status: status, createdAt: item.request.createdAt, closedAt: item.closedAt,

@@ -72,7 +72,8 @@ struct AssignmentMethodTests {
     }
 
     @Test func anAgentIsNotOfferedTheSameItemMoreThanMaxOffersPerAgent() throws {
-        var router = RouterHarness(agents: [.init(id: "alice"), .init(id: "sam", role: .supervisor)],
+        var router = RouterHarness(
+            agents: [.init(id: "alice"), .init(id: "sam", role: .supervisor)],
             notifications: .init(maxOffersPerAgent: 2))
         router.connect("alice")
         router.notify("c1")

@@ -176,7 +176,9 @@ struct NotificationRuleTests {
         #expect(try transfer.result.get().assignedAgent == "bob")
         let toast = try #require(router.effects.notifications(to: "bob").first)
         #expect(toast.kind == .toast && toast.scenario == .transfer && toast.conversationId == "c1")
-        #expect(router.effects.events(to: "alice").contains(.conversationClosed(conversationID: "c1", reason: .transferred)))
+        #expect(
+            router.effects.events(to: "alice").contains(.conversationClosed(conversationID: "c1", reason: .transferred))
+        )
         #expect(router.effects.assignments == [.init(conversationID: "c1", agentID: "bob")])
 
         // The toast disappears by itself, with no presence change.
@@ -201,8 +203,10 @@ struct NotificationRuleTests {
             conversationID: "c1", to: .agent("bob"), escalate: false, by: .admin, now: router.now)
         #expect(transfer.result.error?.status == 409)
         #expect(
-            router.machine.transfer(conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("bob"), now: router.now)
-                .result.error?.status == 409)
+            router.machine.transfer(
+                conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("bob"), now: router.now
+            )
+            .result.error?.status == 409)
     }
 
     @Test func aWorkItemIsAssignedWithAToastOrForcedToItsAgent() throws {
@@ -219,6 +223,8 @@ struct NotificationRuleTests {
         #expect(snapshot.status == .waiting)
         #expect(snapshot.waitingReason?.contains("alice offline") == true)
         #expect(router.machine.workItems(status: .waiting).map(\.id) == ["wi2"])
-        #expect(router.machine.submitWorkItem(.init(id: "wi2", kind: "task", title: "x"), now: router.now).result.error?.status == 409)
+        #expect(
+            router.machine.submitWorkItem(.init(id: "wi2", kind: "task", title: "x"), now: router.now).result.error?
+                .status == 409)
     }
 }

@@ -39,7 +39,8 @@ struct TemplateTests {
         router.step { $0.notify(request, now: $1) }
         let alert = try #require(router.effects.alerts(to: "alice").first)
         #expect(alert.title == "sms from Ada Lovelace in default, waited 7 s")
-        #expect(alert.fields == [.init(header: "Who", value: "+14155550100"), .init(header: "Where", value: "twilio-main")])
+        #expect(
+            alert.fields == [.init(header: "Who", value: "+14155550100"), .init(header: "Where", value: "twilio-main")])
         #expect(alert.timeoutSeconds == 45 && !alert.showTimeout && !alert.allowReject && alert.desktop == .always)
         #expect(alert.expiresAt == router.now.addingTimeInterval(45))
 

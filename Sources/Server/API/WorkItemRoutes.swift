@@ -47,7 +47,8 @@ struct WorkItemRoutes: Sendable {
             }
             if !principal.isPrivileged {
                 guard let agentID = principal.agentID, item.assignedAgent == agentID else {
-                    throw SwitchboardError.forbidden("work item \(id) is not assigned to agent \(principal.agentID ?? "")")
+                    throw SwitchboardError.forbidden(
+                        "work item \(id) is not assigned to agent \(principal.agentID ?? "")")
                 }
                 // Its agent reading it has opened it: it is not rerouted as unseen.
                 await services.router.opened(itemID: id, by: agentID)
