@@ -60,9 +60,13 @@ struct RandomRun {
             itemIDs.append("c\(counter)")
             record(router.notify("c\(counter)", priority: pick % 3, queue: pick % 2 == 0 ? "default" : "billing"))
         case 5, 6:
-            answer(notificationID, router.machine.accept(notificationID: notificationID, by: actor, now: router.now))
+            let wasPending = router.machine.notifications[notificationID]?.isPending == true
+            let outcome = router.machine.accept(notificationID: notificationID, by: actor, now: router.now)
+            answer(notificationID, wasPending: wasPending, outcome)
         case 7:
-            answer(notificationID, router.machine.reject(notificationID: notificationID, by: actor, now: router.now))
+            let wasPending = router.machine.notifications[notificationID]?.isPending == true
+            let outcome = router.machine.reject(notificationID: notificationID, by: actor, now: router.now)
+            answer(notificationID, wasPending: wasPending, outcome)
         case 8:
             router.advance(Double(pick % 40))
             let timers: [RoutingTimerID] = [
@@ -99,13 +103,14 @@ struct RandomRun {
     }
 
     /// Losers of a race get `409` only for a notification that really is closed.
-    private mutating func answer(_ id: String, _ outcome: RoutingResult<NotificationAnswer>) {
+    private mutating func answer(_ id: String, wasPending: Bool, _ outcome: RoutingResult<NotificationAnswer>) {
         if case .failure(let error) = outcome.result, error.status == 409 {
             let record = router.machine.notifications[id]
             #expect(record?.isPending == false || record?.notification.kind != .alert, "409 for pending alert \(id)")
         }
         if case .success = outcome.result {
-            // A winning answer closes the alert: no second answer can win.
+            // Only an answer to a pending alert wins, and winning closes it: no second answer can win.
+            #expect(wasPending, "answer to \(id) won although it was no longer pending")
             #expect(router.machine.notifications[id]?.isPending == false)
         }
         record(outcome.effects)
