@@ -16,21 +16,18 @@ extension RoutingStateMachine {
         // A few rounds of "most urgent servable item" cover the usual case of one agent becoming free.
         for _ in 0..<8 {
             guard !candidates.isEmpty else { return }
-            var best: RoutedItem?
-            for item in items.values
-            where item.isWaiting && queues.contains(item.request.queue) && !considered.contains(item.conversationID) {
-                if best.map({ RoutedItem.servedBefore(item, $0) }) ?? true { best = item }
+            var best: ItemTable.WaitingKey?
+            for key in items.waiting.values where queues.contains(key.queue) && !considered.contains(key.id) {
+                if best.map({ ItemTable.WaitingKey.servedBefore(key, $0) }) ?? true { best = key }
             }
-            guard let item = best else { return }
-            considered.insert(item.conversationID)
+            guard let key = best, let item = items[key.id] else { return }
+            considered.insert(key.id)
             dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
         }
-        let rest = items.values.filter {
-            $0.isWaiting && queues.contains($0.request.queue) && !considered.contains($0.conversationID)
-        }
-        for item in rest.sorted(by: RoutedItem.servedBefore) {
+        let rest = items.waiting.values.filter { queues.contains($0.queue) && !considered.contains($0.id) }
+        for key in rest.sorted(by: ItemTable.WaitingKey.servedBefore) {
             guard !candidates.isEmpty else { return }
-            guard items[item.conversationID]?.isWaiting == true else { continue }
+            guard let item = items[key.id], item.isWaiting else { continue }
             dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
         }
     }

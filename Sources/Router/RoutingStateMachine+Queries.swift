@@ -54,7 +54,7 @@ extension RoutingStateMachine {
 
     /// Conversations waiting for an agent, in the order they will be served.
     public func waitingConversations() -> [String] {
-        items.values.filter(\.isWaiting).sorted(by: RoutedItem.servedBefore).map(\.conversationID)
+        items.waiting.values.sorted(by: ItemTable.WaitingKey.servedBefore).map(\.id)
     }
 
     func waitingReason(for item: RoutedItem) -> String {

@@ -22,7 +22,7 @@ public struct RoutingStateMachine: Sendable {
     /// Agent ids in configuration order, so that every iteration (and so every outcome) is deterministic.
     let agentOrder: [String]
     let supervisorIDs: [String]
-    var items: [String: RoutedItem] = [:]
+    var items = ItemTable()
     var notifications: [String: NotificationRecord] = [:]
     // Closed items and notifications are kept for `offers` and for `409` answers, the oldest dropped past this.
     private var closedItemOrder: [String] = []

@@ -149,8 +149,10 @@ struct RandomRun {
             }
             if agent.presence.status == .inactive { #expect(agent.presence.setBy == .system) }
         }
-        for (itemID, item) in machine.items where !item.closed {
+        for item in machine.items.values where !item.closed {
+            let itemID = item.conversationID
             if let owner = item.owner { #expect(holders[itemID] == owner) }
+            #expect(item.isWaiting == (machine.items.waiting[itemID] != nil), "waiting index of \(itemID)")
             let pendingOffers = item.offers.filter { $0.outcome == nil }
             #expect(pendingOffers.count <= 1, "\(itemID) has \(pendingOffers.count) pending offers")
         }
