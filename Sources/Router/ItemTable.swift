@@ -7,7 +7,8 @@ struct ItemTable: Sendable {
     /// What the waiting order needs of a waiting item.
     struct WaitingKey: Sendable {
         var id: String
-        var queue: String
+        /// The queue's number (``ItemTable/queueNumber(_:)``): comparing numbers keeps the scan cheap.
+        var queue: Int
         var queuePriority: Int
         var priority: Int
         var arrival: Int
@@ -22,6 +23,11 @@ struct ItemTable: Sendable {
     private var byID: [String: RoutedItem] = [:]
     /// Items waiting now (not closed, no owner, no pending offer), by id.
     private(set) var waiting: [String: WaitingKey] = [:]
+    /// Queue names to small numbers, in the order first seen.
+    private var queueNumbers: [String: Int] = [:]
+
+    /// The number of a queue, or `nil` when no item was ever in it.
+    func queueNumber(_ queue: String) -> Int? { queueNumbers[queue] }
 
     var values: Dictionary<String, RoutedItem>.Values { byID.values }
 
@@ -42,8 +48,11 @@ struct ItemTable: Sendable {
             waiting.removeValue(forKey: id)
             return
         }
+        let queue = item.request.queue
+        let number = queueNumbers[queue] ?? queueNumbers.count
+        queueNumbers[queue] = number
         waiting[id] = WaitingKey(
-            id: id, queue: item.request.queue, queuePriority: item.queuePriority, priority: item.request.priority,
+            id: id, queue: number, queuePriority: item.queuePriority, priority: item.request.priority,
             arrival: item.arrival)
     }
 }

@@ -11,13 +11,14 @@ extension RoutingStateMachine {
     mutating func dispatchWaiting(now: Date, into effects: inout [RoutingEffect]) {
         var candidates = agents.free.compactMap { agentIndex[$0] }.sorted()
         guard !candidates.isEmpty else { return }
-        var queues = Set(candidates.flatMap { agents[agentOrder[$0]]?.profile.queues ?? [] })
+        var queues = candidateQueues(candidates)
         var considered = Set<String>()
         // A few rounds of "most urgent servable item" cover the usual case of one agent becoming free.
         for _ in 0..<8 {
             guard !candidates.isEmpty else { return }
             var best: ItemTable.WaitingKey?
-            for key in items.waiting.values where queues.contains(key.queue) && !considered.contains(key.id) {
+            for key in items.waiting.values where queues.contains(key.queue) {
+                guard considered.isEmpty || !considered.contains(key.id) else { continue }
                 if best.map({ ItemTable.WaitingKey.servedBefore(key, $0) }) ?? true { best = key }
             }
             guard let key = best, let item = items[key.id] else { return }
@@ -32,16 +33,21 @@ extension RoutingStateMachine {
         }
     }
 
+    /// The numbers of the queues the candidates serve.
+    private func candidateQueues(_ candidates: [Int]) -> Set<Int> {
+        Set(candidates.flatMap { agents[agentOrder[$0]]?.profile.queues.compactMap(items.queueNumber) ?? [] })
+    }
+
     /// Offers `item` to the best of `candidates`, then drops that agent from them once it is no longer free.
     private mutating func dispatch(
-        _ item: RoutedItem, among candidates: inout [Int], queues: inout Set<String>, now: Date,
+        _ item: RoutedItem, among candidates: inout [Int], queues: inout Set<Int>, now: Date,
         into effects: inout [RoutingEffect]
     ) {
         guard let (agentID, why) = bestAgent(for: item, among: candidates) else { return }
         offer(item.conversationID, to: agentID, why: why, now: now, into: &effects)
         if let agent = agents[agentID], !isFreeForWork(agent) {
             candidates.removeAll { agentOrder[$0] == agentID }
-            queues = Set(candidates.flatMap { agents[agentOrder[$0]]?.profile.queues ?? [] })
+            queues = candidateQueues(candidates)
         }
     }
 
