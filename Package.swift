@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // C libraries
@@ -76,7 +77,7 @@ let package = Package(
         // Benchmarks (`make bench`): loopback only, bounded in time.
         .executableTarget(
             name: "SwitchboardBench",
-            dependencies: ["Server", "Switchboard", "Providers", "Curl", "TestHTTPServer"]
+            dependencies: ["Server", "Switchboard", "Providers", "Router", "Curl", "TestHTTPServer"]
         ),
 
         // Test support: a small loopback HTTP server that records what it receives.
@@ -97,7 +98,12 @@ let package = Package(
             name: "ProvidersTests",
             dependencies: ["Providers", "Switchboard", "Curl", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "RouterTests", dependencies: ["Router", "Switchboard"]),
+        .testTarget(
+            name: "RouterTests",
+            dependencies: [
+                "Router", "Switchboard", .product(name: "PropertyBased", package: "swift-property-based"),
+            ]
+        ),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "Switchboard"]),
         .testTarget(
             name: "ServerTests",

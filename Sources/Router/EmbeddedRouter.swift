@@ -150,6 +150,37 @@ public actor EmbeddedRouter: CoreRouter {
 
     public func offers(conversationID: String) -> [OfferRecord] { machine.offers(conversationID: conversationID) }
 
+    /// `POST /v1/conversations/{id}/transfer`. Throws `404` unknown, `403` another agent's, `409` when nobody
+    /// holds it (a losing transfer), `400` for an unknown target agent.
+    public func transfer(
+        conversationID: String, to target: TransferTarget, escalate: Bool, by actor: RouterActor
+    ) async throws(SwitchboardError) -> TransferAnswer {
+        try await answer { machine, now in
+            machine.transfer(conversationID: conversationID, to: target, escalate: escalate, by: actor, now: now)
+        }
+    }
+
+    /// The agent opened an item it holds, so an item assigned while it was disconnected is not rerouted.
+    public func opened(itemID: String, by agentID: String) async {
+        await run { machine, now in machine.opened(itemID: itemID, by: agentID, now: now) }
+    }
+
+    // MARK: Work items (in the router's memory only)
+
+    /// `POST /v1/work-items`. Throws `409` for an id in use, `400` for an unknown `agentId`.
+    public func submitWorkItem(_ request: WorkItemRequest) async throws(SwitchboardError) -> WorkItemSnapshot {
+        try await answer { machine, now in machine.submitWorkItem(request, now: now) }
+    }
+
+    /// `POST /v1/work-items/{id}/close`. Throws `404` unknown, `403` another agent's, `409` already closed.
+    public func closeWorkItem(id: String, by actor: RouterActor) async throws(SwitchboardError) -> WorkItemSnapshot {
+        try await answer { machine, now in machine.closeWorkItem(id: id, by: actor, now: now) }
+    }
+
+    public func workItem(id: String) -> WorkItemSnapshot? { machine.workItem(id: id) }
+
+    public func workItems(status: WorkItemStatus? = nil) -> [WorkItemSnapshot] { machine.workItems(status: status) }
+
     public func waitingReason(conversationID: String) -> String? {
         machine.waitingReason(conversationID: conversationID)
     }
@@ -188,7 +219,7 @@ public actor EmbeddedRouter: CoreRouter {
             case .scheduleTimer(let id, let deadline): schedule(id, at: deadline)
             case .cancelTimer(let id): timers.removeValue(forKey: id)?.task.cancel()
             case .log(let decision): record(decision)
-            case .publish, .assign: io.append(effect)
+            case .publish, .assign, .unassign: io.append(effect)
             }
         }
         guard !io.isEmpty else { return }
@@ -247,6 +278,12 @@ private struct EffectBatch: Sendable {
                     try await store.assignConversation(id: conversationID, to: agentID)
                 } catch {
                     failures.yield("could not store \(conversationID) as assigned to \(agentID): \(error)")
+                }
+            case .unassign(let conversationID):
+                do {
+                    try await store.assignConversation(id: conversationID, to: nil)
+                } catch {
+                    failures.yield("could not store \(conversationID) as unassigned: \(error)")
                 }
             case .scheduleTimer, .cancelTimer, .log:
                 break

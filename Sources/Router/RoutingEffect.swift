@@ -8,6 +8,8 @@ public enum RoutingTimerID: Sendable, Hashable {
     case alertTimeout(notificationID: String)
     /// An agent whose last stream closed: it signs out when this fires.
     case disconnectGrace(agentID: String)
+    /// An item assigned while its agent's stream was disconnected, rerouted unless the agent opened it.
+    case unseenReroute(itemID: String)
 }
 
 /// Something the runtime does for the state machine, in the order given.
@@ -16,6 +18,8 @@ public enum RoutingEffect: Sendable, Hashable {
     case publish(AgentEvent, to: String)
     /// Persist who holds the conversation.
     case assign(conversationID: String, agentID: String)
+    /// Persist that nobody holds the conversation (transferred to a queue, or taken back unseen).
+    case unassign(conversationID: String)
     /// Run (or re-run, replacing any with this id) a timer that fires at `at`.
     case scheduleTimer(RoutingTimerID, at: Date)
     case cancelTimer(RoutingTimerID)
@@ -37,6 +41,9 @@ public struct RoutingDecision: Sendable, Hashable, Codable {
         case withdrawn
         case assigned
         case released
+        case transferred
+        /// The router took an item back from an agent who never saw it, to route it again.
+        case rerouted
         case presence
         case signedIn = "signed-in"
         case signedOut = "signed-out"

@@ -60,16 +60,37 @@ struct RoutedItem: Sendable {
     var pendingNotificationID: String?
     var offers: [OfferRecord] = []
     var closed = false
+    /// Set for a work item (`POST /v1/work-items`), which the router keeps in memory only.
+    var workItem: WorkItemInfo?
+    /// The agent it was assigned to while that agent had no open stream, so it never saw the notification;
+    /// cleared when the agent opens it.
+    var assignedUnseenBy: String?
+    /// A transfer to a queue goes to an agent other than the former holder.
+    var excludedAgent: String?
+    /// When it was assigned (or closed), for the work item's status.
+    var assignedAt: Date?
+    var closedAt: Date?
 
     var conversationID: String { request.conversationID }
     var isWaiting: Bool { !closed && owner == nil && pendingNotificationID == nil }
 
     func offerCount(to agentID: String) -> Int { offers.count { $0.agentId == agentID } }
 
-    /// Waiting order: higher priority first, then first in, first out.
+    /// Its queue's `priority`, set when it is admitted or transferred to a queue.
+    var queuePriority = 0
+
+    /// Waiting order: higher queue priority first, then higher item priority, then first in, first out.
     static func servedBefore(_ a: RoutedItem, _ b: RoutedItem) -> Bool {
-        a.request.priority != b.request.priority ? a.request.priority > b.request.priority : a.arrival < b.arrival
+        if a.queuePriority != b.queuePriority { return a.queuePriority > b.queuePriority }
+        return a.request.priority != b.request.priority
+            ? a.request.priority > b.request.priority : a.arrival < b.arrival
     }
+}
+
+/// What a work item adds to a routed item.
+struct WorkItemInfo: Sendable {
+    var kind: String
+    var title: String
 }
 
 /// A notification sent to an agent, kept after it closed so that late answers get `409` rather than `404`.

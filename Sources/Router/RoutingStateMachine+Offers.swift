@@ -4,12 +4,55 @@ import Switchboard
 // Offers: who is eligible, who is chosen, and how an offer ends (CONTRACT.md §8 "Eligible", "Offers").
 extension RoutingStateMachine {
     /// Offers waiting items, most urgent first, each to the best agent eligible for it.
+    ///
+    /// Scales to many agents and items: only agents free for some work (signed in, presence, sessions,
+    /// pending alerts) are considered, and while few of them are free the most urgent servable item is found
+    /// by a linear scan rather than sorting every waiting item.
     mutating func dispatchWaiting(now: Date, into effects: inout [RoutingEffect]) {
-        let waiting = items.values.filter(\.isWaiting).sorted(by: RoutedItem.servedBefore)
-        for item in waiting {
-            guard let (agentID, why) = bestAgent(for: item) else { continue }
-            offer(item.conversationID, to: agentID, why: why, now: now, into: &effects)
+        var candidates = agents.free.compactMap { agentIndex[$0] }.sorted()
+        guard !candidates.isEmpty else { return }
+        var queues = candidateQueues(candidates)
+        var considered = Set<String>()
+        // A few rounds of "most urgent servable item" cover the usual case of one agent becoming free.
+        for _ in 0..<8 {
+            guard !candidates.isEmpty else { return }
+            var best: ItemTable.WaitingKey?
+            for key in items.waiting.values where queues.contains(key.queue) {
+                guard considered.isEmpty || !considered.contains(key.id) else { continue }
+                if best.map({ ItemTable.WaitingKey.servedBefore(key, $0) }) ?? true { best = key }
+            }
+            guard let key = best, let item = items[key.id] else { return }
+            considered.insert(key.id)
+            dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
         }
+        let rest = items.waiting.values.filter { queues.contains($0.queue) && !considered.contains($0.id) }
+        for key in rest.sorted(by: ItemTable.WaitingKey.servedBefore) {
+            guard !candidates.isEmpty else { return }
+            guard let item = items[key.id], item.isWaiting else { continue }
+            dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
+        }
+    }
+
+    /// The numbers of the queues the candidates serve.
+    private func candidateQueues(_ candidates: [Int]) -> Set<Int> {
+        Set(candidates.flatMap { agents[agentOrder[$0]]?.profile.queues.compactMap(items.queueNumber) ?? [] })
+    }
+
+    /// Offers `item` to the best of `candidates`, then drops that agent from them once it is no longer free.
+    private mutating func dispatch(
+        _ item: RoutedItem, among candidates: inout [Int], queues: inout Set<Int>, now: Date,
+        into effects: inout [RoutingEffect]
+    ) {
+        guard let (agentID, why) = bestAgent(for: item, among: candidates) else { return }
+        offer(item.conversationID, to: agentID, why: why, now: now, into: &effects)
+        if let agent = agents[agentID], !isFreeForWork(agent) {
+            candidates.removeAll { agentOrder[$0] == agentID }
+            queues = candidateQueues(candidates)
+        }
+    }
+
+    func isFreeForWork(_ agent: AgentState) -> Bool {
+        agent.isFreeForWork(maxSessions: settings.maxSessions, maxPendingAlerts: settings.maxPendingAlerts)
     }
 
     /// Offers waiting items, then logs why `conversationID` still waits if it does.
@@ -21,17 +64,29 @@ extension RoutingStateMachine {
     }
 
     /// The agent to offer `item` to, and why. Agents offered the item fewer times come first (a reject or
-    /// timeout passes it on), then the most free capacity, then the least recently offered anything.
-    func bestAgent(for item: RoutedItem) -> (agentID: String, why: String)? {
-        let eligible = agentOrder.enumerated().compactMap { index, id -> (index: Int, agent: AgentState)? in
-            guard let agent = agents[id], ineligibility(of: agent, for: item) == nil else { return nil }
+    /// timeout passes it on), then the queue's method decides: most free capacity (`highest-capacity`),
+    /// fewest sessions (`least-active`) or neither (`round-robin`); then the least recently offered anything,
+    /// then configuration order.
+    func bestAgent(
+        for item: RoutedItem, among candidates: [Int]? = nil
+    ) -> (agentID: String, why: String)? {
+        let eligible = (candidates ?? Array(agentOrder.indices)).compactMap {
+            index -> (index: Int, agent: AgentState)? in
+            guard let agent = agents[agentOrder[index]], ineligibility(of: agent, for: item) == nil else { return nil }
             return (index, agent)
         }
+        let method = configuration.queue(id: item.request.queue).method
         let best = eligible.min { a, b in
             let offersA = item.offerCount(to: a.agent.id)
             let offersB = item.offerCount(to: b.agent.id)
             if offersA != offersB { return offersA < offersB }
-            if a.agent.freeCapacity != b.agent.freeCapacity { return a.agent.freeCapacity > b.agent.freeCapacity }
+            switch method {
+            case .highestCapacity where a.agent.freeCapacity != b.agent.freeCapacity:
+                return a.agent.freeCapacity > b.agent.freeCapacity
+            case .leastActive where a.agent.sessions.count != b.agent.sessions.count:
+                return a.agent.sessions.count < b.agent.sessions.count
+            default: break
+            }
             switch (a.agent.lastOfferedAt, b.agent.lastOfferedAt) {
             case (nil, .some): return true
             case (.some, nil): return false
@@ -42,8 +97,9 @@ extension RoutingStateMachine {
         guard let best else { return nil }
         let agent = best.agent
         let why =
-            "\(eligible.count) eligible in queue \(item.request.queue); \(agent.id) has \(agent.freeCapacity) of "
-            + "\(agent.profile.capacity) free, offered this item \(item.offerCount(to: agent.id)) times before"
+            "\(eligible.count) eligible in queue \(item.request.queue) (\(method.rawValue)); \(agent.id) has "
+            + "\(agent.freeCapacity) of \(agent.profile.capacity) free and \(agent.sessions.count) sessions, offered "
+            + "this item \(item.offerCount(to: agent.id)) times before"
         return (agent.id, why)
     }
 
@@ -51,6 +107,7 @@ extension RoutingStateMachine {
     func ineligibility(of agent: AgentState, for item: RoutedItem) -> String? {
         if agent.profile.role != .agent { return "is a supervisor" }
         if !agent.profile.queues.contains(item.request.queue) { return "does not serve queue \(item.request.queue)" }
+        if item.excludedAgent == agent.id { return "held it before" }
         if !agent.signedIn { return "offline (signed out)" }
         if !agent.presenceAcceptsWork { return Self.describe(agent.presence) }
         if agent.sessions.count >= settings.maxSessions { return "at \(agent.sessions.count) sessions" }
@@ -65,19 +122,26 @@ extension RoutingStateMachine {
         return nil
     }
 
-    /// Sends `agentID` an alert offering the conversation.
+    /// Sends `agentID` the notification for the item: an alert offering a conversation, a `case-assignment`
+    /// alert or a `work-item` toast assigning a work item, or a toast telling a transfer's target it is theirs.
+    /// With `forced`, the item is assigned at once whatever the notification.
     mutating func offer(
-        _ conversationID: String, to agentID: String, why: String, now: Date, into effects: inout [RoutingEffect]
+        _ conversationID: String, to agentID: String, why: String, forced: Bool = false, now: Date,
+        into effects: inout [RoutingEffect]
     ) {
         guard var item = items[conversationID] else { return }
         let id = nextNotificationID()
-        let notification = NotificationContent.alert(id: id, for: item.request, settings: settings, now: now)
+        let request = item.request
+        let notification = NotificationContent.notification(
+            id: id, for: request, title: item.workItem?.title,
+            from: [.transfer, .escalation].contains(request.scenario) ? item.excludedAgent : nil,
+            configuration: configuration, now: now)
         notifications[id] = NotificationRecord(notification: notification, agentID: agentID)
         item.pendingNotificationID = id
         item.offers.append(OfferRecord(notificationId: id, agentId: agentID, at: now))
         items[conversationID] = item
         agents[agentID]?.lastOfferedAt = now
-        agents[agentID]?.pendingAlerts.append(id)
+        if notification.kind == .alert { agents[agentID]?.pendingAlerts.append(id) }
         effects.append(
             .log(
                 .init(
@@ -89,26 +153,32 @@ extension RoutingStateMachine {
             assign(conversationID, to: agentID, now: now, into: &effects)
             return
         }
-        if notification.autoAssign {
+        if notification.autoAssign || forced {
             assign(conversationID, to: agentID, now: now, into: &effects)
+            // A forced assignment names its agent: it stays theirs even if they never see it.
+            if forced { items[conversationID]?.assignedUnseenBy = nil }
         }
         if let expiresAt = notification.expiresAt {
             effects.append(.scheduleTimer(.alertTimeout(notificationID: id), at: expiresAt))
         }
     }
 
-    /// The conversation becomes the agent's: it uses its capacity and is persisted.
+    /// The item becomes the agent's: it uses its capacity and, for a conversation, is persisted. An agent
+    /// with no open stream cannot see the notification: the item is marked unseen until the agent opens it.
     mutating func assign(_ conversationID: String, to agentID: String, now: Date, into effects: inout [RoutingEffect]) {
         guard var item = items[conversationID], !item.closed else { return }
         item.owner = agentID
+        item.assignedAt = now
+        item.assignedUnseenBy = (agents[agentID]?.openStreams ?? 0) == 0 ? agentID : nil
         items[conversationID] = item
         agents[agentID]?.sessions[conversationID] = item.cost
-        effects.append(.assign(conversationID: conversationID, agentID: agentID))
+        if item.workItem == nil { effects.append(.assign(conversationID: conversationID, agentID: agentID)) }
+        let unseen = item.assignedUnseenBy == nil ? "" : "; \(agentID) has no open stream"
         effects.append(
             .log(
                 .init(
                     at: now, kind: .assigned, conversationID: conversationID, agentID: agentID,
-                    reason: "uses \(item.cost) capacity")))
+                    reason: "uses \(item.cost) capacity\(unseen)")))
         applyLoad(to: agentID, now: now, into: &effects)
     }
 
@@ -150,7 +220,7 @@ extension RoutingStateMachine {
         if record.notification.expiresAt != nil && !byTimer {
             effects.append(.cancelTimer(.alertTimeout(notificationID: notificationID)))
         }
-        let conversationID = record.notification.conversationId
+        let conversationID = record.notification.conversationId ?? record.notification.workItemId
         if let conversationID, var item = items[conversationID] {
             if item.pendingNotificationID == notificationID { item.pendingNotificationID = nil }
             if let index = item.offers.firstIndex(where: { $0.notificationId == notificationID }) {
@@ -168,14 +238,22 @@ extension RoutingStateMachine {
         remember(closedNotification: notificationID)
     }
 
-    /// An alert ran out: an auto-assigned item stays with its agent; any other goes to the next agent, and
-    /// with `missedNotificationSetsInactive` the agent becomes `inactive` with a `missed` banner.
+    /// A notification ran out. A toast closes `timed-out` and changes no presence; an alert of an item its
+    /// agent already holds (auto-assign, case assignment) closes `auto-accepted` and is never missed; any other
+    /// alert goes to the next agent, and with `missedNotificationSetsInactive` the agent becomes `inactive`
+    /// with a `missed` banner. An item its agent holds but never saw is rerouted `unseenRerouteSeconds` later.
     mutating func alertTimedOut(_ notificationID: String, now: Date, into effects: inout [RoutingEffect]) {
-        guard let record = notifications[notificationID], record.isPending, record.notification.kind == .alert
+        guard let record = notifications[notificationID], record.isPending, record.notification.kind != .banner
         else { return }
-        let conversationID = record.notification.conversationId
-        if let conversationID, items[conversationID]?.owner == record.agentID {
-            close(notificationID, outcome: .autoAccepted, byTimer: true, now: now, into: &effects)
+        let itemID = record.notification.conversationId ?? record.notification.workItemId
+        let heldByAgent = itemID.flatMap { items[$0]?.owner } == record.agentID
+        if record.notification.kind == .toast || heldByAgent {
+            let outcome: NotificationOutcome = record.notification.kind == .toast ? .timedOut : .autoAccepted
+            close(notificationID, outcome: outcome, byTimer: true, now: now, into: &effects)
+            if let itemID, heldByAgent, items[itemID]?.assignedUnseenBy == record.agentID {
+                let at = now.addingTimeInterval(settings.unseenRerouteSeconds)
+                effects.append(.scheduleTimer(.unseenReroute(itemID: itemID), at: at))
+            }
             return
         }
         close(notificationID, outcome: .timedOut, byTimer: true, now: now, into: &effects)
@@ -184,7 +262,33 @@ extension RoutingStateMachine {
                 record.agentID, .inactive, reason: "missed-notification", banner: .missed, cause: record.notification,
                 now: now, into: &effects)
         }
-        route(conversationID, now: now, into: &effects)
+        route(itemID, now: now, into: &effects)
+    }
+
+    /// The reroute timer of an unseen item fired: unless its agent opened it, the agent loses it and it is
+    /// routed again.
+    mutating func rerouteUnseen(_ itemID: String, now: Date, into effects: inout [RoutingEffect]) {
+        guard var item = items[itemID], !item.closed, let holder = item.owner, item.assignedUnseenBy == holder
+        else { return }
+        item.owner = nil
+        item.assignedAt = nil
+        item.assignedUnseenBy = nil
+        item.excludedAgent = holder
+        items[itemID] = item
+        agents[holder]?.sessions[itemID] = nil
+        if item.workItem == nil {
+            effects.append(.unassign(conversationID: itemID))
+            effects.append(.publish(.conversationClosed(conversationID: itemID, reason: .transferred), to: holder))
+        }
+        effects.append(
+            .log(
+                .init(
+                    at: now, kind: .rerouted, conversationID: itemID, agentID: holder,
+                    reason:
+                        "assigned while \(holder) had no open stream and not opened \(Int(settings.unseenRerouteSeconds)) s "
+                        + "after its notification timed out")))
+        applyLoad(to: holder, now: now, into: &effects)
+        route(itemID, now: now, into: &effects)
     }
 
     static func decisionKind(of outcome: NotificationOutcome) -> RoutingDecision.Kind {

@@ -137,8 +137,17 @@ extension RoutingStateMachine {
                 .init(
                     at: now, kind: .signedOut, agentID: agentID,
                     reason: "no stream for \(settings.disconnectGraceSeconds) s")))
-        let offered = agent.pendingAlerts.compactMap { notifications[$0]?.notification.conversationId }
-        for id in agent.pendingAlerts {
+        // Alerts of items the agent already holds (case assignments, auto-assign) stay: their timeout closes them
+        // `auto-accepted` and starts the unseen-item reroute. Offers of items it does not hold are withdrawn.
+        let withdrawn = agent.pendingAlerts.filter { id in
+            guard let record = notifications[id] else { return false }
+            let itemID = record.notification.conversationId ?? record.notification.workItemId
+            return itemID.flatMap { items[$0]?.owner } != agentID
+        }
+        let offered = withdrawn.compactMap {
+            notifications[$0].flatMap { $0.notification.conversationId ?? $0.notification.workItemId }
+        }
+        for id in withdrawn {
             close(id, outcome: .withdrawn, now: now, into: &effects)
         }
         let presence = Presence(status: .offline, setBy: .system, reason: "disconnected", since: now)
@@ -164,12 +173,22 @@ extension RoutingStateMachine {
         _ agentID: String, _ status: PresenceStatus, reason: String, banner scenario: Scenario,
         cause: AgentNotification, now: Date, into effects: inout [RoutingEffect]
     ) {
+        setSystemPresence(
+            agentID, status, reason: reason, banner: scenario, medium: cause.channel, channelID: cause.channelId,
+            now: now, into: &effects)
+    }
+
+    /// The system sets a presence that no load change undoes, with a banner saying why.
+    mutating func setSystemPresence(
+        _ agentID: String, _ status: PresenceStatus, reason: String, banner scenario: Scenario, medium: Medium,
+        channelID: String?, now: Date, into effects: inout [RoutingEffect]
+    ) {
         guard agents[agentID] != nil else { return }
         let presence = Presence(status: status, setBy: .system, reason: reason, since: now)
         change(agentID, to: presence, followsLoad: false, now: now, into: &effects)
         let id = nextNotificationID()
         let banner = NotificationContent.banner(
-            id: id, scenario: scenario, medium: cause.channel, channelID: cause.channelId, settings: settings, now: now)
+            id: id, scenario: scenario, medium: medium, channelID: channelID, settings: settings, now: now)
         notifications[id] = NotificationRecord(notification: banner, agentID: agentID)
         agents[agentID]?.banners.append(id)
         effects.append(.publish(.notification(banner), to: agentID))

@@ -54,18 +54,21 @@ extension RoutingStateMachine {
 
     /// Conversations waiting for an agent, in the order they will be served.
     public func waitingConversations() -> [String] {
-        items.values.filter(\.isWaiting).sorted(by: RoutedItem.servedBefore).map(\.conversationID)
+        items.waiting.values.sorted(by: ItemTable.WaitingKey.servedBefore).map(\.id)
     }
 
     func waitingReason(for item: RoutedItem) -> String {
         let queue = item.request.queue
-        let members = agentOrder.compactMap { agents[$0] }.filter {
-            $0.profile.role == .agent && $0.profile.queues.contains(queue)
-        }
+        let members = agents.queueMembers[queue] ?? []
         guard !members.isEmpty else { return "no agent serves queue \(queue)" }
-        let reasons = members.map { "\($0.id) \(ineligibility(of: $0, for: item) ?? "eligible")" }
+        // A large queue names the first agents and counts the others, so that the reason stays readable.
+        let shown = members.prefix(Self.waitingReasonAgentLimit).compactMap { agents[$0] }
+        var reasons = shown.map { "\($0.id) \(ineligibility(of: $0, for: item) ?? "eligible")" }
+        if members.count > shown.count { reasons.append("and \(members.count - shown.count) more") }
         return "no eligible agent in queue \(queue): " + reasons.joined(separator: "; ")
     }
+
+    static let waitingReasonAgentLimit = 20
 
     /// "inactive since 10:02:07 UTC (missed notification)".
     static func describe(_ presence: Presence) -> String {

@@ -16,11 +16,13 @@ public struct RoutingStateMachine: Sendable {
     private var notificationCount = 0
     private var arrivalCount = 0
 
-    var agents: [String: AgentState]
+    var agents: AgentTable
+    /// Agent ids to their position in configuration order.
+    let agentIndex: [String: Int]
     /// Agent ids in configuration order, so that every iteration (and so every outcome) is deterministic.
     let agentOrder: [String]
     let supervisorIDs: [String]
-    var items: [String: RoutedItem] = [:]
+    var items = ItemTable()
     var notifications: [String: NotificationRecord] = [:]
     // Closed items and notifications are kept for `offers` and for `409` answers, the oldest dropped past this.
     private var closedItemOrder: [String] = []
@@ -37,14 +39,17 @@ public struct RoutingStateMachine: Sendable {
     ) {
         self.configuration = configuration
         self.makeNotificationID = makeNotificationID
-        var agents: [String: AgentState] = [:]
+        var agents = AgentTable(
+            maxSessions: configuration.notifications.maxSessions,
+            maxPendingAlerts: configuration.notifications.maxPendingAlerts)
         var order: [String] = []
         for profile in configuration.agents where agents[profile.id] == nil {
-            agents[profile.id] = AgentState(profile: profile, now: now)
+            agents.add(AgentState(profile: profile, now: now))
             order.append(profile.id)
         }
         self.agents = agents
         agentOrder = order
+        agentIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         supervisorIDs = order.filter { agents[$0]?.profile.role == .supervisor }
     }
 
@@ -65,8 +70,31 @@ public struct RoutingStateMachine: Sendable {
             return effects
         }
         admit(request, owner: nil)
+        applySessionLimit(queue: request.queue, now: now, into: &effects)
         route(request.conversationID, now: now, into: &effects)
         return effects
+    }
+
+    /// New work arrives in `queue`: each signed-in agent of the queue whose presence follows load and who
+    /// holds `maxSessions` sessions becomes `dnd` (system, `max-sessions`) with a `max-sessions` banner. The
+    /// presence no longer follows load, so closing sessions does not clear it.
+    mutating func applySessionLimit(queue: String, now: Date, into effects: inout [RoutingEffect]) {
+        for id in agents.atSessionLimit.sorted(by: { agentIndex[$0, default: 0] < agentIndex[$1, default: 0] }) {
+            guard let agent = agents[id], agent.profile.role == .agent, agent.signedIn, agent.followsLoad,
+                agent.profile.queues.contains(queue), agent.sessions.count >= settings.maxSessions
+            else { continue }
+            setSystemPresence(
+                id, .dnd, reason: "max-sessions", banner: .maxSessions, medium: .record, channelID: nil, now: now,
+                into: &effects)
+        }
+    }
+
+    /// The agent opened an item it holds (read the conversation or work item): an item assigned while its
+    /// stream was disconnected is no longer rerouted.
+    public mutating func opened(itemID: String, by agentID: String, now: Date) -> [RoutingEffect] {
+        guard let item = items[itemID], item.owner == agentID, item.assignedUnseenBy == agentID else { return [] }
+        items[itemID]?.assignedUnseenBy = nil
+        return [.log(.init(at: now, kind: .ignored, conversationID: itemID, agentID: agentID, reason: "opened"))]
     }
 
     /// Re-registers the open conversations found in the store at startup: assigned ones take their agent's
@@ -108,13 +136,21 @@ public struct RoutingStateMachine: Sendable {
         }
         var effects: [RoutingEffect] = []
         let conversationID = record.notification.conversationId
+        let itemID = conversationID ?? record.notification.workItemId
         close(notificationID, outcome: .accepted, now: now, into: &effects)
-        if let conversationID, items[conversationID]?.owner == nil {
-            assign(conversationID, to: record.agentID, now: now, into: &effects)
+        if let itemID {
+            if items[itemID]?.owner == nil {
+                assign(itemID, to: record.agentID, now: now, into: &effects)
+            }
+            // Accepting ("Open") is opening it: an item held but unseen is no longer rerouted.
+            if items[itemID]?.owner == record.agentID { items[itemID]?.assignedUnseenBy = nil }
         }
         dispatchWaiting(now: now, into: &effects)
         return .init(
-            result: .success(.init(id: notificationID, outcome: .accepted, conversationId: conversationID)),
+            result: .success(
+                .init(
+                    id: notificationID, outcome: .accepted, conversationId: conversationID,
+                    workItemId: record.notification.workItemId)),
             effects: effects)
     }
 
@@ -141,7 +177,7 @@ public struct RoutingStateMachine: Sendable {
                 record.agentID, .dnd, reason: "rejected", banner: .rejected, cause: record.notification, now: now,
                 into: &effects)
         }
-        route(record.notification.conversationId, now: now, into: &effects)
+        route(record.notification.conversationId ?? record.notification.workItemId, now: now, into: &effects)
         return .init(result: .success(.init(id: notificationID, outcome: .rejected)), effects: effects)
     }
 
@@ -155,6 +191,8 @@ public struct RoutingStateMachine: Sendable {
         case .disconnectGrace(let agentID):
             guard let agent = agents[agentID], agent.signedIn, agent.openStreams == 0 else { return [] }
             signOut(agentID, now: now, into: &effects)
+        case .unseenReroute(let itemID):
+            rerouteUnseen(itemID, now: now, into: &effects)
         }
         dispatchWaiting(now: now, into: &effects)
         return effects
@@ -173,7 +211,10 @@ public struct RoutingStateMachine: Sendable {
         }
         if let holder = item.owner {
             agents[holder]?.sessions[conversationID] = nil
-            effects.append(.publish(.conversationClosed(conversationID: conversationID, reason: reason), to: holder))
+            if item.workItem == nil {
+                effects.append(
+                    .publish(.conversationClosed(conversationID: conversationID, reason: reason), to: holder))
+            }
             effects.append(
                 .log(
                     .init(
@@ -182,6 +223,7 @@ public struct RoutingStateMachine: Sendable {
             applyLoad(to: holder, now: now, into: &effects)
         }
         item.closed = true
+        item.closedAt = now
         items[conversationID] = item
         remember(closedItem: conversationID)
         dispatchWaiting(now: now, into: &effects)
@@ -211,8 +253,9 @@ public struct RoutingStateMachine: Sendable {
     mutating func admit(_ request: NotificationRequest, owner: String?) -> Int {
         arrivalCount += 1
         let cost = configuration.capacityCost(of: request)
-        items[request.conversationID] = RoutedItem(
-            request: request, cost: cost, arrival: arrivalCount, owner: owner)
+        var item = RoutedItem(request: request, cost: cost, arrival: arrivalCount, owner: owner)
+        item.queuePriority = configuration.queue(id: request.queue).priority
+        items[request.conversationID] = item
         return cost
     }
 

@@ -128,6 +128,7 @@ public enum SwitchboardServer {
         AgentRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)
         ConversationRoutes(services: services).register(on: router)
+        WorkItemRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)

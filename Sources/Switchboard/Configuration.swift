@@ -15,12 +15,14 @@ public struct Configuration: Sendable, Codable, Equatable {
     public var notifications: NotificationSettings
     public var limits: Limits
     public var outbox: OutboxSettings
+    /// Per-queue routing settings; a queue not listed uses the defaults of ``QueueSettings``.
+    public var queues: [QueueSettings]
 
     public init(
         listen: Listen = .init(), publicURL: String? = nil, database: String = "sqlite:./switchboard.sqlite",
         defaultRegion: String = "US", adminToken: String? = nil, channels: [Channel] = [], agents: [Agent] = [],
         router: RouterSettings = .init(), notifications: NotificationSettings = .init(), limits: Limits = .init(),
-        outbox: OutboxSettings = .init()
+        outbox: OutboxSettings = .init(), queues: [QueueSettings] = []
     ) {
         self.listen = listen
         self.publicURL = Self.trimmedPublicURL(publicURL ?? "http://\(listen.host):\(listen.port)")
@@ -33,6 +35,7 @@ public struct Configuration: Sendable, Codable, Equatable {
         self.notifications = notifications
         self.limits = limits
         self.outbox = outbox
+        self.queues = queues
     }
 
     public init(from decoder: any Decoder) throws {
@@ -49,7 +52,8 @@ public struct Configuration: Sendable, Codable, Equatable {
             router: try c.decodeIfPresent(RouterSettings.self, forKey: .router) ?? .init(),
             notifications: try c.decodeIfPresent(NotificationSettings.self, forKey: .notifications) ?? .init(),
             limits: try c.decodeIfPresent(Limits.self, forKey: .limits) ?? .init(),
-            outbox: try c.decodeIfPresent(OutboxSettings.self, forKey: .outbox) ?? .init()
+            outbox: try c.decodeIfPresent(OutboxSettings.self, forKey: .outbox) ?? .init(),
+            queues: try c.decodeIfPresent([QueueSettings].self, forKey: .queues) ?? []
         )
     }
 
@@ -60,6 +64,8 @@ public struct Configuration: Sendable, Codable, Equatable {
     }
 
     public func channel(id: String) -> Channel? { channels.first { $0.id == id } }
+    /// The settings of a queue: its entry in `queues`, else the defaults.
+    public func queue(id: String) -> QueueSettings { queues.first { $0.id == id } ?? QueueSettings(id: id) }
     public func agent(id: String) -> Agent? { agents.first { $0.id == id } }
 
     public struct Listen: Sendable, Codable, Equatable {
@@ -95,13 +101,16 @@ public struct Configuration: Sendable, Codable, Equatable {
         /// How long the parts of a concatenated SMS are awaited before the message is delivered incomplete
         /// (Vonage; default ``defaultConcatWaitSeconds``).
         public var concatWaitSeconds: Double?
+        /// Notification templates of this channel by scenario, over `notifications.templates` (CONTRACT.md §6).
+        public var templates: [String: NotificationTemplate]
 
         public init(
             id: String, provider: ProviderKind, numbers: [String] = [], region: String? = nil,
             credentials: [String: String] = [:], apiBaseURL: String? = nil, queue: String = "default",
             capacityCost: CapacityCost = .init(), replayWindowSeconds: Int? = nil,
             optOutKeywords: [String] = Channel.defaultOptOutKeywords,
-            optInKeywords: [String] = Channel.defaultOptInKeywords, concatWaitSeconds: Double? = nil
+            optInKeywords: [String] = Channel.defaultOptInKeywords, concatWaitSeconds: Double? = nil,
+            templates: [String: NotificationTemplate] = [:]
         ) {
             self.id = id
             self.provider = provider
@@ -115,6 +124,7 @@ public struct Configuration: Sendable, Codable, Equatable {
             self.optOutKeywords = optOutKeywords
             self.optInKeywords = optInKeywords
             self.concatWaitSeconds = concatWaitSeconds
+            self.templates = templates
         }
 
         public static let defaultOptOutKeywords = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]
@@ -137,7 +147,8 @@ public struct Configuration: Sendable, Codable, Equatable {
                     ?? Channel.defaultOptOutKeywords,
                 optInKeywords: try c.decodeIfPresent([String].self, forKey: .optInKeywords)
                     ?? Channel.defaultOptInKeywords,
-                concatWaitSeconds: try c.decodeIfPresent(Double.self, forKey: .concatWaitSeconds)
+                concatWaitSeconds: try c.decodeIfPresent(Double.self, forKey: .concatWaitSeconds),
+                templates: try c.decodeIfPresent([String: NotificationTemplate].self, forKey: .templates) ?? [:]
             )
         }
 
@@ -248,13 +259,19 @@ public struct Configuration: Sendable, Codable, Equatable {
         public var reconnectWindowSeconds: Double
         public var toastSeconds: Double
         public var recordCapacityCost: Int
+        /// An item assigned while its agent's stream was disconnected is rerouted this long after its
+        /// notification timed out, unless the agent opened it first (the seed's 8 minutes).
+        public var unseenRerouteSeconds: Double
+        /// Notification templates by scenario (`incoming-sms`, `case-assignment`…), over the defaults.
+        public var templates: [String: NotificationTemplate]
 
         public init(
             alertTimeoutSeconds: Double = 120, showTimeout: Bool = true, allowReject: Bool = true,
             autoAccept: Bool = false, autoAssign: Bool = false, desktop: DesktopSetting = .background,
             missedNotificationSetsInactive: Bool = true, rejectSetsDoNotDisturb: Bool = true, maxSessions: Int = 10,
             maxPendingAlerts: Int = 1, maxOffersPerAgent: Int = 3, disconnectGraceSeconds: Double = 30,
-            reconnectWindowSeconds: Double = 150, toastSeconds: Double = 10, recordCapacityCost: Int = 10
+            reconnectWindowSeconds: Double = 150, toastSeconds: Double = 10, recordCapacityCost: Int = 10,
+            unseenRerouteSeconds: Double = 480, templates: [String: NotificationTemplate] = [:]
         ) {
             self.alertTimeoutSeconds = alertTimeoutSeconds
             self.showTimeout = showTimeout
@@ -271,6 +288,8 @@ public struct Configuration: Sendable, Codable, Equatable {
             self.reconnectWindowSeconds = reconnectWindowSeconds
             self.toastSeconds = toastSeconds
             self.recordCapacityCost = recordCapacityCost
+            self.unseenRerouteSeconds = unseenRerouteSeconds
+            self.templates = templates
         }
 
         public init(from decoder: any Decoder) throws {
@@ -297,8 +316,82 @@ public struct Configuration: Sendable, Codable, Equatable {
                     ?? d.reconnectWindowSeconds,
                 toastSeconds: try c.decodeIfPresent(Double.self, forKey: .toastSeconds) ?? d.toastSeconds,
                 recordCapacityCost: try c.decodeIfPresent(Int.self, forKey: .recordCapacityCost)
-                    ?? d.recordCapacityCost
+                    ?? d.recordCapacityCost,
+                unseenRerouteSeconds: try c.decodeIfPresent(Double.self, forKey: .unseenRerouteSeconds)
+                    ?? d.unseenRerouteSeconds,
+                templates: try c.decodeIfPresent([String: NotificationTemplate].self, forKey: .templates) ?? [:]
             )
+        }
+    }
+
+    /// `queues[]`: how a queue chooses among eligible agents, and how urgent its items are.
+    public struct QueueSettings: Sendable, Codable, Equatable {
+        /// How the agent to offer an item to is chosen among the eligible ones. Agents offered the item fewer
+        /// times always come first, so that a reject or a timeout passes it on.
+        public enum Method: String, Sendable, Codable, Equatable {
+            /// The most free capacity, then the least recently offered.
+            case highestCapacity = "highest-capacity"
+            /// The least recently offered anything.
+            case roundRobin = "round-robin"
+            /// The fewest active sessions, then the least recently offered.
+            case leastActive = "least-active"
+        }
+
+        public var id: String
+        public var method: Method
+        /// Items of a higher-priority queue are offered first; within it, higher item priority, then first in.
+        public var priority: Int
+
+        public init(id: String, method: Method = .highestCapacity, priority: Int = 0) {
+            self.id = id
+            self.method = method
+            self.priority = priority
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            id = try c.decode(String.self, forKey: .id)
+            method = try c.decodeIfPresent(Method.self, forKey: .method) ?? .highestCapacity
+            priority = try c.decodeIfPresent(Int.self, forKey: .priority) ?? 0
+        }
+    }
+
+    /// A notification template (`notifications.templates.<scenario>`, or a channel's `templates`): each field
+    /// set overrides the default; `title` and field values may use the placeholders of CONTRACT.md §6.
+    public struct NotificationTemplate: Sendable, Codable, Equatable {
+        public var title: String?
+        /// Up to four header/value lines.
+        public var fields: [NotificationField]?
+        public var timeoutSeconds: Double?
+        public var showTimeout: Bool?
+        public var allowReject: Bool?
+        public var autoAssign: Bool?
+        public var autoAccept: Bool?
+        public var desktop: DesktopSetting?
+
+        public init(
+            title: String? = nil, fields: [NotificationField]? = nil, timeoutSeconds: Double? = nil,
+            showTimeout: Bool? = nil, allowReject: Bool? = nil, autoAssign: Bool? = nil, autoAccept: Bool? = nil,
+            desktop: DesktopSetting? = nil
+        ) {
+            self.title = title
+            self.fields = fields
+            self.timeoutSeconds = timeoutSeconds
+            self.showTimeout = showTimeout
+            self.allowReject = allowReject
+            self.autoAssign = autoAssign
+            self.autoAccept = autoAccept
+            self.desktop = desktop
+        }
+
+        /// This template with every field `other` sets taking precedence.
+        public func overridden(by other: NotificationTemplate?) -> NotificationTemplate {
+            guard let other else { return self }
+            return NotificationTemplate(
+                title: other.title ?? title, fields: other.fields ?? fields,
+                timeoutSeconds: other.timeoutSeconds ?? timeoutSeconds, showTimeout: other.showTimeout ?? showTimeout,
+                allowReject: other.allowReject ?? allowReject, autoAssign: other.autoAssign ?? autoAssign,
+                autoAccept: other.autoAccept ?? autoAccept, desktop: other.desktop ?? desktop)
         }
     }
 

@@ -99,7 +99,8 @@ struct OfferTests {
             router.connect("bob")
             router.notify("old")
             router.accept("n1", by: .agent("bob"))
-            return "bob at 1 sessions"
+            // New work arriving puts an agent at the session limit on dnd (CONTRACT.md §8 "Session limit").
+            return "bob dnd since"
         case .pendingAlert:
             router.connect("bob")
             router.notify("old")

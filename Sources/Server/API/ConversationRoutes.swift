@@ -1,8 +1,9 @@
 import Foundation
 import Hummingbird
+import Router
 import Switchboard
 
-/// `/v1/conversations…` (CONTRACT.md §5): read, reply, close.
+/// `/v1/conversations…` (CONTRACT.md §5): read, reply, transfer, close.
 struct ConversationRoutes: Sendable {
     let services: GatewayServices
 
@@ -29,7 +30,28 @@ struct ConversationRoutes: Sendable {
             let principal = try services.authenticator.principal(of: request)
             let conversation = try await readableConversation(try context.parameters.require("id"), by: principal)
             let messages = try await services.store.messages(conversationID: conversation.id)
+            // Its holder reading it has opened it: it is not rerouted as unseen.
+            if let agentID = principal.agentID, conversation.assignedAgent == agentID {
+                await services.router.opened(itemID: conversation.id, by: agentID)
+            }
             return try Response.json(await body(of: conversation, messages: messages))
+        }
+        router.post("/v1/conversations/:id/transfer") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+            let input = try ContractJSON.decode(TransferInput.self, from: body, what: "transfer of conversation \(id)")
+            let target: TransferTarget
+            switch (input.agentId, input.queue) {
+            case (let agent?, nil): target = .agent(agent)
+            case (nil, let queue?): target = .queue(queue)
+            default:
+                throw SwitchboardError.invalidRequest(
+                    "transfer of conversation \(id): give exactly one of agentId and queue", field: "agentId")
+            }
+            let answer = try await services.router.transfer(
+                conversationID: id, to: target, escalate: input.escalate ?? false, by: principal.routerActor)
+            return try Response.json(TransferBody(answer), status: .accepted)
         }
         router.post("/v1/conversations/:id/messages") { request, context in
             let principal = try services.authenticator.principal(of: request)
@@ -94,6 +116,32 @@ struct ConversationRoutes: Sendable {
     /// A `+` in a query string decodes to a space: read a leading space as `+`.
     static func plusRestored(_ value: String) -> String {
         value.hasPrefix(" ") ? "+" + value.dropFirst() : value
+    }
+}
+
+struct TransferInput: Decodable {
+    var agentId: String?
+    var queue: String?
+    var escalate: Bool?
+}
+
+/// `202 {conversationId, target: {agentId} or {queue}}`.
+struct TransferBody: Encodable {
+    struct Target: Encodable {
+        var agentId: String?
+        var queue: String?
+    }
+    var conversationId: String
+    var target: Target
+    var assignedAgent: String?
+
+    init(_ answer: TransferAnswer) {
+        conversationId = answer.conversationID
+        switch answer.target {
+        case .agent(let id): target = Target(agentId: id)
+        case .queue(let queue): target = Target(queue: queue)
+        }
+        assignedAgent = answer.assignedAgent
     }
 }
 
