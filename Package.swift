@@ -56,6 +56,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Switchboard", "Providers", "Router", "Storage", "Curl",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

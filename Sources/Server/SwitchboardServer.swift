@@ -51,6 +51,10 @@ public enum SwitchboardServer {
                 clock: options.clock, logger: logger, metrics: metrics)
             let router = EmbeddedRouter(
                 configuration: configuration, store: store, events: hub, clock: options.clock)
+            // In remote mode the gateway's notification requests go to the external core; the embedded router
+            // still answers the `/v1` agent API.
+            let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
+            let core: any CoreRouter = remote ?? router
             var apis: [String: any ProviderAPI] = [:]
             var adapters: [String: any WebhookAdapter] = [:]
             let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
@@ -59,7 +63,7 @@ public enum SwitchboardServer {
                 apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
             }
             let outbox = OutboxWorker(
-                store: store, apis: apis, configuration: configuration, router: router, clock: options.clock,
+                store: store, apis: apis, configuration: configuration, router: core, clock: options.clock,
                 logger: logger,
                 onAttempt: { provider, outcome in
                     metrics.increment(
@@ -67,7 +71,7 @@ public enum SwitchboardServer {
                 },
                 statusCallbackURL: { channel in statusCallbackURL(for: channel, publicURL: configuration.publicURL) })
             let gateway = Gateway(
-                configuration: configuration, store: store, router: router, clock: options.clock, logger: logger,
+                configuration: configuration, store: store, router: core, clock: options.clock, logger: logger,
                 replyQueued: { outbox.wake() })
             let services = GatewayServices(
                 configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
@@ -88,6 +92,7 @@ public enum SwitchboardServer {
                     services: [
                         .init(service: app),
                         .init(service: BackgroundService { await outbox.run() }),
+                        .init(service: BackgroundService { await remote?.run() }),
                         .init(
                             service: BackgroundService {
                                 await sweepConcatenations(gateway, clock: options.clock, logger: logger)
@@ -100,6 +105,16 @@ public enum SwitchboardServer {
             try await group.run()
             await router.shutdown()
         }
+    }
+
+    /// The remote core router of `router.mode = remote`, `nil` in embedded mode.
+    static func remoteCore(
+        _ configuration: Configuration, store: any Store, client: CurlClient, clock: any WallClock, logger: Logger
+    ) -> RemoteCoreRouter? {
+        guard configuration.router.mode == .remote, let url = configuration.router.url,
+            let secret = configuration.router.secret
+        else { return nil }
+        return RemoteCoreRouter(url: url, secret: secret, store: store, client: client, clock: clock, logger: logger)
     }
 
     /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (Vonage

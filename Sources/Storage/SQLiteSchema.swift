@@ -11,7 +11,24 @@ enum SQLiteSchema {
         migrator.registerMigration("v1-initial-schema", migrate: createInitialSchema)
         migrator.registerMigration("v2-replay-nonces", migrate: createReplayNonces)
         migrator.registerMigration("v3-concatenation-parts", migrate: createConcatenationParts)
+        migrator.registerMigration("v4-core-notification-outbox", migrate: createCoreNotificationOutbox)
         return migrator
+    }
+
+    /// Notification requests for an external core (remote router mode), kept until the core answered 2xx.
+    private static func createCoreNotificationOutbox(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE core_notification (
+                    id TEXT PRIMARY KEY,
+                    body TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at INTEGER NOT NULL,
+                    last_error TEXT
+                );
+                CREATE INDEX core_notification_due ON core_notification (next_attempt_at, created_at);
+                """)
     }
 
     /// Nonces of signed webhooks (Vonage), remembered per channel so a replayed request with a new event id is

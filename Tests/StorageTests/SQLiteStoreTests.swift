@@ -28,7 +28,10 @@ struct SQLiteStoreTests {
     }
 
     @Test func migrationsAreNamedAndAppliedOnce() async throws {
-        #expect(SQLiteStore.migrationNames == ["v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts"])
+        #expect(
+            SQLiteStore.migrationNames == [
+                "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
+            ])
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
         let conversation = try await openConversation(in: SQLiteStore(path: path))

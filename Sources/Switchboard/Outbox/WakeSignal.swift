@@ -1,16 +1,16 @@
 import Synchronization
 
 /// Wakes one waiting task early; a signal sent while nobody waits is kept for the next wait.
-final class WakeSignal: Sendable {
+public final class WakeSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
     }
     private let state = Mutex(State())
 
-    init() {}
+    public init() {}
 
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -23,7 +23,7 @@ final class WakeSignal: Sendable {
     }
 
     /// Returns at the next signal, after `timeout`, or when the task is cancelled, whichever comes first.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         let timer = Task { [self] in
             try? await Task.sleep(for: timeout)
             signal()

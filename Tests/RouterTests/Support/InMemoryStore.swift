@@ -30,6 +30,15 @@ actor InMemoryStore: Store {
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
         throw Unsupported(method: #function)
     }
+    func enqueueCoreNotification(_ notification: CoreNotification) async throws { throw Unsupported(method: #function) }
+    func dueCoreNotifications(now: Date, limit: Int) async throws -> [CoreNotification] {
+        throw Unsupported(method: #function)
+    }
+    func completeCoreNotification(id: String) async throws { throw Unsupported(method: #function) }
+    func retryCoreNotification(id: String, nextAttemptAt: Date, error: String) async throws {
+        throw Unsupported(method: #function)
+    }
+    func nextCoreNotificationAttempt() async throws -> Date? { throw Unsupported(method: #function) }
     func createContact(_ contact: Contact) async throws { throw Unsupported(method: #function) }
     func importContacts(_ contacts: [Contact]) async throws -> Int { throw Unsupported(method: #function) }
     func contact(id: String) async throws -> Contact? { throw Unsupported(method: #function) }
