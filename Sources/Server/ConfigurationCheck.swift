@@ -57,11 +57,45 @@ enum ConfigurationCheck {
                 throw fail("router.secret is required in remote mode", "router.secret")
             }
         }
+        try validateTemplates(configuration.notifications.templates, key: "notifications.templates")
+        for (index, channel) in configuration.channels.enumerated() {
+            try validateTemplates(channel.templates, key: "channels[\(index)].templates")
+        }
+        var queueIDs = Set<String>()
+        for (index, queue) in configuration.queues.enumerated() where !queueIDs.insert(queue.id).inserted {
+            throw fail("queues[\(index)].id \"\(queue.id)\" is used by two queues", "queues[\(index)].id")
+        }
+        guard configuration.notifications.unseenRerouteSeconds > 0 else {
+            throw fail("notifications.unseenRerouteSeconds must be positive", "notifications.unseenRerouteSeconds")
+        }
         let n = configuration.notifications
         guard n.alertTimeoutSeconds > 0, n.maxSessions > 0, n.maxPendingAlerts > 0, n.maxOffersPerAgent > 0 else {
             throw fail(
                 "notifications: alertTimeoutSeconds, maxSessions, maxPendingAlerts and maxOffersPerAgent must be positive",
                 "notifications")
+        }
+    }
+
+    /// Template keys are scenarios (CONTRACT.md §6) and a notification shows at most four fields.
+    static func validateTemplates(
+        _ templates: [String: Configuration.NotificationTemplate], key: String
+    ) throws(SwitchboardError) {
+        for (scenario, template) in templates.sorted(by: { $0.key < $1.key }) {
+            guard Scenario(rawValue: scenario) != nil else {
+                throw SwitchboardError.invalidRequest(
+                    "\(key).\(scenario) is not a scenario; use one of "
+                        + Scenario.allCases.map(\.rawValue).joined(separator: ", "),
+                    field: "\(key).\(scenario)")
+            }
+            if let fields = template.fields, fields.count > 4 {
+                throw SwitchboardError.invalidRequest(
+                    "\(key).\(scenario).fields has \(fields.count) fields; a notification shows at most 4",
+                    field: "\(key).\(scenario).fields")
+            }
+            if let timeout = template.timeoutSeconds, timeout <= 0 {
+                throw SwitchboardError.invalidRequest(
+                    "\(key).\(scenario).timeoutSeconds must be positive", field: "\(key).\(scenario).timeoutSeconds")
+            }
         }
     }
 }

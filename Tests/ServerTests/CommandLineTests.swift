@@ -55,6 +55,12 @@ struct CommandLineTests {
             "used by two channels"
         ),
         (#"{"listen": {"port": "eighty"}}"#, "listen.port"),
+        (#"{"notifications": {"templates": {"incoming-fax": {"title": "x"}}}}"#, "incoming-fax is not a scenario"),
+        (
+            #"{"notifications": {"templates": {"transfer": {"fields": [{"header": "a", "value": "1"}, {"header": "b", "value": "2"}, {"header": "c", "value": "3"}, {"header": "d", "value": "4"}, {"header": "e", "value": "5"}]}}}}"#,
+            "at most 4"
+        ),
+        (#"{"queues": [{"id": "q"}, {"id": "q"}]}"#, "used by two queues"),
         ("not json", "not valid JSON"),
     ])
     func invalidConfigurationsExitTwoNamingTheKey(config: String, named: String) async throws {
