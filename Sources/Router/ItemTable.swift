@@ -23,6 +23,9 @@ struct ItemTable: Sendable {
     private var byID: [String: RoutedItem] = [:]
     /// Items waiting now (not closed, no owner, no pending offer), by id.
     private(set) var waiting: [String: WaitingKey] = [:]
+    /// The same keys per queue number, in serving order: the next item to offer is found at the front of a
+    /// few arrays instead of by scanning every waiting item.
+    private var ordered: [Int: [WaitingKey]] = [:]
     /// Queue names to small numbers, in the order first seen.
     private var queueNumbers: [String: Int] = [:]
 
@@ -44,15 +47,50 @@ struct ItemTable: Sendable {
     }
 
     private mutating func reindex(_ id: String) {
-        guard let item = byID[id], item.isWaiting else {
-            waiting.removeValue(forKey: id)
-            return
-        }
+        if let old = waiting.removeValue(forKey: id) { removeOrdered(old) }
+        guard let item = byID[id], item.isWaiting else { return }
         let queue = item.request.queue
         let number = queueNumbers[queue] ?? queueNumbers.count
         queueNumbers[queue] = number
-        waiting[id] = WaitingKey(
+        let key = WaitingKey(
             id: id, queue: number, queuePriority: item.queuePriority, priority: item.request.priority,
             arrival: item.arrival)
+        waiting[id] = key
+        ordered[number, default: []].insert(key, at: Self.insertionIndex(of: key, in: ordered[number] ?? []))
+    }
+
+    private mutating func removeOrdered(_ key: WaitingKey) {
+        guard var keys = ordered.removeValue(forKey: key.queue) else { return }
+        let index = Self.insertionIndex(of: key, in: keys)
+        if index < keys.count, keys[index].id == key.id {
+            keys.remove(at: index)
+        } else if let found = keys.firstIndex(where: { $0.id == key.id }) {
+            keys.remove(at: found)
+        }
+        if !keys.isEmpty { ordered[key.queue] = keys }
+    }
+
+    /// The first position whose key is not served before `key` (binary search; arrivals are unique, so the
+    /// serving order is total).
+    private static func insertionIndex(of key: WaitingKey, in keys: [WaitingKey]) -> Int {
+        var low = 0
+        var high = keys.count
+        while low < high {
+            let middle = (low + high) / 2
+            if WaitingKey.servedBefore(keys[middle], key) { low = middle + 1 } else { high = middle }
+        }
+        return low
+    }
+
+    /// The waiting item served first among `queues`, passing over the ids in `skipping`.
+    func firstWaiting(in queues: Set<Int>, skipping: Set<String>) -> WaitingKey? {
+        var best: WaitingKey?
+        for queue in queues {
+            guard let keys = ordered[queue], let head = keys.first(where: { !skipping.contains($0.id) }) else {
+                continue
+            }
+            if best.map({ WaitingKey.servedBefore(head, $0) }) ?? true { best = head }
+        }
+        return best
     }
 }

@@ -6,28 +6,14 @@ extension RoutingStateMachine {
     /// Offers waiting items, most urgent first, each to the best agent eligible for it.
     ///
     /// Scales to many agents and items: only agents free for some work (signed in, presence, sessions,
-    /// pending alerts) are considered, and while few of them are free the most urgent servable item is found
-    /// by a linear scan rather than sorting every waiting item.
+    /// pending alerts) are considered, and the next item comes from the front of the per-queue serving order;
+    /// items none of the candidates can take are passed over for this round.
     mutating func dispatchWaiting(now: Date, into effects: inout [RoutingEffect]) {
         var candidates = agents.free.compactMap { agentIndex[$0] }.sorted()
-        guard !candidates.isEmpty else { return }
         var queues = candidateQueues(candidates)
         var considered = Set<String>()
-        // A few rounds of "most urgent servable item" cover the usual case of one agent becoming free.
-        for _ in 0..<8 {
-            guard !candidates.isEmpty else { return }
-            var best: ItemTable.WaitingKey?
-            for key in items.waiting.values where queues.contains(key.queue) {
-                guard considered.isEmpty || !considered.contains(key.id) else { continue }
-                if best.map({ ItemTable.WaitingKey.servedBefore(key, $0) }) ?? true { best = key }
-            }
-            guard let key = best, let item = items[key.id] else { return }
+        while !candidates.isEmpty, let key = items.firstWaiting(in: queues, skipping: considered) {
             considered.insert(key.id)
-            dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
-        }
-        let rest = items.waiting.values.filter { queues.contains($0.queue) && !considered.contains($0.id) }
-        for key in rest.sorted(by: ItemTable.WaitingKey.servedBefore) {
-            guard !candidates.isEmpty else { return }
             guard let item = items[key.id], item.isWaiting else { continue }
             dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
         }
