@@ -81,6 +81,10 @@ let package = Package(
             dependencies: ["Server", "Switchboard", "Providers", "Router", "Curl", "TestHTTPServer"]
         ),
 
+        // Fuzzing the provider adapters: `swift build -c release -Xswiftc -sanitize=fuzzer,address
+        // -Xswiftc -DFUZZING --product SwitchboardFuzz`; a normal build replays input files instead.
+        .executableTarget(name: "SwitchboardFuzz", dependencies: ["Providers", "Switchboard"]),
+
         // Test support: a small loopback HTTP server that records what it receives.
         .target(
             name: "TestHTTPServer",

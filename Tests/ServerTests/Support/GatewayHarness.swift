@@ -13,6 +13,9 @@ struct GatewayHarness: Sendable {
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
+    /// The gateway's logger for harnesses started in this task (the log-scanning test captures every line).
+    @TaskLocal static var logger: Logger?
+
     /// Starts the gateway with `configuration` (its listen port replaced, and its database unless
     /// `keepDatabase`), runs `body`, stops it.
     static func with<Result: Sendable>(
@@ -33,6 +36,7 @@ struct GatewayHarness: Sendable {
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "switchboard.test")
         logger.logLevel = .warning
+        if let chosen = Self.logger { logger = chosen }
         let stopper = ServerStopper()
         let options = SwitchboardServer.Options(
             onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [],

@@ -1,0 +1,114 @@
+import Curl
+import Foundation
+import TestHTTPServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// The built `switchboard serve` running as a child process on a fixed loopback port, so a test can kill it
+/// (SIGKILL: a crash) or stop it (SIGTERM: a graceful shutdown) and start it again on the same database and port.
+///
+/// Its output goes to a log file in the test's directory: an undrained pipe would block the child once full.
+final class ChildGateway: @unchecked Sendable {
+    let configPath: String
+    let port: Int
+    let logURL: URL
+    let environment: [String: String]
+    private let lock = NSLock()
+    private var process: Process?
+
+    init(configPath: String, port: Int, logURL: URL, environment: [String: String] = [:]) {
+        self.configPath = configPath
+        self.port = port
+        self.logURL = logURL
+        self.environment = environment
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// A loopback port nothing listens on right now (a test server's, released again).
+    static func freePort() async throws -> Int {
+        let server = try await TestHTTPServer.start()
+        let port = server.port
+        try await server.shutdown()
+        return port
+    }
+
+    /// Starts the child and waits (bounded) until `/healthz` answers 200.
+    func start(client: CurlClient, within timeout: Duration = .seconds(60)) async throws {
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        let process = Process()
+        process.executableURL = CLIProcess.executable
+        process.arguments = ["serve", "--config", configPath]
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
+        env.merge(environment) { $1 }
+        process.environment = env
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        lock.withLock { self.process = process }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                throw TestFailure("switchboard serve exited with \(process.terminationStatus); log: \(logTail())")
+            }
+            let request = CurlRequest(method: "GET", url: baseURL + "/healthz", timeout: 2, connectTimeout: 1)
+            if let response = try? await client.execute(request), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("switchboard serve did not answer /healthz within \(timeout); log: \(logTail())")
+    }
+
+    /// SIGKILL: the process dies at once, mid-request or mid-transaction.
+    func kill() async {
+        guard let process = lock.withLock({ self.process }) else { return }
+        _ = Glibc.kill(process.processIdentifier, SIGKILL)
+        await Self.onThread { process.waitUntilExit() }
+    }
+
+    /// SIGTERM, then waits for the exit; returns the exit status.
+    func terminate() async -> Int32 {
+        guard let process = lock.withLock({ self.process }) else { return -1 }
+        _ = Glibc.kill(process.processIdentifier, SIGTERM)
+        await Self.onThread { process.waitUntilExit() }
+        return process.terminationStatus
+    }
+
+    /// Kills the child if it still runs (end of test, or a failure).
+    func stopIfRunning() async {
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        await kill()
+    }
+
+    func logTail(_ characters: Int = 4000) -> String {
+        let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
+        return String(text.suffix(characters))
+    }
+
+    /// Blocking waits get threads of their own: on the cooperative pool they could starve the in-process fake
+    /// servers the child talks to.
+    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await withCheckedContinuation { continuation in
+            Thread { continuation.resume(returning: work()) }.start()
+        }
+    }
+}
+
+/// SplitMix64: a small seeded generator, so a failing run can be repeated with its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
