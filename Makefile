@@ -58,11 +58,12 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build; webhook → SSE notification latency over loopback (the full table is still to come)
+## bench: release build; webhook → SSE notification latency over loopback, router decisions/s (full table to come)
 bench: deps
 	$(SWIFT) build -c release --product SwitchboardBench
 	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 200
 	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 1000
+	$(SWIFT) run -c release --skip-build SwitchboardBench router 10000 100000 10
 
 clean:
 	rm -rf .build .build-log.txt
