@@ -8,6 +8,7 @@ import base64
 import re
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -61,8 +62,12 @@ def wait(driver, condition, timeout=15, message=""):
 
 
 def visible(driver, selector):
-    elements = driver.find_elements(By.CSS_SELECTOR, selector)
-    return elements[0] if elements and elements[0].is_displayed() else None
+    # The console re-renders banners and toasts as events arrive: an element found a moment ago may be gone.
+    try:
+        elements = driver.find_elements(By.CSS_SELECTOR, selector)
+        return elements[0] if elements and elements[0].is_displayed() else None
+    except StaleElementReferenceException:
+        return None
 
 
 def open_console(driver, gateway, agent):
