@@ -32,6 +32,11 @@ enum ConfigurationCheck {
                 throw fail("channels[\(index)].id \"\(channel.id)\" is used by two channels", "channels[\(index)].id")
             }
             try ProviderRegistry.validate(channel)
+            if let rate = channel.maxSegmentsPerSecond, !(rate > 0) {
+                throw fail(
+                    "channels[\(index)].maxSegmentsPerSecond must be a positive number of segments per second",
+                    "channels[\(index)].maxSegmentsPerSecond")
+            }
         }
         var agentIDs = Set<String>()
         var tokens = Set<String>()

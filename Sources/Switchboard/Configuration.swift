@@ -101,6 +101,8 @@ public struct Configuration: Sendable, Codable, Equatable {
         /// How long the parts of a concatenated SMS are awaited before the message is delivered incomplete
         /// (Vonage; default ``defaultConcatWaitSeconds``).
         public var concatWaitSeconds: Double?
+        /// The provider's send-rate limit for this channel in SMS segments per second (`nil`: not limited).
+        public var maxSegmentsPerSecond: Double?
         /// Notification templates of this channel by scenario, over `notifications.templates` (CONTRACT.md §6).
         public var templates: [String: NotificationTemplate]
 
@@ -124,6 +126,7 @@ public struct Configuration: Sendable, Codable, Equatable {
             self.optOutKeywords = optOutKeywords
             self.optInKeywords = optInKeywords
             self.concatWaitSeconds = concatWaitSeconds
+            self.maxSegmentsPerSecond = nil
             self.templates = templates
         }
 
@@ -150,6 +153,7 @@ public struct Configuration: Sendable, Codable, Equatable {
                 concatWaitSeconds: try c.decodeIfPresent(Double.self, forKey: .concatWaitSeconds),
                 templates: try c.decodeIfPresent([String: NotificationTemplate].self, forKey: .templates) ?? [:]
             )
+            maxSegmentsPerSecond = try c.decodeIfPresent(Double.self, forKey: .maxSegmentsPerSecond)
         }
 
         /// A credential value, or `nil` when absent or empty.

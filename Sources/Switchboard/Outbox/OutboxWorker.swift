@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// Sends queued replies from the durable outbox through each channel's provider API, retrying what can be
 /// retried, until `maxAttempts` or `maxAgeSeconds`; resumes after a restart from what the store kept.
@@ -15,6 +16,9 @@ public final class OutboxWorker: Sendable {
     let idlePoll: Duration
     let batchSize: Int
     private let wakeSignal = WakeSignal()
+    /// Replies being sent by ``run()``: a due item is started once, however long its rate-limit wait or request.
+    private let inFlight = Mutex(Set<String>())
+    private let rateLimiter: Mutex<SendRateLimiter>
     /// Called with the outcome of every attempt (`sent`, `retry`, `failed`): metrics.
     let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
     /// Where a channel's provider sends delivery reports, `nil` when it reports elsewhere (CONTRACT.md §3).
@@ -38,18 +42,60 @@ public final class OutboxWorker: Sendable {
         self.batchSize = batchSize
         self.onAttempt = onAttempt
         self.statusCallbackURL = statusCallbackURL
+        rateLimiter = Mutex(
+            SendRateLimiter(
+                rates: Dictionary(
+                    configuration.channels.compactMap { channel in channel.maxSegmentsPerSecond.map { (channel.id, $0) }
+                    },
+                    uniquingKeysWith: { first, _ in first })))
     }
 
     /// Asks the worker to look at the outbox now (a reply was queued).
     public func wake() { wakeSignal.signal() }
 
-    /// Runs until the task is cancelled; sends in flight when it is cancelled are finished first.
+    /// Runs until the task is cancelled; sends in flight when it is cancelled are finished first. Each due reply
+    /// is sent in a task of its own, so a slow provider or a channel waiting for its rate limit never holds back
+    /// the replies of other channels.
     public func run() async {
-        while !Task.isCancelled {
-            let sentSome = await sendDueItems()
-            if sentSome { continue }
-            await wakeSignal.wait(timeout: await sleepDuration())
+        await withDiscardingTaskGroup { group in
+            while !Task.isCancelled {
+                switch await startDueItems(in: &group) {
+                case .started: continue
+                // Due replies are all being sent: the next look is when one of them finishes.
+                case .allInFlight: await wakeSignal.wait(timeout: idlePoll)
+                case .none: await wakeSignal.wait(timeout: await sleepDuration())
+                }
+            }
         }
+    }
+
+    private enum StartResult {
+        case started
+        case allInFlight
+        case none
+    }
+
+    /// Starts a task for every due reply not already being sent.
+    private func startDueItems(in group: inout DiscardingTaskGroup) async -> StartResult {
+        let items: [OutboxItem]
+        do {
+            // Look past the replies already being sent, so that a channel held back by its rate limit does not
+            // hide the replies of other channels.
+            let busy = inFlight.withLock { $0.count }
+            items = try await store.dueOutboxItems(now: clock.now(), limit: batchSize + busy)
+        } catch {
+            if !Task.isCancelled { logger.error("outbox: cannot read the outbox: \(error)") }
+            return .none
+        }
+        let fresh = inFlight.withLock { inFlight in items.filter { inFlight.insert($0.messageID).inserted } }
+        for item in fresh {
+            group.addTask {
+                await self.deliver(item)
+                self.inFlight.withLock { _ = $0.remove(item.messageID) }
+                self.wakeSignal.signal()
+            }
+        }
+        return !fresh.isEmpty ? .started : items.isEmpty ? .none : .allInFlight
     }
 
     /// Sends every due item once; returns whether there were any.
@@ -88,6 +134,11 @@ public final class OutboxWorker: Sendable {
                 provider: nil)
             return
         }
+        // The channel's send-rate limit, counted in segments (fair: each channel has its own schedule).
+        let wait = rateLimiter.withLock {
+            $0.reserve(channelID: channel.id, segments: SMSSegments.count(item.text), now: clock.now())
+        }
+        if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
         let now = clock.now()
         do {
             try await store.markSending(messageID: item.messageID, at: now)
