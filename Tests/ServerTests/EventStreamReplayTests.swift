@@ -10,26 +10,12 @@ struct EventStreamReplayTests {
         SMSPathEndToEndTests.configuration(twilioAPI: "http://127.0.0.1:9", acsAPI: "http://127.0.0.1:9")
     }
 
-    func postInbound(_ gateway: GatewayHarness, sid: String, from: String) async throws {
-        let parameters = [("MessageSid", sid), ("From", from), ("To", "+14155550199"), ("Body", "hello")]
-        let signature = ProviderRequests.twilioSignature(
-            url: "\(SMSPathEndToEndTests.publicURL)/webhooks/twilio-main/inbound", parameters: parameters,
-            authToken: SMSPathEndToEndTests.twilioToken)
-        let response = try await gateway.request(
-            "POST", "/webhooks/twilio-main/inbound",
-            headers: [
-                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                (name: "X-Twilio-Signature", value: signature),
-            ], body: Array(ProviderRequests.form(parameters).utf8))
-        #expect(response.status == 200)
-    }
-
     @Test func lastEventIDReplaysWhatWasMissedAndResendsPendingNotifications() async throws {
         try await GatewayHarness.with(Self.configuration()) { gateway in
             let first = try await gateway.events(agent: "alice", token: "alice-token")
             let presence = try await first.next("presence").event
             let presenceID = try #require(presence.id.flatMap(Int64.init))
-            try await postInbound(gateway, sid: "SM1", from: "+14155550100")
+            #expect(try await gateway.postTwilioSMS(sid: "SM1", from: "+14155550100").status == 200)
             let (notification, data) = try await first.next("notification")
             let notificationID = try #require(notification.id.flatMap(Int64.init))
             #expect(notificationID > presenceID)

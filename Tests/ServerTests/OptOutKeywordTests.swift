@@ -13,14 +13,14 @@ struct OptOutKeywordTests {
                 twilioAPI: twilio.baseURL, acsAPI: "http://127.0.0.1:9")
             try await GatewayHarness.with(configuration) { gateway in
                 let alice = try await gateway.events(agent: "alice", token: "alice-token")
-                try await postInbound(gateway, sid: "SM-stop-1", text: "I have a question")
+                #expect(try await gateway.postTwilioSMS(sid: "SM-stop-1", text: "I have a question").status == 200)
                 let notification = try await alice.next("notification").data
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
                 _ = try await gateway.api(
                     "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
                     token: "alice-token")
 
-                try await postInbound(gateway, sid: "SM-stop-2", text: "  stop \n")
+                #expect(try await gateway.postTwilioSMS(sid: "SM-stop-2", text: "  stop \n").status == 200)
                 _ = try await alice.next("message")
                 let refused = try await gateway.request(
                     "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
@@ -30,7 +30,9 @@ struct OptOutKeywordTests {
                 #expect(twilio.requests.isEmpty)
 
                 // Not a keyword: a sentence containing STOP does not opt back in or out.
-                try await postInbound(gateway, sid: "SM-stop-3", text: "please stop and start again")
+                #expect(
+                    try await gateway.postTwilioSMS(sid: "SM-stop-3", text: "please stop and start again").status == 200
+                )
                 _ = try await alice.next("message")
                 #expect(
                     try await gateway.request(
@@ -38,7 +40,7 @@ struct OptOutKeywordTests {
                         json: #"{"text": "x"}"#
                     ).status == 409)
 
-                try await postInbound(gateway, sid: "SM-stop-4", text: "START")
+                #expect(try await gateway.postTwilioSMS(sid: "SM-stop-4", text: "START").status == 200)
                 _ = try await alice.next("message")
                 _ = try await gateway.api(
                     "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
@@ -49,17 +51,4 @@ struct OptOutKeywordTests {
         }
     }
 
-    private func postInbound(_ gateway: GatewayHarness, sid: String, text: String) async throws {
-        let parameters = [("MessageSid", sid), ("From", "+14155550100"), ("To", "+14155550199"), ("Body", text)]
-        let signature = ProviderRequests.twilioSignature(
-            url: "\(SMSPathEndToEndTests.publicURL)/webhooks/twilio-main/inbound", parameters: parameters,
-            authToken: SMSPathEndToEndTests.twilioToken)
-        let response = try await gateway.request(
-            "POST", "/webhooks/twilio-main/inbound",
-            headers: [
-                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                (name: "X-Twilio-Signature", value: signature),
-            ], body: Array(ProviderRequests.form(parameters).utf8))
-        #expect(response.status == 200)
-    }
 }

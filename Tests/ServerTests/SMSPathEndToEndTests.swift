@@ -78,8 +78,8 @@ struct SMSPathEndToEndTests {
                 #expect(presence["status"] == .string("available"))
 
                 // Inbound SMS, signed as Twilio signs it.
-                let inbound = try await postTwilio(
-                    gateway, kind: "inbound",
+                let inbound = try await gateway.postTwilio(
+                    kind: "inbound",
                     [
                         ("MessageSid", "SM00000000000000000000000000000001"), ("From", "+14155550100"),
                         ("To", "+14155550199"), ("Body", "My internet is down"), ("NumMedia", "0"),
@@ -135,21 +135,21 @@ struct SMSPathEndToEndTests {
                 #expect(providerID.hasPrefix("SM"))
 
                 // Twilio's delivery report.
-                let report = try await postTwilio(
-                    gateway, kind: "status", [("MessageSid", providerID), ("MessageStatus", "delivered")])
+                let report = try await gateway.postTwilio(
+                    kind: "status", [("MessageSid", providerID), ("MessageStatus", "delivered")])
                 #expect(report.status == 200)
                 #expect(try await alice.next("message.status").data["status"] == .string("delivered"))
                 let delivered = try await waitForStatus(
                     "delivered", of: messageID, in: conversationID, gateway: gateway)
                 #expect(delivered["direction"] == .string("outbound"))
                 // A late `sent` report does not move the status back.
-                _ = try await postTwilio(
-                    gateway, kind: "status", [("MessageSid", providerID), ("MessageStatus", "sent")])
+                _ = try await gateway.postTwilio(
+                    kind: "status", [("MessageSid", providerID), ("MessageStatus", "sent")])
                 _ = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
 
                 // The customer writes again: the same conversation, straight to Alice.
-                _ = try await postTwilio(
-                    gateway, kind: "inbound",
+                _ = try await gateway.postTwilio(
+                    kind: "inbound",
                     [
                         ("MessageSid", "SM00000000000000000000000000000002"), ("From", "+14155550100"),
                         ("To", "+14155550199"), ("Body", "Thanks!"),
@@ -244,22 +244,6 @@ struct SMSPathEndToEndTests {
     }
 
     // MARK: Helpers
-
-    private func postTwilio(
-        _ gateway: GatewayHarness, kind: String, _ parameters: [(String, String)]
-    ) async throws
-        -> CurlResponse
-    {
-        let signature = ProviderRequests.twilioSignature(
-            url: "\(Self.publicURL)/webhooks/twilio-main/\(kind)", parameters: parameters, authToken: Self.twilioToken)
-        return try await gateway.request(
-            "POST", "/webhooks/twilio-main/\(kind)",
-            headers: [
-                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                (name: "X-Twilio-Signature", value: signature),
-            ],
-            body: Array(ProviderRequests.form(parameters).utf8))
-    }
 
     /// Polls the conversation until the message has `status`; returns the message.
     private func waitForStatus(

@@ -116,6 +116,43 @@ struct APIAuthorizationTests {
         }
     }
 
+    @Test func agentsCannotReadAcceptOrReplyInAnotherAgentsWork() async throws {
+        var configuration = Self.configuration()
+        configuration.agents = configuration.agents.map { agent in
+            var agent = agent
+            if agent.id == "bob" { agent.queues = ["elsewhere"] }  // only alice is offered the conversation
+            return agent
+        }
+        try await GatewayHarness.with(configuration) { gateway in
+            let alice = try await gateway.events(agent: "alice", token: "alice-token")
+            #expect(try await gateway.postTwilioSMS(sid: "SM-iso-1").status == 200)
+            let notification = try await alice.next("notification").data
+            let notificationID = try #require(notification["id"]?.stringValue)
+            let conversationID = try #require(notification["conversationId"]?.stringValue)
+            // Bob can neither see the offer's conversation nor answer alice's notification.
+            #expect(
+                try await gateway.request("GET", "/v1/conversations/\(conversationID)", token: "bob-token").status
+                    == 403)
+            let stolen = try await gateway.request(
+                "POST", "/v1/notifications/\(notificationID)/accept", token: "bob-token")
+            #expect(stolen.status == 403)
+            // Alice may read the conversation of an offer pending to her, then accepts it.
+            _ = try await gateway.api("GET", "/v1/conversations/\(conversationID)", token: "alice-token")
+            _ = try await gateway.api("POST", "/v1/notifications/\(notificationID)/accept", token: "alice-token")
+            let reply = try await gateway.request(
+                "POST", "/v1/conversations/\(conversationID)/messages", token: "bob-token", json: #"{"text": "hi"}"#)
+            #expect(reply.status == 403)
+            let close = try await gateway.request(
+                "POST", "/v1/conversations/\(conversationID)/close", token: "bob-token")
+            #expect(close.status == 403)
+            let bobsList = try await gateway.api("GET", "/v1/conversations", token: "bob-token")
+            #expect(bobsList["conversations"] == .array([]))
+            // The supervisor sees it.
+            _ = try await gateway.api("GET", "/v1/conversations/\(conversationID)", token: "sam-token")
+            await alice.close()
+        }
+    }
+
     @Test func contactsAreReadableByAgentsAndValidated() async throws {
         try await GatewayHarness.with(Self.configuration()) { gateway in
             let bad = try await gateway.request(

@@ -9,24 +9,6 @@ struct WebhookRaceTests {
     static let configuration = SMSPathEndToEndTests.configuration(
         twilioAPI: "http://127.0.0.1:9", acsAPI: "http://127.0.0.1:9")
 
-    private func postInbound(
-        _ gateway: GatewayHarness, sid: String, from: String, text: String
-    ) async throws
-        -> CurlResponse
-    {
-        let parameters = [("MessageSid", sid), ("From", from), ("To", "+14155550199"), ("Body", text)]
-        let signature = ProviderRequests.twilioSignature(
-            url: "\(SMSPathEndToEndTests.publicURL)/webhooks/twilio-main/inbound", parameters: parameters,
-            authToken: SMSPathEndToEndTests.twilioToken)
-        return try await gateway.request(
-            "POST", "/webhooks/twilio-main/inbound",
-            headers: [
-                (name: "Content-Type", value: "application/x-www-form-urlencoded"),
-                (name: "X-Twilio-Signature", value: signature),
-            ],
-            body: Array(ProviderRequests.form(parameters).utf8))
-    }
-
     private func conversations(_ gateway: GatewayHarness, customer: String) async throws -> [JSONValue] {
         let phone = customer.replacingOccurrences(of: "+", with: "%2B")
         let list = try await gateway.api("GET", "/v1/conversations?customerPhone=\(phone)", token: "admin-token")
@@ -55,7 +37,7 @@ struct WebhookRaceTests {
                 let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                     for _ in 0..<8 {
                         group.addTask {
-                            try await postInbound(gateway, sid: sid, from: customer, text: "race \(round)").status
+                            try await gateway.postTwilioSMS(sid: sid, from: customer, text: "race \(round)").status
                         }
                     }
                     return try await group.reduce(into: [Int]()) { $0.append($1) }
@@ -76,7 +58,7 @@ struct WebhookRaceTests {
                     for index in 0..<4 {
                         group.addTask {
                             let sid = "SM\(round)\(index)" + String(repeating: "a", count: 30)
-                            return try await postInbound(gateway, sid: sid, from: customer, text: "first \(index)")
+                            return try await gateway.postTwilioSMS(sid: sid, from: customer, text: "first \(index)")
                                 .status
                         }
                     }

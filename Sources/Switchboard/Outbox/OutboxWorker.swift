@@ -90,7 +90,9 @@ public final class OutboxWorker: Sendable {
         let fresh = inFlight.withLock { inFlight in items.filter { inFlight.insert($0.messageID).inserted } }
         for item in fresh {
             group.addTask {
-                await self.deliver(item)
+                // Not cancelled with the worker: a send in flight at shutdown finishes and records its outcome
+                // (the group still waits for it), instead of being left `sending` until its lease expires.
+                await Task { await self.deliver(item) }.value
                 self.inFlight.withLock { _ = $0.remove(item.messageID) }
                 self.wakeSignal.signal()
             }
