@@ -5,7 +5,7 @@ import Switchboard
 /// Sends replies through Plivo's Message API (providers.md §5.3).
 ///
 /// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
-public struct PlivoMessagesAPI: ProviderAPI {
+public struct PlivoMessagesAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
 
@@ -15,15 +15,6 @@ public struct PlivoMessagesAPI: ProviderAPI {
     }
 
     public static let defaultBaseURL = "https://api.plivo.com"
-
-    public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
-        do {
-            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
-        } catch {
-            return Self.classify(.failure(error), channelID: channel.id)
-        }
-    }
 
     /// `POST {apiBaseURL}/v1/Account/{authID}/Message/`, Basic `authID:authToken`, JSON with `src` (when known),
     /// `dst`, `text`, `type: sms` and, when known, `url` (the status callback) with `method: POST`. Numbers go

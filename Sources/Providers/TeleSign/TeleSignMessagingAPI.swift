@@ -6,7 +6,7 @@ import Switchboard
 ///
 /// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
 /// TeleSign sends delivery reports to the account's registered callback URL, so no callback goes with the request.
-public struct TeleSignMessagingAPI: ProviderAPI {
+public struct TeleSignMessagingAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
 
@@ -17,22 +17,17 @@ public struct TeleSignMessagingAPI: ProviderAPI {
 
     public static let defaultBaseURL = "https://rest-api.telesign.com"
 
-    public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
-        do {
-            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
-        } catch {
-            return Self.classify(.failure(error), channelID: channel.id)
-        }
-    }
-
     /// `POST {apiBaseURL}/v1/messaging`, signed with TeleSign's HMAC scheme (the API key never travels), form
     /// body `phone_number` (without `+`),
     /// `message`, `message_type=ARN` (alerts and reminders: conversational replies) and `external_id` (our
     /// message id, so TeleSign's reports can be matched by people reading both sides).
+    public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
+        request(for: message, channel: channel, date: Date(), nonce: UUID().uuidString)
+    }
+
+    /// The request signed at `date` with `nonce` (fixed in tests to check the signature).
     public static func request(
-        for message: OutboundMessage, channel: Configuration.Channel, date: Date = Date(),
-        nonce: String = UUID().uuidString
+        for message: OutboundMessage, channel: Configuration.Channel, date: Date, nonce: String
     ) -> CurlRequest {
         var base = channel.apiBaseURL ?? defaultBaseURL
         while base.hasSuffix("/") { base.removeLast() }

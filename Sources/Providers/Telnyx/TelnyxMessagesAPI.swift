@@ -5,7 +5,7 @@ import Switchboard
 /// Sends replies through Telnyx's Messages API v2 (providers.md §4.3).
 ///
 /// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
-public struct TelnyxMessagesAPI: ProviderAPI {
+public struct TelnyxMessagesAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
 
@@ -15,15 +15,6 @@ public struct TelnyxMessagesAPI: ProviderAPI {
     }
 
     public static let defaultBaseURL = "https://api.telnyx.com"
-
-    public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
-        do {
-            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
-        } catch {
-            return Self.classify(.failure(error), channelID: channel.id)
-        }
-    }
 
     /// `POST {apiBaseURL}/v2/messages`, `Authorization: Bearer <apiKey>`, JSON with `from` (when known), `to`,
     /// `text`, `messaging_profile_id` (when configured) and `webhook_url` (the delivery report URL, `…/events`).

@@ -5,7 +5,7 @@ import Switchboard
 /// Sends replies through Twilio's Messages API (providers.md §1.5).
 ///
 /// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
-public struct TwilioMessagesAPI: ProviderAPI {
+public struct TwilioMessagesAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
 
@@ -15,15 +15,6 @@ public struct TwilioMessagesAPI: ProviderAPI {
     }
 
     public static let defaultBaseURL = "https://api.twilio.com"
-
-    public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
-        do {
-            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
-        } catch {
-            return Self.classify(.failure(error), channelID: channel.id)
-        }
-    }
 
     /// `POST {apiBaseURL}/2010-04-01/Accounts/{accountSID}/Messages.json`, Basic auth, form body with `To`,
     /// `From` (when known), `Body` and `StatusCallback` (when known).

@@ -5,7 +5,7 @@ import Switchboard
 /// Sends replies through Vonage's SMS API (providers.md §3.4).
 ///
 /// ``request(for:channel:)`` and ``classify(_:channelID:)`` are pure; ``send(_:)`` only joins them with the client.
-public struct VonageSMSAPI: ProviderAPI {
+public struct VonageSMSAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
 
@@ -18,15 +18,6 @@ public struct VonageSMSAPI: ProviderAPI {
 
     /// The send status Vonage answers for a recipient on its barred list (an opt-out).
     public static let barredStatus = "7"
-
-    public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
-        do {
-            return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
-        } catch {
-            return Self.classify(.failure(error), channelID: channel.id)
-        }
-    }
 
     /// `POST {apiBaseURL}/sms/json`, form body with `api_key`, `api_secret`, `from` (the channel's number without
     /// `+`, or its alphanumeric sender id), `to` (without `+`), `text`, `type=unicode` when the text is not
