@@ -130,7 +130,8 @@ struct SMSPathEndToEndTests {
                 let sentEvent = try await alice.next("message.status").data
                 #expect(sentEvent["status"] == .string("sent"))
                 #expect(sentEvent["messageId"] == .string(messageID))
-                let sentStatus = try await waitForStatus("sent", of: messageID, in: conversationID, gateway: gateway)
+                let sentStatus = try await waitForMessageStatus(
+                    "sent", of: messageID, in: conversationID, gateway: gateway)
                 let providerID = try #require(sentStatus["providerMessageId"]?.stringValue)
                 #expect(providerID.hasPrefix("SM"))
 
@@ -139,13 +140,13 @@ struct SMSPathEndToEndTests {
                     kind: "status", [("MessageSid", providerID), ("MessageStatus", "delivered")])
                 #expect(report.status == 200)
                 #expect(try await alice.next("message.status").data["status"] == .string("delivered"))
-                let delivered = try await waitForStatus(
+                let delivered = try await waitForMessageStatus(
                     "delivered", of: messageID, in: conversationID, gateway: gateway)
                 #expect(delivered["direction"] == .string("outbound"))
                 // A late `sent` report does not move the status back.
                 _ = try await gateway.postTwilio(
                     kind: "status", [("MessageSid", providerID), ("MessageStatus", "sent")])
-                _ = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
+                _ = try await waitForMessageStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
 
                 // The customer writes again: the same conversation, straight to Alice.
                 _ = try await gateway.postTwilio(
@@ -222,7 +223,8 @@ struct SMSPathEndToEndTests {
                 #expect(recipients.first?["to"] == .string("+14255550100"))
                 #expect(recipients.first?["repeatabilityRequestId"]?.stringValue?.isEmpty == false)
                 #expect(recipients.first?["repeatabilityFirstSent"]?.stringValue?.hasSuffix(" GMT") == true)
-                let sentMessage = try await waitForStatus("sent", of: messageID, in: conversationID, gateway: gateway)
+                let sentMessage = try await waitForMessageStatus(
+                    "sent", of: messageID, in: conversationID, gateway: gateway)
                 let providerID = try #require(sentMessage["providerMessageId"]?.stringValue)
 
                 let report = """
@@ -237,7 +239,7 @@ struct SMSPathEndToEndTests {
                     "POST", "/webhooks/acs-main/events?code=\(Self.gridSecret)",
                     headers: [(name: "Content-Type", value: "application/json")], body: Array(report.utf8))
                 #expect(answered.status == 200)
-                _ = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
+                _ = try await waitForMessageStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
                 await alice.close()
             }
         }
@@ -245,25 +247,6 @@ struct SMSPathEndToEndTests {
 
     // MARK: Helpers
 
-    /// Polls the conversation until the message has `status`; returns the message.
-    private func waitForStatus(
-        _ status: String, of messageID: String, in conversationID: String, gateway: GatewayHarness
-    )
-        async throws -> JSONValue
-    {
-        var last: JSONValue?
-        for _ in 0..<400 {
-            let conversation = try await gateway.api("GET", "/v1/conversations/\(conversationID)", token: "admin-token")
-            if case .array(let messages) = conversation["messages"],
-                let message = messages.first(where: { $0["id"] == .string(messageID) })
-            {
-                last = message
-                if message["status"] == .string(status) { return message }
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw TestFailure("message \(messageID) never reached \(status); last \(String(describing: last))")
-    }
 }
 
 /// A port learned after the server it belongs to started.

@@ -85,7 +85,8 @@ struct VonageEndToEndTests {
                 #expect(form["callback"] == "\(Self.publicURL)/webhooks/vonage-main/status")
                 #expect(form["status-report-req"] == "1")
                 #expect(form["client-ref"] == messageID)
-                let sentMessage = try await waitForStatus("sent", of: messageID, in: conversationID, gateway: gateway)
+                let sentMessage = try await waitForMessageStatus(
+                    "sent", of: messageID, in: conversationID, gateway: gateway)
                 let providerID = try #require(sentMessage["providerMessageId"]?.stringValue)
                 #expect(providerID.hasPrefix("0C"))
 
@@ -99,7 +100,7 @@ struct VonageEndToEndTests {
                     let answered = try await send(gateway, kind: "status", method: "POST-JSON", receipt)
                     #expect(answered.status == 200)
                 }
-                _ = try await waitForStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
+                _ = try await waitForMessageStatus("delivered", of: messageID, in: conversationID, gateway: gateway)
 
                 // Forged and stale requests are refused with the §9 codes.
                 var forged = receipt
@@ -215,21 +216,4 @@ struct VonageEndToEndTests {
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 
-    /// Polls the conversation until the message has `status`; returns the message.
-    private func waitForStatus(
-        _ status: String, of messageID: String, in conversationID: String, gateway: GatewayHarness
-    ) async throws -> JSONValue {
-        var last: JSONValue?
-        for _ in 0..<400 {
-            let conversation = try await gateway.api("GET", "/v1/conversations/\(conversationID)", token: "admin-token")
-            if case .array(let messages) = conversation["messages"],
-                let message = messages.first(where: { $0["id"] == .string(messageID) })
-            {
-                last = message
-                if message["status"] == .string(status) { return message }
-            }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        throw TestFailure("message \(messageID) never reached \(status); last \(String(describing: last))")
-    }
 }
