@@ -6,6 +6,8 @@ public enum InboundEvent: Sendable, Equatable {
     case message(InboundMessage)
     /// A delivery report about one of our outbound messages.
     case status(DeliveryReport)
+    /// A bot handing a customer to a human (generic `bot` provider).
+    case handoff(BotHandoff)
 }
 
 /// An attachment of an inbound message.
