@@ -61,4 +61,5 @@ struct SilentRouter: CoreRouter {
     func notify(_ request: NotificationRequest) async {}
     func messageArrived(_ message: Message, in conversation: Conversation) async {}
     func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}
+    func closeConversation(id: String, reason: ConversationCloseReason) async {}
 }

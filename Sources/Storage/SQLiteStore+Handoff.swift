@@ -37,3 +37,12 @@ extension SQLiteStore {
         return .stored(conversation: conversation, openedConversation: opened)
     }
 }
+
+extension SQLiteStore {
+    public func setConversationContext(id: String, contextJSON: String?) async throws -> Bool {
+        try await write { db in
+            try db.run("UPDATE conversation SET context_json = ? WHERE id = ?", [contextJSON, id])
+            return db.changesCount > 0
+        }
+    }
+}

@@ -103,6 +103,8 @@ public struct Configuration: Sendable, Codable, Equatable {
         public var concatWaitSeconds: Double?
         /// Notification templates of this channel by scenario, over `notifications.templates` (CONTRACT.md §6).
         public var templates: [String: NotificationTemplate]
+        /// Incoming calls (Twilio, ACS); `nil` answers them with the defaults and no bot.
+        public var voice: Voice?
 
         public init(
             id: String, provider: ProviderKind, numbers: [String] = [], region: String? = nil,
@@ -150,6 +152,7 @@ public struct Configuration: Sendable, Codable, Equatable {
                 concatWaitSeconds: try c.decodeIfPresent(Double.self, forKey: .concatWaitSeconds),
                 templates: try c.decodeIfPresent([String: NotificationTemplate].self, forKey: .templates) ?? [:]
             )
+            voice = try c.decodeIfPresent(Voice.self, forKey: .voice)
         }
 
         /// A credential value, or `nil` when absent or empty.

@@ -33,6 +33,8 @@ public protocol Store: Sendable {
 
     /// Stores a bot handoff (``HandoffRecord``); a redelivery of the same dedupe key changes nothing.
     func recordHandoff(_ record: HandoffRecord) async throws -> HandoffOutcome
+    /// Replaces the context of a conversation (a voice call's id and its bot's outcome); `false` if unknown.
+    @discardableResult func setConversationContext(id: String, contextJSON: String?) async throws -> Bool
 
     /// Continues the open conversation of (channel, customer) or opens one, without a message (an outbound
     /// message started by the contact center: `switchboard send`).

@@ -68,4 +68,17 @@ struct HandoffConformanceTests {
                     == .duplicate(conversationID: conversation.id))
         }
     }
+
+    @Test(arguments: StoreKind.allCases)
+    func contextIsReplacedAndSurvivesReading(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let (conversation, _) = try await store.openConversation(
+                ConversationOpening(
+                    channelID: channel, customerPhone: customer, customerIsPhoneNumber: true, medium: .voice,
+                    queue: "support", at: t0))
+            #expect(try await store.setConversationContext(id: conversation.id, contextJSON: #"{"call":{"id":"CA1"}}"#))
+            #expect(try await store.conversation(id: conversation.id)?.contextJSON == #"{"call":{"id":"CA1"}}"#)
+            #expect(try await !store.setConversationContext(id: "conv_missing", contextJSON: "{}"))
+        }
+    }
 }

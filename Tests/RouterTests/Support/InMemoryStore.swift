@@ -28,6 +28,9 @@ actor InMemoryStore: Store {
         throw Unsupported(method: #function)
     }
     func recordHandoff(_ record: HandoffRecord) async throws -> HandoffOutcome { throw Unsupported(method: #function) }
+    func setConversationContext(id: String, contextJSON: String?) async throws -> Bool {
+        throw Unsupported(method: #function)
+    }
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
         throw Unsupported(method: #function)
     }
