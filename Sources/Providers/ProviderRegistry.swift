@@ -27,7 +27,7 @@ public enum ProviderRegistry {
         case .plivo: PlivoProvider.self
         case .telesign: TeleSignProvider.self
         case .vonage: VonageProvider.self
-        case .bot: nil
+        case .bot: BotProvider.self
         }
     }
 

@@ -46,6 +46,9 @@ public enum WebhookResult: Sendable {
     case immediate(WebhookReply)
     /// Store these events (in order), then answer `reply`.
     case events([InboundEvent], reply: WebhookReply)
+    /// Store this event, then answer `reply` built from the id of the conversation it opened or continued (a
+    /// redelivery gets the first delivery's conversation): the bot handoff answers `{"conversationId": …}`.
+    case conversationEvent(InboundEvent, reply: @Sendable (_ conversationID: String) -> WebhookReply)
 }
 
 /// Verifies and decodes one channel's webhooks. Implementations are pure: no I/O.

@@ -17,4 +17,6 @@ struct GatewayServices: Sendable {
     let clock: any WallClock
     let logger: Logger
     let heartbeatInterval: Duration
+    /// Connects an accepted call to its agent.
+    let calls: CallConnector
 }

@@ -55,10 +55,3 @@ public struct OutboundSend: Sendable {
         }
     }
 }
-
-/// `send` runs without agents: nobody is notified.
-struct SilentRouter: CoreRouter {
-    func notify(_ request: NotificationRequest) async {}
-    func messageArrived(_ message: Message, in conversation: Conversation) async {}
-    func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}
-}

@@ -76,7 +76,8 @@ public enum SwitchboardServer {
             let services = GatewayServices(
                 configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
                 adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
-                clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval)
+                clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
+                calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger))
             await router.restore(
                 conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
 

@@ -76,6 +76,9 @@ public protocol CoreRouter: Sendable {
     func messageArrived(_ message: Message, in conversation: Conversation) async
     /// An outbound message's status changed: its conversation's holder gets a `message.status` event.
     func messageStatusChanged(_ message: Message, in conversation: Conversation) async
+    /// A conversation was closed from outside the agent API (the caller hung up): a pending offer is withdrawn;
+    /// its holder gets `conversation.closed` and its capacity is released.
+    func closeConversation(id: String, reason: ConversationCloseReason) async
 }
 
 /// The wall clock, injectable so that tests control time.

@@ -105,6 +105,8 @@ public struct Configuration: Sendable, Codable, Equatable {
         public var maxSegmentsPerSecond: Double?
         /// Notification templates of this channel by scenario, over `notifications.templates` (CONTRACT.md §6).
         public var templates: [String: NotificationTemplate]
+        /// Incoming calls (Twilio, ACS); `nil` answers them with the defaults and no bot.
+        public var voice: Voice?
 
         public init(
             id: String, provider: ProviderKind, numbers: [String] = [], region: String? = nil,
@@ -154,6 +156,7 @@ public struct Configuration: Sendable, Codable, Equatable {
                 templates: try c.decodeIfPresent([String: NotificationTemplate].self, forKey: .templates) ?? [:]
             )
             maxSegmentsPerSecond = try c.decodeIfPresent(Double.self, forKey: .maxSegmentsPerSecond)
+            voice = try c.decodeIfPresent(Voice.self, forKey: .voice)
         }
 
         /// A credential value, or `nil` when absent or empty.

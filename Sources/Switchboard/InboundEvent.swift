@@ -6,6 +6,10 @@ public enum InboundEvent: Sendable, Equatable {
     case message(InboundMessage)
     /// A delivery report about one of our outbound messages.
     case status(DeliveryReport)
+    /// A bot handing a customer to a human (generic `bot` provider).
+    case handoff(BotHandoff)
+    /// A provider's voice call webhook: an incoming call, its bot's outcome, or its end.
+    case call(CallEvent)
 }
 
 /// An attachment of an inbound message.

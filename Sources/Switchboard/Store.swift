@@ -31,6 +31,11 @@ public protocol Store: Sendable {
     /// the parts it has in part order, each missing part replaced by ``ConcatenationPart/missingMarker(part:total:)``.
     func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome]
 
+    /// Stores a bot handoff (``HandoffRecord``); a redelivery of the same dedupe key changes nothing.
+    func recordHandoff(_ record: HandoffRecord) async throws -> HandoffOutcome
+    /// Replaces the context of a conversation (a voice call's id and its bot's outcome); `false` if unknown.
+    @discardableResult func setConversationContext(id: String, contextJSON: String?) async throws -> Bool
+
     /// Continues the open conversation of (channel, customer) or opens one, without a message (an outbound
     /// message started by the contact center: `switchboard send`).
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool)

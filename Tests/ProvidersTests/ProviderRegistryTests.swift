@@ -35,24 +35,6 @@ import Testing
         #expect(thrownError { try ProviderRegistry.validate(badBase) }?.field == "apiBaseURL")
     }
 
-    @Test(arguments: [ProviderKind.bot])
-    func unimplementedProvidersAreRefusedHonestly(provider: ProviderKind) throws {
-        let channel = Configuration.Channel(id: "later", provider: provider, credentials: ["apiKey": "k"])
-        let error = thrownError { try ProviderRegistry.validate(channel) }
-        #expect(error?.message == "channel later: provider \(provider.rawValue) is not supported yet")
-        #expect(!ProviderRegistry.isSupported(provider))
-        #expect(ProviderRegistry.deliveryReportKind(for: provider) == nil)
-        let adapterError = thrownError {
-            _ = try ProviderRegistry.adapter(for: channel, context: testContext).handle(
-                WebhookRequest(method: "POST", kind: "inbound", query: "", headers: [], body: []), now: testNow)
-        }
-        #expect(adapterError?.status == 404)
-        let signed = ProviderRegistry.signer(for: channel, context: testContext).sign(
-            method: "POST", kind: "inbound", query: "q=1", headers: [], body: [], now: testNow)
-        #expect(signed.query == "q=1")
-        #expect(signed.headers.isEmpty)
-    }
-
     @Test func adaptersAndSignersByProvider() throws {
         #expect(ProviderRegistry.adapter(for: twilioChannel, context: testContext) is TwilioWebhookAdapter)
         #expect(ProviderRegistry.adapter(for: acsChannel, context: testContext) is AzureEventGridAdapter)

@@ -61,16 +61,20 @@ func thrownError(_ body: () throws -> Void) -> SwitchboardError? {
     }
 }
 
-/// The events of a `.events` result (empty for `.immediate`).
+/// The events of a `.events` or `.conversationEvent` result (empty for `.immediate`).
 func storedEvents(_ result: WebhookResult) -> [InboundEvent] {
-    if case .events(let events, _) = result { return events }
-    return []
+    switch result {
+    case .immediate: []
+    case .events(let events, _): events
+    case .conversationEvent(let event, _): [event]
+    }
 }
 
 func reply(_ result: WebhookResult) -> WebhookReply {
     switch result {
     case .immediate(let reply): reply
     case .events(_, let reply): reply
+    case .conversationEvent(_, let reply): reply("conv_test")
     }
 }
 

@@ -256,13 +256,19 @@ import Testing
         }
         #expect(unknown?.status == 404)
         #expect(unknown?.code == "not-found")
-        for kind in ["voice", "call-status", "handoff"] {
-            let planned = thrownError {
-                _ = try adapter.handle(twilioRequest(kind: kind, body: "CallSid=CA1"), now: testNow)
-            }
-            #expect(planned?.status == 404)
-            #expect(planned?.message.contains("not supported yet") == true)
+        // Voice kinds are routes: they check their own required fields.
+        let noFrom = thrownError {
+            _ = try adapter.handle(twilioRequest(kind: "voice", body: "CallSid=CA1"), now: testNow)
         }
+        #expect(noFrom?.field == "From")
+        let noStatus = thrownError {
+            _ = try adapter.handle(twilioRequest(kind: "handoff", body: "CallSid=CA1"), now: testNow)
+        }
+        #expect(noStatus?.field == "VirtualAgentStatus")
+        let noSid = thrownError {
+            _ = try adapter.handle(twilioRequest(kind: "call-status", body: "A=1"), now: testNow)
+        }
+        #expect(noSid?.field == "CallSid")
         let put = thrownError { _ = try adapter.handle(twilioRequest(method: "PUT", body: Self.smsBody), now: testNow) }
         #expect(put?.status == 405)
         #expect(put?.code == "method-not-allowed")

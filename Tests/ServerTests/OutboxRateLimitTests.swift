@@ -1,4 +1,5 @@
 import Foundation
+import Server
 import Storage
 import Switchboard
 import Synchronization
@@ -40,7 +41,7 @@ struct OutboxRateLimitTests {
             }
         }
         let worker = OutboxWorker(
-            store: store, apis: ["slow": api, "fast": api], configuration: configuration, router: NoRouter(),
+            store: store, apis: ["slow": api, "fast": api], configuration: configuration, router: SilentRouter(),
             idlePoll: .milliseconds(50))
         let started = ContinuousClock.now
         let running = Task { await worker.run() }
@@ -66,11 +67,4 @@ struct OutboxRateLimitTests {
             #expect(lastFast < slowTimes[3])
         }
     }
-}
-
-/// Status changes go nowhere in this test.
-struct NoRouter: CoreRouter {
-    func notify(_ request: NotificationRequest) async {}
-    func messageArrived(_ message: Message, in conversation: Conversation) async {}
-    func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}
 }

@@ -20,6 +20,7 @@ struct GatewayConcatenationTests {
         func notify(_ request: NotificationRequest) async { notified.append(request) }
         func messageArrived(_ message: Message, in conversation: Conversation) async { arrived.append(message) }
         func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}
+        func closeConversation(id: String, reason: ConversationCloseReason) async {}
     }
 
     static let vonage = Configuration.Channel(

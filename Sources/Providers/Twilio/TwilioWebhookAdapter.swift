@@ -1,7 +1,7 @@
 import Foundation
 import Switchboard
 
-/// Verifies and decodes one Twilio channel's webhooks (`inbound`, `status`).
+/// Verifies and decodes one Twilio channel's webhooks (`inbound`, `status`; voice kinds in `TwilioVoice.swift`).
 ///
 /// Success answers `200 text/xml` with exactly `<Response/>` (no XML declaration): Twilio accepts the bare
 /// empty TwiML document, and replies go out through the Messages API, never in-band.
@@ -18,17 +18,15 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
     public static let emptyResponse = WebhookReply(
         status: 200, headers: ["Content-Type": "text/xml"], body: Array("<Response/>".utf8))
 
-    /// Kinds in CONTRACT.md §3 whose handling comes later (voice).
-    static let plannedKinds: Set<String> = ["voice", "call-status", "handoff"]
-
     public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
         let what = "\(channel.id) \(request.kind) webhook"
         switch request.kind {
         case "inbound", "status": break
-        case let kind where Self.plannedKinds.contains(kind):
-            throw .notFound("\(channel.id): Twilio webhook kind \(kind) is not supported yet")
+        case let kind where Self.voiceKinds.contains(kind): break
         default:
-            throw .notFound("\(channel.id): Twilio has no webhook kind \(request.kind) (use inbound or status)")
+            throw .notFound(
+                "\(channel.id): Twilio has no webhook kind \(request.kind) "
+                    + "(use inbound, status, voice, handoff or call-status)")
         }
 
         let method = request.method.uppercased()
@@ -52,6 +50,8 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
         try verifySignature(request, parameters: method == "POST" ? parameters : FormParameters())
 
         switch request.kind {
+        case let kind where Self.voiceKinds.contains(kind):
+            return try voiceResult(kind: kind, parameters, what: what, now: now)
         case "inbound":
             return .events([.message(try inboundMessage(parameters, what: what, now: now))], reply: Self.emptyResponse)
         default:
@@ -83,7 +83,7 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
         }
     }
 
-    private func required(
+    func required(
         _ parameters: FormParameters, _ name: String, what: String
     ) throws(SwitchboardError)
         -> String

@@ -10,7 +10,13 @@ struct NotificationRoutes: Sendable {
         router.post("/v1/notifications/:id/accept") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")
-            return try Response.json(try await services.router.accept(notificationID: id, by: principal.routerActor))
+            let answer = try await services.router.accept(notificationID: id, by: principal.routerActor)
+            // A voice call goes to the agent once the router assigned it; answered after, so the agent's phone
+            // is already ringing when the console shows the conversation.
+            if let conversationID = answer.conversationId {
+                await services.calls.connect(conversationID: conversationID)
+            }
+            return try Response.json(answer)
         }
         router.post("/v1/notifications/:id/reject") { request, context in
             let principal = try services.authenticator.principal(of: request)

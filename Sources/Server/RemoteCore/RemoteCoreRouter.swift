@@ -41,6 +41,21 @@ public final class RemoteCoreRouter: CoreRouter, Sendable {
         }
     }
 
+    /// The core learns that a conversation ended (the caller hung up) the same way, as a `conversation.closed`
+    /// request from the outbox.
+    public func closeConversation(id: String, reason: ConversationCloseReason) async {
+        let requestID = RecordID.make("ntfreq")
+        do {
+            let body = try ContractJSON.string([
+                "type": "conversation.closed", "id": requestID, "conversationId": id, "reason": reason.rawValue,
+            ])
+            try await store.enqueueCoreNotification(CoreNotification(id: requestID, body: body, createdAt: clock.now()))
+            wakeSignal.signal()
+        } catch {
+            logger.error("remote core: cannot queue conversation.closed for \(id): \(error)")
+        }
+    }
+
     /// The external core owns its agents' streams: messages and statuses stay readable through `/v1`.
     public func messageArrived(_ message: Message, in conversation: Conversation) async {}
     public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}

@@ -76,6 +76,17 @@ struct WebhookRoutes: Sendable {
                     ])
             }
             return Response(reply)
+        case .conversationEvent(.handoff(let handoff), let reply):
+            let (outcome, conversationID) = try await services.gateway.ingestHandoff(handoff, on: adapter.channel)
+            services.metrics.increment(
+                "switchboard_webhooks_total",
+                ["provider": provider, "kind": kind, "outcome": outcome == .stored ? "stored" : "duplicate"])
+            return Response(reply(conversationID))
+        case .conversationEvent:
+            // Only events that name a conversation belong here; anything else is an adapter bug.
+            throw SwitchboardError(
+                status: 500, code: "internal",
+                message: "\(adapter.channel.id): \(kind) produced an event that names no conversation")
         }
     }
 

@@ -38,6 +38,8 @@ public struct Gateway: Sendable {
         switch event {
         case .message(let message): try await ingestMessage(message, on: channel)
         case .status(let report): try await ingestReport(report, on: channel)
+        case .handoff(let handoff): try await ingestHandoff(handoff, on: channel).outcome
+        case .call(let call): try await ingestCall(call, on: channel)
         }
     }
 

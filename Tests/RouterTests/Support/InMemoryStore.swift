@@ -27,6 +27,10 @@ actor InMemoryStore: Store {
     func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
         throw Unsupported(method: #function)
     }
+    func recordHandoff(_ record: HandoffRecord) async throws -> HandoffOutcome { throw Unsupported(method: #function) }
+    func setConversationContext(id: String, contextJSON: String?) async throws -> Bool {
+        throw Unsupported(method: #function)
+    }
     func openConversation(_ opening: ConversationOpening) async throws -> (Conversation, opened: Bool) {
         throw Unsupported(method: #function)
     }

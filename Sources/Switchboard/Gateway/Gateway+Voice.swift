@@ -1,0 +1,103 @@
+import Foundation
+
+extension Gateway {
+    /// A voice call webhook (CONTRACT.md §3 "Voice."). The call's id is kept in the conversation's context
+    /// (`call.id`), which is how later callbacks of the same call find their conversation.
+    func ingestCall(_ call: CallEvent, on channel: Configuration.Channel) async throws -> IngestOutcome {
+        switch call.change {
+        case .incoming(let providerContext, let notifyNow):
+            return try await callArrived(call, providerContext: providerContext, notifyNow: notifyNow, on: channel)
+        case .botFinished(let status, let escalated, let hungUp, let language, let variablesJSON):
+            guard let conversation = try await openConversation(ofCall: call.callID, on: channel) else {
+                return .duplicate
+            }
+            if hungUp { return try await callEnded(conversation) }
+            var context = Self.contextObject(conversation.contextJSON)
+            var bot = Self.object(context["bot"])
+            if let language { bot["language"] = .string(language) }
+            if let variables = JSONValue(text: variablesJSON), variables.isObject { bot["variables"] = variables }
+            context["bot"] = .object(bot)
+            context["reason"] = .string(status)
+            let contextJSON = Self.jsonText(.object(context))
+            try await store.setConversationContext(id: conversation.id, contextJSON: contextJSON)
+            var request = notificationRequest(for: conversation)
+            request.contextJSON = contextJSON
+            request.scenario = escalated ? .botEscalation : .incomingVoice
+            // A call already offered or assigned is not offered again: the router ignores a known conversation.
+            await router.notify(request)
+            return .stored
+        case .ended:
+            guard let conversation = try await openConversation(ofCall: call.callID, on: channel) else {
+                return .duplicate
+            }
+            return try await callEnded(conversation)
+        }
+    }
+
+    private func callArrived(
+        _ call: CallEvent, providerContext: String?, notifyNow: Bool, on channel: Configuration.Channel
+    ) async throws -> IngestOutcome {
+        let customer = CustomerAddress.fromProvider(call.from ?? "")
+        let (conversation, opened) = try await store.openConversation(
+            ConversationOpening(
+                channelID: channel.id, customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber,
+                medium: .voice, queue: channel.voiceQueue, at: call.receivedAt))
+        var context = Self.contextObject(conversation.contextJSON)
+        // A redelivery of the same call's webhook changes nothing.
+        if !opened, Self.object(context["call"])["id"]?.stringValue == call.callID { return .duplicate }
+        var callContext: [String: JSONValue] = ["id": .string(call.callID)]
+        if let providerContext { callContext["providerContext"] = .string(providerContext) }
+        context["call"] = .object(callContext)
+        let contextJSON = Self.jsonText(.object(context))
+        try await store.setConversationContext(id: conversation.id, contextJSON: contextJSON)
+        if notifyNow {
+            var request = notificationRequest(for: conversation)
+            request.contextJSON = contextJSON
+            await router.notify(request)
+        }
+        logger.debug(
+            "incoming call",
+            metadata: [
+                "channel": "\(channel.id)", "conversation": "\(conversation.id)",
+                "from": "\(PhoneNumber.masked(conversation.customerPhone))",
+            ])
+        return .stored
+    }
+
+    /// Closes the call's conversation: the router withdraws a pending offer, or tells the holder
+    /// `conversation.closed` (`customer-hung-up`) and releases its capacity.
+    private func callEnded(_ conversation: Conversation) async throws -> IngestOutcome {
+        guard try await store.closeConversation(id: conversation.id, at: clock.now()) != nil else { return .duplicate }
+        await router.closeConversation(id: conversation.id, reason: .customerHungUp)
+        return .stored
+    }
+
+    /// The open voice conversation of the channel whose context names this call.
+    public func openConversation(
+        ofCall callID: String, on channel: Configuration.Channel
+    ) async throws
+        -> Conversation?
+    {
+        // Open voice conversations of one channel are few (one per live call), so a scan is enough here.
+        let open = try await store.conversations(
+            matching: ConversationFilter(channelID: channel.id, status: .open, limit: 100_000))
+        return open.first { conversation in
+            conversation.medium == .voice
+                && Self.object(Self.contextObject(conversation.contextJSON)["call"])["id"]?.stringValue == callID
+        }
+    }
+
+    static func contextObject(_ text: String?) -> [String: JSONValue] { object(JSONValue(text: text)) }
+
+    static func object(_ value: JSONValue?) -> [String: JSONValue] {
+        if case .object(let members) = value { return members }
+        return [:]
+    }
+
+    static func jsonText(_ value: JSONValue) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        // A JSONValue holds only JSON, so encoding it cannot fail.
+        return (try? encoder.encode(value)).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+    }
+}
