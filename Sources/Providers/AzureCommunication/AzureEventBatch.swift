@@ -6,13 +6,13 @@ public struct AzureEventBatch: Sendable, Equatable {
     public static let validationEventType = "Microsoft.EventGrid.SubscriptionValidationEvent"
     public static let smsReceivedEventType = "Microsoft.Communication.SMSReceived"
     public static let deliveryReportEventType = "Microsoft.Communication.SMSDeliveryReportReceived"
+    public static let incomingCallEventType = "Microsoft.Communication.IncomingCall"
 
     /// Messages and delivery reports to store, in delivery order.
     public var events: [InboundEvent] = []
     /// Set when the delivery is a subscription handshake: the code to echo.
     public var validationCode: String?
     /// Event types received but not handled (answered 200, not stored; for logs and metrics).
-    /// `Microsoft.Communication.IncomingCall` is among them until voice lands.
     public var ignoredEventTypes: [String] = []
 
     /// Decodes `document`; throws `400` naming the first missing field (`id`, `data.messageId`, …).
@@ -89,9 +89,36 @@ public struct AzureEventBatch: Sendable, Equatable {
                     DeliveryReport(
                         providerMessageID: messageID, dedupeKey: id, status: status, error: error, optedOut: false,
                         receivedAt: now)))
+        case Self.incomingCallEventType:
+            events.append(.call(try incomingCall(data, eventID: id, label: label, now: now)))
         default:
             ignoredEventTypes.append(type)
         }
+    }
+
+    /// `IncomingCall` (providers.md §2.8): the caller is the `phoneNumber` of the `from` identifier, else its raw
+    /// id (an ACS user is kept as such); `incomingCallContext` is what answering or redirecting the call needs.
+    private func incomingCall(
+        _ data: JSONValue, eventID: String, label: String, now: Date
+    ) throws(SwitchboardError)
+        -> CallEvent
+    {
+        guard let from = data.member(caseInsensitive: "from"), from.isObject else {
+            throw .missingField("data.from", in: label)
+        }
+        guard
+            let caller = nonEmptyString(from.member(caseInsensitive: "phoneNumber")?.member(caseInsensitive: "value"))
+                ?? nonEmptyString(from.member(caseInsensitive: "rawId"))
+                ?? nonEmptyString(from.member(caseInsensitive: "communicationUser")?.member(caseInsensitive: "id"))
+        else { throw .missingField("data.from", in: label) }
+        guard let context = nonEmptyString(data.member(caseInsensitive: "incomingCallContext")) else {
+            throw .missingField("data.incomingCallContext", in: label)
+        }
+        let callID =
+            nonEmptyString(data.member(caseInsensitive: "serverCallId"))
+            ?? nonEmptyString(data.member(caseInsensitive: "correlationId")) ?? eventID
+        return CallEvent(
+            callID: callID, from: caller, change: .incoming(providerContext: context, notifyNow: true), receivedAt: now)
     }
 
     private func nonEmptyString(_ value: JSONValue?) -> String? {

@@ -26,6 +26,10 @@ struct CallConnector: Sendable {
         let request: CurlRequest?
         switch channel.provider {
         case .twilio: request = TwilioCallsAPI.redirectRequest(channel: channel, callSID: callID, endpoint: endpoint)
+        case .acs:
+            request = context["call"]?["providerContext"]?.stringValue.flatMap {
+                AzureCallAutomationAPI.redirectRequest(channel: channel, incomingCallContext: $0, endpoint: endpoint)
+            }
         default: request = nil
         }
         guard let request else {

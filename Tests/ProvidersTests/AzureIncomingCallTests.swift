@@ -1,0 +1,81 @@
+import Foundation
+import Switchboard
+import Testing
+
+@testable import Providers
+
+/// ACS `Microsoft.Communication.IncomingCall` (providers.md §2.8) in both schemas, and the Call Automation
+/// redirect that connects the call to the agent who accepted it.
+@Suite struct AzureIncomingCallTests {
+    static func data(from: String) -> String {
+        """
+        {"to": {"kind": "phoneNumber", "rawId": "4:+18005550100", "phoneNumber": {"value": "+18005550100"}},
+         "from": \(from), "serverCallId": "server-call-1", "callerDisplayName": "Caller",
+         "incomingCallContext": "opaque-context-token", "correlationId": "corr-1"}
+        """
+    }
+
+    static let pstn = #"{"kind": "phoneNumber", "rawId": "4:+14255550123", "phoneNumber": {"value": "+14255550123"}}"#
+    static let acsUser =
+        #"{"kind": "communicationUser", "rawId": "8:acs:caller", "communicationUser": {"id": "8:acs:caller"}}"#
+
+    func call(_ document: String) throws -> CallEvent? {
+        let batch = try AzureEventBatch(
+            try JSONValue.parse(Array(document.utf8), maxDepth: 64, what: "test"), what: "test", now: Date())
+        guard case .call(let call) = batch.events.first else { return nil }
+        return call
+    }
+
+    @Test func eventGridSchemaFromAPhoneNumber() throws {
+        let event = try call(
+            #"[{"id": "e1", "eventType": "Microsoft.Communication.IncomingCall", "data": \#(Self.data(from: Self.pstn))}]"#
+        )
+        #expect(event?.from == "+14255550123")
+        #expect(event?.callID == "server-call-1")
+        #expect(event?.change == .incoming(providerContext: "opaque-context-token", notifyNow: true))
+    }
+
+    @Test func cloudEventsSchemaFromAnACSUser() throws {
+        let event = try call(
+            #"{"id": "e2", "type": "Microsoft.Communication.IncomingCall", "specversion": "1.0", "data": \#(Self.data(from: Self.acsUser))}"#
+        )
+        #expect(event?.from == "8:acs:caller")
+    }
+
+    @Test func requiredFields() throws {
+        let noContext =
+            #"[{"id": "e3", "eventType": "Microsoft.Communication.IncomingCall", "data": {"from": \#(Self.pstn)}}]"#
+        #expect(thrownError { _ = try call(noContext) }?.field == "data.incomingCallContext")
+        let noFrom =
+            #"[{"id": "e4", "eventType": "Microsoft.Communication.IncomingCall", "data": {"incomingCallContext": "x"}}]"#
+        #expect(thrownError { _ = try call(noFrom) }?.field == "data.from")
+    }
+
+    @Test func redirectTargetsAndSignedRequest() throws {
+        #expect(AzureCallAutomationAPI.target(endpoint: "client:alice") == nil)
+        #expect(AzureCallAutomationAPI.target(endpoint: "8:acs:agent")?["kind"] == .string("communicationUser"))
+        #expect(
+            AzureCallAutomationAPI.target(endpoint: "+14155550123")?["phoneNumber"]?["value"] == .string("+14155550123")
+        )
+        let channel = Configuration.Channel(
+            id: "acs-main", provider: .acs,
+            credentials: [
+                "endpoint": "https://contoso.communication.azure.com/", "accessKey": "pw==", "eventGridSecret": "s",
+            ])
+        let request = try #require(
+            AzureCallAutomationAPI.redirectRequest(
+                channel: channel, incomingCallContext: "ctx", endpoint: "8:acs:agent",
+                date: Date(timeIntervalSince1970: 1_649_873_352)))
+        #expect(
+            request.url
+                == "https://contoso.communication.azure.com/calling/callConnections:redirect?api-version=2023-10-15")
+        let body = try JSONValue.parse(request.body, maxDepth: 8, what: "body")
+        #expect(body["incomingCallContext"] == .string("ctx"))
+        #expect(body["target"]?["communicationUser"]?["id"] == .string("8:acs:agent"))
+        let signer = try #require(AzureHMACSigner(accessKey: "pw=="))
+        let expected = signer.headers(
+            method: "POST", url: request.url, body: request.body, date: Date(timeIntervalSince1970: 1_649_873_352))
+        #expect(request.header("Authorization") == expected?.first { $0.name == "Authorization" }?.value)
+        #expect(request.header("x-ms-date") == "Wed, 13 Apr 2022 18:09:12 GMT")
+    }
+}
