@@ -57,4 +57,35 @@ struct AzureVoiceEndToEndTests {
             }
         }
     }
+
+    @Test func withABotTheCallGoesToTheBotFirst() async throws {
+        let port = PortBox()
+        try await TestHTTPServer.withTestHTTPServer(handler: SMSPathEndToEndTests.fakeACS(port: { port.value })) {
+            acs in
+            port.value = acs.port
+            var configuration = SMSPathEndToEndTests.configuration(twilioAPI: "http://127.0.0.1:9", acsAPI: acs.baseURL)
+            configuration.channels[1].voice = .init(bot: .init(target: "8:acs:billing-bot"))
+            try await GatewayHarness.with(configuration) { gateway in
+                let alice = try await gateway.events(agent: "alice", token: "alice-token")
+                _ = try await alice.next("presence")
+                let event = """
+                    [{"id": "call-event-2", "eventType": "Microsoft.Communication.IncomingCall",
+                      "data": {"from": {"kind": "phoneNumber", "rawId": "4:+14255550178", "phoneNumber": {"value": "+14255550178"}},
+                               "serverCallId": "server-call-78", "incomingCallContext": "opaque-context-78"}}]
+                    """
+                let answered = try await gateway.request(
+                    "POST", "/webhooks/acs-main/events?code=\(SMSPathEndToEndTests.gridSecret)",
+                    headers: [(name: "Content-Type", value: "application/json")], body: Array(event.utf8))
+                #expect(answered.status == 200)
+                let redirects = try await acs.waitForRequests(count: 1)
+                let body = try JSONDecoder().decode(JSONValue.self, from: Data(redirects[0].body))
+                #expect(body["incomingCallContext"] == .string("opaque-context-78"))
+                #expect(body["target"]?["communicationUser"]?["id"] == .string("8:acs:billing-bot"))
+                // Nobody is notified until the bot hands over.
+                let quiet = try await alice.drain(quiet: .milliseconds(300))
+                #expect(!quiet.contains { $0.event == "notification" })
+                await alice.close()
+            }
+        }
+    }
 }

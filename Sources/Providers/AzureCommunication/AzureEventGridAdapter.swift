@@ -51,7 +51,17 @@ public struct AzureEventGridAdapter: WebhookAdapter {
         let batch = try AzureEventBatch(document, what: what, now: now)
         if let code = batch.validationCode { return .immediate(Self.validationReply(code: code)) }
         if batch.events.isEmpty { return .immediate(WebhookReply(status: 200)) }
-        return .events(batch.events, reply: WebhookReply(status: 200))
+        return .events(batch.events.map(answeredByBot), reply: WebhookReply(status: 200))
+    }
+
+    /// With `voice.bot.target` an incoming call goes to the bot first (the server redirects it there), and agents
+    /// are notified when the bot hands over (CONTRACT.md §3 "Voice.", §4).
+    private func answeredByBot(_ event: InboundEvent) -> InboundEvent {
+        guard channel.voice?.bot?.target != nil, case .call(var call) = event,
+            case .incoming(let providerContext, _) = call.change
+        else { return event }
+        call.change = .incoming(providerContext: providerContext, notifyNow: false)
+        return .call(call)
     }
 
     private func verifySecret(_ query: FormParameters) throws(SwitchboardError) {

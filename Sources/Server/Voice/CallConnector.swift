@@ -50,4 +50,25 @@ struct CallConnector: Sendable {
             )
         }
     }
+
+    /// ACS with `voice.bot.target`: sends the new call to the bot, which hands over through the `bot` channel.
+    /// (Twilio reaches its bot through the TwiML answer instead.)
+    func redirectToBot(channel: Configuration.Channel, providerContext: String) async {
+        guard channel.provider == .acs, let target = channel.voice?.bot?.target else { return }
+        guard
+            let request = AzureCallAutomationAPI.redirectRequest(
+                channel: channel, incomingCallContext: providerContext, endpoint: target)
+        else {
+            logger.warning("cannot redirect a call on \(channel.id) to its bot: voice.bot.target is no ACS target")
+            return
+        }
+        do {
+            let response = try await client.execute(request)
+            if !(200..<300).contains(response.status) {
+                logger.warning("redirecting a call on \(channel.id) to its bot failed: HTTP \(response.status)")
+            }
+        } catch {
+            logger.warning("redirecting a call on \(channel.id) to its bot failed: \(error)")
+        }
+    }
 }
