@@ -24,22 +24,8 @@ public struct PlivoWebhookAdapter: WebhookAdapter {
             throw .notFound("\(channel.id): Plivo has no webhook kind \(request.kind) (use inbound or status)")
         }
         let method = request.method.uppercased()
-        let parameters: FormParameters
-        switch method {
-        case "POST":
-            let type = mediaType(of: request.header("Content-Type"))
-            guard type == "application/x-www-form-urlencoded" else {
-                throw .unsupportedMediaType(
-                    "\(what): Content-Type must be application/x-www-form-urlencoded, not \(type ?? "none")")
-            }
-            parameters = try FormParameters.decode(
-                request.body, maxParameters: context.limits.maxFormParams, what: what)
-        case "GET":
-            parameters = try FormParameters.decode(
-                Array(request.query.utf8), maxParameters: context.limits.maxFormParams, what: what)
-        default:
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST or GET)")
-        }
+        let parameters = try FormParameters.ofFormWebhook(
+            request, maxParameters: context.limits.maxFormParams, what: what)
 
         // A GET's parameters are the URL's query, which the signed URL already carries.
         try verifySignature(request, method: method, bodyParameters: method == "POST" ? parameters : FormParameters())

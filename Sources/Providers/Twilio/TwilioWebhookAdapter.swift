@@ -30,22 +30,8 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
         }
 
         let method = request.method.uppercased()
-        let parameters: FormParameters
-        switch method {
-        case "POST":
-            let type = mediaType(of: request.header("Content-Type"))
-            guard type == "application/x-www-form-urlencoded" else {
-                throw .unsupportedMediaType(
-                    "\(what): Content-Type must be application/x-www-form-urlencoded, not \(type ?? "none")")
-            }
-            parameters = try FormParameters.decode(
-                request.body, maxParameters: context.limits.maxFormParams, what: what)
-        case "GET":
-            parameters = try FormParameters.decode(
-                Array(request.query.utf8), maxParameters: context.limits.maxFormParams, what: what)
-        default:
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST or GET)")
-        }
+        let parameters = try FormParameters.ofFormWebhook(
+            request, maxParameters: context.limits.maxFormParams, what: what)
 
         try verifySignature(request, parameters: method == "POST" ? parameters : FormParameters())
 
