@@ -35,9 +35,7 @@ struct AzureVoiceEndToEndTests {
                 #expect(notification["scenario"] == .string("incoming-voice"))
                 #expect(notification["channel"] == .string("voice"))
                 #expect(notification["customer"]?["phone"] == .string("+14255550177"))
-                let accepted = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
+                let accepted = try await gateway.accept(notification, token: "alice-token")
                 #expect(accepted["outcome"] == .string("accepted"))
 
                 let redirects = try await acs.waitForRequests(count: 1)

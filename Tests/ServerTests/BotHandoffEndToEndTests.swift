@@ -68,9 +68,7 @@ struct BotHandoffEndToEndTests {
             #expect(stale.status == 403)
             #expect(stale.json?["error"]?.stringValue == "timestamp-outside-window")
 
-            _ = try await gateway.api(
-                "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                token: "alice-token")
+            try await gateway.accept(notification, token: "alice-token")
             let conversation = try await gateway.api(
                 "GET", "/v1/conversations/\(conversationID)", token: "alice-token")
             #expect(conversation["channel"] == .string("voice"))

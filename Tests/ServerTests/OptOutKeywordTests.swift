@@ -16,9 +16,7 @@ struct OptOutKeywordTests {
                 #expect(try await gateway.postTwilioSMS(sid: "SM-stop-1", text: "I have a question").status == 200)
                 let notification = try await alice.next("notification").data
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
+                try await gateway.accept(notification, token: "alice-token")
 
                 #expect(try await gateway.postTwilioSMS(sid: "SM-stop-2", text: "  stop \n").status == 200)
                 _ = try await alice.next("message")

@@ -201,13 +201,9 @@ struct SMSPathEndToEndTests {
                 #expect(notification["customer"]?["phone"] == .string("+14255550100"))
                 #expect(notification["customer"]?["matchCount"] == .number(0))
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
-                let reply = try await gateway.api(
-                    "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
-                    json: #"{"text": "Hi from the contact center"}"#, expect: 202)
-                let messageID = try #require(reply["messageId"]?.stringValue)
+                try await gateway.accept(notification, token: "alice-token")
+                let messageID = try await gateway.reply(
+                    in: conversationID, text: "Hi from the contact center", token: "alice-token")
 
                 let sent = try await acs.waitForRequests(count: 1)
                 #expect(sent.count == 1)

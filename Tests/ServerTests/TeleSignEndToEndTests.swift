@@ -72,13 +72,9 @@ struct TeleSignEndToEndTests {
                 let notification = try await alice.next("notification").data
                 #expect(notification["customer"]?["phone"] == .string("+12065550100"))
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
-                let reply = try await gateway.api(
-                    "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
-                    json: #"{"text": "A technician is on the way."}"#, expect: 202)
-                let messageID = try #require(reply["messageId"]?.stringValue)
+                try await gateway.accept(notification, token: "alice-token")
+                let messageID = try await gateway.reply(
+                    in: conversationID, text: "A technician is on the way.", token: "alice-token")
 
                 let sent = try await telesign.waitForRequests(count: 1)
                 #expect(sent.count == 1)

@@ -74,14 +74,10 @@ struct TelnyxEndToEndTests {
                 #expect(notification["channelId"] == .string("telnyx-main"))
                 #expect(notification["customer"]?["phone"] == .string("+13125550100"))
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
+                try await gateway.accept(notification, token: "alice-token")
 
-                let reply = try await gateway.api(
-                    "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
-                    json: #"{"text": "A technician is on the way."}"#, expect: 202)
-                let messageID = try #require(reply["messageId"]?.stringValue)
+                let messageID = try await gateway.reply(
+                    in: conversationID, text: "A technician is on the way.", token: "alice-token")
 
                 let sent = try await telnyx.waitForRequests(count: 1)
                 #expect(sent.count == 1)
@@ -160,13 +156,8 @@ struct TelnyxEndToEndTests {
                 )
                 let notification = try await alice.next("notification").data
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
-                let reply = try await gateway.api(
-                    "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
-                    json: #"{"text": "Hello"}"#, expect: 202)
-                let messageID = try #require(reply["messageId"]?.stringValue)
+                try await gateway.accept(notification, token: "alice-token")
+                let messageID = try await gateway.reply(in: conversationID, text: "Hello", token: "alice-token")
                 let sentMessage = try await waitForMessageStatus(
                     "sent", of: messageID, in: conversationID, gateway: gateway)
                 let providerID = try #require(sentMessage["providerMessageId"]?.stringValue)

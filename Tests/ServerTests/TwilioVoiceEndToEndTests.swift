@@ -86,9 +86,7 @@ struct TwilioVoiceEndToEndTests {
                 #expect(notification["context"]?["bot"]?["variables"]?["va_LastTopic"] == .string("billing"))
                 #expect(notification["context"]?["reason"] == .string("live-agent-handoff"))
 
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
+                try await gateway.accept(notification, token: "alice-token")
                 let redirect = try #require(try await twilio.waitForRequests(count: 1).first)
                 #expect(redirect.method == "POST")
                 #expect(redirect.path == "/2010-04-01/Accounts/\(Self.sid)/Calls/CA1.json")

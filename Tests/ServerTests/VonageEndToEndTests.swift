@@ -62,13 +62,9 @@ struct VonageEndToEndTests {
                 #expect(notification["scenario"] == .string("incoming-sms"))
                 #expect(notification["customer"]?["phone"] == .string("+447700900001"))
                 let conversationID = try #require(notification["conversationId"]?.stringValue)
-                _ = try await gateway.api(
-                    "POST", "/v1/notifications/\(try #require(notification["id"]?.stringValue))/accept",
-                    token: "alice-token")
-                let reply = try await gateway.api(
-                    "POST", "/v1/conversations/\(conversationID)/messages", token: "alice-token",
-                    json: #"{"text": "Hi! How can we help?"}"#, expect: 202)
-                let messageID = try #require(reply["messageId"]?.stringValue)
+                try await gateway.accept(notification, token: "alice-token")
+                let messageID = try await gateway.reply(
+                    in: conversationID, text: "Hi! How can we help?", token: "alice-token")
 
                 let sent = try await vonage.waitForRequests(count: 1)
                 #expect(sent.count == 1)

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Switchboard
 
 extension GatewayHarness {
     /// POSTs a Twilio webhook to `twilio-main` signed as Twilio signs it, against the end-to-end tests'
@@ -25,5 +26,23 @@ extension GatewayHarness {
     {
         try await postTwilio(
             kind: "inbound", [("MessageSid", sid), ("From", from), ("To", "+14155550199"), ("Body", text)])
+    }
+}
+
+extension GatewayHarness {
+    /// Accepts the notification `notification` (an SSE `notification` event's data) as `token`; returns the answer.
+    @discardableResult
+    func accept(_ notification: JSONValue, token: String) async throws -> JSONValue {
+        guard let id = notification["id"]?.stringValue else { throw TestFailure("the notification has no id") }
+        return try await api("POST", "/v1/notifications/\(id)/accept", token: token)
+    }
+
+    /// Queues a reply in the conversation as `token` (`202`); returns its message id.
+    func reply(in conversationID: String, text: String, token: String) async throws -> String {
+        let json = String(decoding: try JSONEncoder().encode(["text": text]), as: UTF8.self)
+        let answer = try await api(
+            "POST", "/v1/conversations/\(conversationID)/messages", token: token, json: json, expect: 202)
+        guard let id = answer["messageId"]?.stringValue else { throw TestFailure("the reply has no messageId") }
+        return id
     }
 }
