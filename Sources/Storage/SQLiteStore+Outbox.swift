@@ -69,23 +69,31 @@ extension SQLiteStore {
         try await read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM outbox")) ?? 0 }
     }
 
-    /// The entry stays `sending` for ``Options/sendingLease``; past it, it is due again.
+    /// Claims a due entry: it stays `sending` for ``Options/sendingLease``; past it, it is due again. An entry
+    /// not due at `at` (another worker holds its lease, or its retry is later) is left alone: `false`.
     ///
     /// - Throws: ``SwitchboardError`` `404 not-found` when the message has no outbox entry.
-    public func markSending(messageID: String, at: Date) async throws {
+    @discardableResult
+    public func markSending(messageID: String, at: Date) async throws -> Bool {
         let at = at.storedPrecision
         let leaseEnd = at.addingTimeInterval(options.sendingLease).storedMilliseconds
-        try await write { db in
+        return try await write { db in
             try db.run(
                 """
                 UPDATE outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = ?
-                WHERE message_id = ?
+                WHERE message_id = ? AND next_attempt_at <= ?
                 """,
-                [leaseEnd, messageID])
-            guard db.changesCount > 0, let message = try MessageRows.fetch(id: messageID, db) else {
-                throw Self.notInOutbox(messageID)
+                [leaseEnd, messageID, at.storedMilliseconds])
+            guard db.changesCount > 0 else {
+                guard
+                    try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE message_id = ?", arguments: [messageID])
+                        != nil
+                else { throw Self.notInOutbox(messageID) }
+                return false
             }
+            guard let message = try MessageRows.fetch(id: messageID, db) else { throw Self.notInOutbox(messageID) }
             _ = try MessageRows.advance(message, to: .sending, error: nil, at: at, db)
+            return true
         }
     }
 

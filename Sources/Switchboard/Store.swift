@@ -80,8 +80,10 @@ public protocol Store: Sendable {
     func nextOutboxAttempt() async throws -> Date?
     /// How many entries are pending.
     func outboxDepth() async throws -> Int
-    /// Message → `sending`, attempt counted.
-    func markSending(messageID: String, at: Date) async throws
+    /// Claims a due entry for one attempt: message → `sending`, attempt counted, entry not due again until the
+    /// sending lease ends. Atomic: of several workers (or instances) claiming the same entry, one gets `true`;
+    /// an entry not due at `at` (held by another worker, or retrying later) is left alone and gives `false`.
+    @discardableResult func markSending(messageID: String, at: Date) async throws -> Bool
     /// Message → `sent` with the provider's id; outbox entry done. Applies reports that arrived early.
     func markSent(messageID: String, providerMessageID: String, at: Date) async throws -> Message
     /// Back to the outbox, due at `nextAttemptAt`; the error is kept on the entry.

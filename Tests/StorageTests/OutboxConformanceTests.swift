@@ -168,6 +168,29 @@ struct OutboxConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func onlyOneWorkerClaimsAnEntry(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let conversation = try await openConversation(in: store)
+            let reply = try await store.enqueueReply(
+                ReplyRecord(conversationID: conversation.id, agentID: "alice", text: "on it", createdAt: at(1)))
+            // Eight workers (on any number of instances) saw the entry due and claim it at once.
+            let claims = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<8 { group.addTask { try await store.markSending(messageID: reply.id, at: at(2)) } }
+                return try await group.reduce(into: [Bool]()) { $0.append($1) }
+            }
+            #expect(claims.filter { $0 }.count == 1)
+            #expect(try await store.dueOutboxItems(now: at(3), limit: 10).isEmpty)
+            // Held by its lease: a later claim before the lease ends fails too, one after it succeeds.
+            #expect(try await !store.markSending(messageID: reply.id, at: at(2 + Conformance.sendingLease - 1)))
+            #expect(try await store.markSending(messageID: reply.id, at: at(2 + Conformance.sendingLease)))
+            // A retry planned for later cannot be claimed early.
+            try await store.scheduleRetry(messageID: reply.id, nextAttemptAt: at(500), error: Self.throttled)
+            #expect(try await !store.markSending(messageID: reply.id, at: at(499)))
+            #expect(try await store.dueOutboxItems(now: at(500), limit: 10).first?.attempts == 2)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func dueItemsAreOldestFirstAndLimited(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let conversation = try await openConversation(in: store)

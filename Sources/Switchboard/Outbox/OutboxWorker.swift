@@ -143,7 +143,8 @@ public final class OutboxWorker: Sendable {
         if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
         let now = clock.now()
         do {
-            try await store.markSending(messageID: item.messageID, at: now)
+            // Another worker (another instance) claimed it first: it sends, not us.
+            guard try await store.markSending(messageID: item.messageID, at: now) else { return }
         } catch {
             logger.error("outbox: cannot mark \(item.messageID) sending: \(error)")
             return

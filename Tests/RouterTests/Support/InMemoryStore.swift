@@ -63,7 +63,7 @@ actor InMemoryStore: Store {
     func dueOutboxItems(now: Date, limit: Int) async throws -> [OutboxItem] { throw Unsupported(method: #function) }
     func nextOutboxAttempt() async throws -> Date? { throw Unsupported(method: #function) }
     func outboxDepth() async throws -> Int { throw Unsupported(method: #function) }
-    func markSending(messageID: String, at: Date) async throws { throw Unsupported(method: #function) }
+    func markSending(messageID: String, at: Date) async throws -> Bool { throw Unsupported(method: #function) }
     func markSent(messageID: String, providerMessageID: String, at: Date) async throws -> Message {
         throw Unsupported(method: #function)
     }
