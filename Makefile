@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release run test test-browser deps-browser lint fmt bench clean
+.PHONY: all deps deps-postgres build release run test test-browser deps-browser lint fmt bench clean
 
 all: build
 
@@ -29,12 +29,20 @@ release: deps
 run: build
 	$(SWIFT) run switchboard serve --config $(CONFIG)
 
-## test: every test (Swift Testing); warnings in our sources fail the run
-test: deps lint
+## test: every test (Swift Testing); warnings in our sources fail the run. The PostgreSQL store and the
+## several-instance tests use a throwaway PostgreSQL server on 127.0.0.1:54329 (scripts/postgres-server.sh), or the
+## server named by SWITCHBOARD_TEST_POSTGRES_URL.
+test: deps deps-postgres lint
 	@set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee .build-log.txt
 	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
-	$(SWIFT) test --skip-build
+	SWITCHBOARD_TEST_POSTGRES_URL=$${SWITCHBOARD_TEST_POSTGRES_URL:-$$(scripts/postgres-server.sh start)} \
+		$(SWIFT) test --skip-build
 	$(MAKE) test-browser
+
+## deps-postgres: PostgreSQL 15 (Debian's package) for the tests
+deps-postgres:
+	@dpkg -s postgresql-15 >/dev/null 2>&1 || { echo "installing: postgresql-15"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq postgresql-15; }
 
 ## test-browser: the agent console in headless Chromium against the built gateway (pytest + Selenium, Tests/Browser)
 BROWSER_PACKAGES := chromium chromium-driver python3-venv
