@@ -20,6 +20,7 @@ enum ConfigurationCheck {
         guard configuration.database.hasPrefix("sqlite:") || configuration.database.hasPrefix("postgres://") else {
             throw fail("database must be sqlite:PATH or postgres://user:pass@host:port/db", "database")
         }
+        try validateCluster(configuration)
         var channelIDs = Set<String>()
         for (index, channel) in configuration.channels.enumerated() {
             guard !channel.id.isEmpty, channel.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Hummingbird
 import Logging
+import PostgresStorage
 import Providers
 import Router
 import ServiceLifecycle
@@ -49,12 +50,16 @@ public enum SwitchboardServer {
             let hub = AgentEventHub(
                 store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
                 clock: options.clock, logger: logger, metrics: metrics)
-            let router = EmbeddedRouter(
-                configuration: configuration, store: store, events: hub, clock: options.clock)
+            let routers = RouterSlot(
+                EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: options.clock))
+            // With PostgreSQL several instances may share the database: one leads and runs the router.
+            let cluster = try clusterNode(
+                configuration, store: store, hub: hub, routers: routers, client: curl, clock: options.clock,
+                logger: logger, metrics: metrics)
             // In remote mode the gateway's notification requests go to the external core; the embedded router
             // still answers the `/v1` agent API.
             let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
-            let core: any CoreRouter = remote ?? router
+            let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
             var apis: [String: any ProviderAPI] = [:]
             var adapters: [String: any WebhookAdapter] = [:]
             let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
@@ -62,9 +67,12 @@ public enum SwitchboardServer {
                 adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
                 apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
             }
+            // In a cluster every instance's worker sends replies (each claimed by one): poll often, since only
+            // the instance that queued a reply is woken for it.
             let outbox = OutboxWorker(
                 store: store, apis: apis, configuration: configuration, router: core, clock: options.clock,
                 logger: logger,
+                idlePoll: cluster == nil ? .seconds(5) : .milliseconds(250),
                 onAttempt: { provider, outcome in
                     metrics.increment(
                         "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
@@ -74,12 +82,22 @@ public enum SwitchboardServer {
                 configuration: configuration, store: store, router: core, clock: options.clock, logger: logger,
                 replyQueued: { outbox.wake() })
             let services = GatewayServices(
-                configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
+                configuration: configuration, store: store, gateway: gateway, routers: routers, hub: hub,
                 adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
                 clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
-                calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger))
-            await router.restore(
-                conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+                calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger),
+                cluster: cluster)
+            // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
+            let singletons: [@Sendable () async -> Void] = [
+                { await remote?.run() },
+                { await sweepConcatenations(gateway, clock: options.clock, logger: logger) },
+            ]
+            if let cluster {
+                cluster.leaderJobs.withLock { $0 = singletons }
+            } else {
+                await routers.current.restore(
+                    conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+            }
 
             let app = Application(
                 router: makeRouter(services),
@@ -88,24 +106,35 @@ public enum SwitchboardServer {
                     serverName: "switchboard"),
                 onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
                 logger: logger)
+            var background: [@Sendable () async -> Void] = [{ await outbox.run() }]
+            if let cluster {
+                background.append { await cluster.run() }
+            } else {
+                background += singletons
+            }
             let group = ServiceGroup(
                 configuration: .init(
-                    services: [
-                        .init(service: app),
-                        .init(service: BackgroundService { await outbox.run() }),
-                        .init(service: BackgroundService { await remote?.run() }),
-                        .init(
-                            service: BackgroundService {
-                                await sweepConcatenations(gateway, clock: options.clock, logger: logger)
-                            }),
-                        .init(service: BackgroundService(onShutdown: { hub.finishAll() }) {}),
-                    ],
+                    services: [.init(service: app)]
+                        + background.map { .init(service: BackgroundService($0)) }
+                        + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})],
                     gracefulShutdownSignals: options.shutdownSignals,
                     logger: logger))
             await options.stopper?.attach(group)
             try await group.run()
-            await router.shutdown()
+            await routers.current.shutdown()
         }
+    }
+
+    /// This instance's cluster node when the database is PostgreSQL, else nil (SQLite: one instance).
+    static func clusterNode(
+        _ configuration: Configuration, store: any Store, hub: AgentEventHub, routers: RouterSlot,
+        client: CurlClient, clock: any WallClock, logger: Logger, metrics: Metrics
+    ) throws -> ClusterNode? {
+        guard configuration.usesPostgreSQL else { return nil }
+        return ClusterNode(
+            cluster: try PostgresCluster(databaseURL: configuration.database, logger: logger),
+            configuration: configuration, store: store, hub: hub, routers: routers, client: client, clock: clock,
+            logger: logger, metrics: metrics)
     }
 
     /// The remote core router of `router.mode = remote`, `nil` in embedded mode.
@@ -140,6 +169,11 @@ public enum SwitchboardServer {
     static func makeRouter(_ services: GatewayServices) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: services.logger))
+        if let cluster = services.cluster {
+            router.add(
+                middleware: LeaderForwarding(node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
+            ClusterRoutes(node: cluster).register(on: router)
+        }
         WebhookRoutes(services: services).register(on: router)
         AgentRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)

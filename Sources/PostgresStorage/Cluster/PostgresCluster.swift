@@ -1,0 +1,200 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Switchboard
+
+/// The leader of a cluster as its `cluster_leader` row names it.
+public struct ClusterLeader: Sendable, Equatable {
+    /// The leader's advertised base URL.
+    public var url: String
+    /// Grows by one at each election, so a leader elected again at the same URL (a restart) is still new.
+    public var term: Int64
+}
+
+/// PostgreSQL coordination of gateway instances sharing one database (README "Scaling out"):
+/// leader election through a session advisory lock, the `cluster_leader` row naming the leader, and the
+/// `switchboard_cluster` / `switchboard_agent_events` notification channels.
+public final class PostgresCluster: Sendable {
+    /// The advisory lock the leader holds ("SWBDLEAD").
+    public static let leaderLockKey: Int64 = 0x5357_4244_4C45_4144
+    public static let leaderChannel = "switchboard_cluster"
+    public static let agentEventChannel = "switchboard_agent_events"
+
+    let configuration: PostgresConnection.Configuration
+    let logger: Logger
+    /// Reads `cluster_leader` and sends NOTIFY.
+    private let queries: ClusterConnection
+
+    public init(databaseURL: String, logger: Logger) throws(SwitchboardError) {
+        configuration = try ClusterDatabaseAddress.configuration(databaseURL)
+        self.logger = logger
+        queries = ClusterConnection(configuration: configuration, logger: logger)
+    }
+
+    // MARK: Election
+
+    /// Campaigns until cancelled. Every second tries `pg_try_advisory_lock` on a connection of its own; once
+    /// the lock is held, awaits `elected` (the caller takes over), publishes `advertiseURL` as the leader and
+    /// checks the lock's connection every second. When that check fails, the connection is dropped (so the
+    /// lock is released if PostgreSQL still held it), `deposed` is awaited and the campaign goes on.
+    /// Cancelling while leading awaits `deposed` too and closes the connection, which releases the lock.
+    public func campaign(
+        advertiseURL: String, elected: @Sendable () async -> Void, deposed: @Sendable () async -> Void
+    ) async {
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            if let connection = await acquireLock(id: attempt) {
+                await elected()
+                await lead(connection, advertiseURL: advertiseURL)
+                await deposed()
+                try? await connection.close()
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// A connection holding the leader lock, or nil (the lock is someone else's, or the database is down).
+    private func acquireLock(id: Int) async -> PostgresConnection? {
+        let connection: PostgresConnection
+        do {
+            connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+        } catch {
+            logger.debug("cluster: cannot reach PostgreSQL to campaign for leader: \(error)")
+            return nil
+        }
+        do {
+            let key = Self.leaderLockKey
+            let held = try await withTimeout(.seconds(5)) {
+                let rows = try await connection.query("SELECT pg_try_advisory_lock(\(key))", logger: self.logger)
+                for try await (locked) in rows.decode(Bool.self) { return locked }
+                return false
+            }
+            if held { return connection }
+        } catch {
+            logger.debug("cluster: trying the leader lock failed: \(error)")
+        }
+        try? await connection.close()
+        return nil
+    }
+
+    /// While the lock's connection answers: publishes the leader row once, then checks every second.
+    private func lead(_ connection: PostgresConnection, advertiseURL: String) async {
+        var published = false
+        while !Task.isCancelled {
+            do {
+                if !published {
+                    try await publishLeader(on: connection, url: advertiseURL)
+                    published = true
+                } else {
+                    try await withTimeout(.seconds(3)) {
+                        try await connection.query("SELECT 1", logger: self.logger)
+                    }
+                }
+            } catch {
+                logger.error("cluster: the leader lock's connection failed, stepping down: \(error)")
+                return
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Creates `cluster_leader` (only the lock holder does, so two instances never race on it), names this
+    /// instance in it with the next term, and tells every instance.
+    private func publishLeader(on connection: PostgresConnection, url: String) async throws {
+        try await withTimeout(.seconds(5)) {
+            try await connection.query(
+                """
+                CREATE TABLE IF NOT EXISTS cluster_leader (
+                    id integer PRIMARY KEY, url text NOT NULL, term bigint NOT NULL, elected_at timestamptz NOT NULL)
+                """, logger: self.logger)
+            try await connection.query(
+                """
+                INSERT INTO cluster_leader (id, url, term, elected_at) VALUES (1, \(url), 1, now())
+                ON CONFLICT (id) DO UPDATE SET url = EXCLUDED.url, term = cluster_leader.term + 1, elected_at = now()
+                """, logger: self.logger)
+            let channel = Self.leaderChannel
+            try await connection.query("SELECT pg_notify(\(channel), \(url))", logger: self.logger)
+        }
+    }
+
+    // MARK: Leader row and notifications
+
+    /// The leader the `cluster_leader` row names; nil before the first election.
+    public func leader() async throws -> ClusterLeader? {
+        try await queries.run { connection in
+            let exists = try await connection.query(
+                "SELECT to_regclass('cluster_leader') IS NOT NULL", logger: self.logger)
+            for try await (present) in exists.decode(Bool.self) where !present { return nil }
+            let rows = try await connection.query(
+                "SELECT url, term FROM cluster_leader WHERE id = 1", logger: self.logger)
+            for try await (url, term) in rows.decode((String, Int64).self) {
+                return ClusterLeader(url: url, term: term)
+            }
+            return nil
+        }
+    }
+
+    /// `NOTIFY switchboard_agent_events, '<agentID> <sequence>'`: the agent's log has a new event. A failure is
+    /// logged only: listeners catch up from the log every second anyway.
+    public func notifyAgentEvent(agentID: String, sequence: Int64) async {
+        let channel = Self.agentEventChannel
+        let payload = "\(agentID) \(sequence)"
+        do {
+            try await queries.run { connection in
+                try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: self.logger)
+            }
+        } catch {
+            logger.warning("cluster: NOTIFY of an event of agent \(agentID) failed: \(error)")
+        }
+    }
+
+    /// Listens on both channels until cancelled, on a connection of its own that is opened again (after a
+    /// second) when it fails. `connected` runs after each (re)connection: notifications sent while it was
+    /// down are lost, so the caller catches up then.
+    public func listen(
+        connected: @escaping @Sendable () async -> Void, leaderChanged: @escaping @Sendable () async -> Void,
+        agentEvent: @escaping @Sendable (_ agentID: String, _ sequence: Int64) async -> Void
+    ) async {
+        var attempt = 1000
+        while !Task.isCancelled {
+            attempt += 1
+            do {
+                let connection = try await PostgresConnection.connect(
+                    configuration: configuration, id: attempt, logger: logger)
+                defer { Task { try? await connection.close() } }
+                try await connection.listen(on: Self.leaderChannel) { leaders in
+                    try await connection.listen(on: Self.agentEventChannel) { events in
+                        await connected()
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await _ in leaders { await leaderChanged() }
+                                throw CancellationError()
+                            }
+                            group.addTask {
+                                for try await notification in events {
+                                    let payload = notification.payload
+                                    guard let space = payload.lastIndex(of: " "),
+                                        let sequence = Int64(payload[payload.index(after: space)...])
+                                    else { continue }
+                                    await agentEvent(String(payload[..<space]), sequence)
+                                }
+                                throw CancellationError()
+                            }
+                            try await group.next()
+                            group.cancelAll()
+                        }
+                    }
+                }
+            } catch {
+                if !Task.isCancelled { logger.warning("cluster: LISTEN connection failed, reconnecting: \(error)") }
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    /// Closes the query connection (shutdown).
+    public func close() async {
+        await queries.close()
+    }
+}
