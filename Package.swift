@@ -119,11 +119,18 @@ let package = Package(
                 "Router", "Switchboard", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Switchboard"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "PostgresStorage", "Switchboard",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Storage", "Router", "Curl", "TestHTTPServer",
+                "Server", "Switchboard", "Providers", "Storage", "PostgresStorage", "Router", "Curl", "TestHTTPServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -25,7 +25,7 @@ public final class PostgresCluster: Sendable {
     /// Reads `cluster_leader` and sends NOTIFY.
     private let queries: ClusterConnection
 
-    public init(databaseURL: String, logger: Logger) throws(SwitchboardError) {
+    public init(databaseURL: String, logger: Logger) throws {
         configuration = try ClusterDatabaseAddress.configuration(databaseURL)
         self.logger = logger
         queries = ClusterConnection(configuration: configuration, logger: logger)
