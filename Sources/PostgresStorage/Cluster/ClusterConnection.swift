@@ -39,7 +39,15 @@ actor ClusterConnection {
         if let connection, !connection.isClosed { return connection }
         nextID += 1
         let opened = try await PostgresConnection.connect(configuration: configuration, id: nextID, logger: logger)
+        // Another call may have opened one while this one connected: keep that, close this (a connection must be
+        // closed before it is released).
+        if let connection, !connection.isClosed {
+            try? await opened.close()
+            return connection
+        }
+        let replaced = connection
         connection = opened
+        try? await replaced?.close()
         return opened
     }
 }
