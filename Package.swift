@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Storage", "Router", "Curl", "TestHTTPServer",
+                "Server", "Switchboard", "Providers", "Storage", "PostgresStorage", "Router", "Curl", "TestHTTPServer",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
