@@ -97,6 +97,7 @@ public enum SwitchboardServer {
                 ]
                 if let cluster {
                     cluster.leaderJobs.withLock { $0 = singletons }
+                    await cluster.start()
                 } else {
                     await routers.current.restore(
                         conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
@@ -123,7 +124,14 @@ public enum SwitchboardServer {
                         gracefulShutdownSignals: options.shutdownSignals,
                         logger: logger))
                 await options.stopper?.attach(group)
-                try await group.run()
+                do {
+                    try await group.run()
+                } catch {
+                    await cluster?.finish()
+                    await routers.current.shutdown()
+                    throw error
+                }
+                await cluster?.finish()
                 await routers.current.shutdown()
             }
         }

@@ -244,9 +244,6 @@ public struct Configuration: Sendable, Codable, Equatable {
         }
     }
 
-    /// Whether `database` names PostgreSQL (several instances may share it) rather than SQLite.
-    public var usesPostgreSQL: Bool { database.hasPrefix("postgres://") || database.hasPrefix("postgresql://") }
-
     /// `cluster.advertiseURL`, else `http://<listen.host>:<listen.port>`, without a trailing slash.
     public var advertiseURL: String {
         Self.trimmedPublicURL(cluster.advertiseURL ?? "http://\(listen.host):\(listen.port)")

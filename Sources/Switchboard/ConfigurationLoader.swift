@@ -68,7 +68,12 @@ public enum ConfigurationLoader {
         path: [String] = []
     ) -> Bool {
         guard let first = segments.first else { return false }
-        let keys = Set(defaults.keys).union(tree.keys)
+        // Optional keys without a default are absent from `defaults`: name them here so they can be set.
+        let optionalHere = optionalStringKeys.compactMap { name -> String? in
+            let parts = name.split(separator: ".").map(String.init)
+            return parts.count == path.count + 1 && Array(parts.dropLast()) == path ? parts.last : nil
+        }
+        let keys = Set(defaults.keys).union(tree.keys).union(optionalHere)
         guard let key = keys.first(where: { $0.uppercased() == first.uppercased() }) else { return false }
         let keyPath = path + [key]
         if segments.count == 1 {

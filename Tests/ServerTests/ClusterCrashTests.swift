@@ -32,7 +32,7 @@ struct ClusterCrashTests {
         let arrivals = ArrivalLog()
         let fake = ChildTraffic.fakeTwilio(delay: .milliseconds(40), arrivals: arrivals)
         try await TestHTTPServer.withTestHTTPServer(handler: fake) { twilio in
-            try await TestPostgres.withDatabase { database in
+            try await PostgresTestServer.withDatabase { database in
                 var gateways: [ChildGateway] = []
                 for index in 0..<2 {
                     let port = try await ChildGateway.freePort()

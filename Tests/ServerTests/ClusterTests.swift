@@ -153,6 +153,37 @@ struct ClusterTests {
         }
     }
 
+    @Test func aForwardedRequestIsNeverForwardedAgainAndInternalCallsNeedTheSecret() async throws {
+        try await TestCluster.with(Self.configuration(twilioAPI: "http://127.0.0.1:9")) { cluster in
+            let leader = try await cluster.leader()
+            let follower = cluster.follower(of: leader)
+            let forwarded = try await cluster.instances[follower].request(
+                "GET", "/v1/agents", token: "admin-token",
+                headers: [(name: "Switchboard-Forwarded-By", value: "http://127.0.0.1:1")])
+            #expect(forwarded.status == 503 && forwarded.header("Retry-After") == "1")
+            #expect(forwarded.json?["error"]?.stringValue == "unavailable")
+            // Through the follower without the header: the leader's answer, and the follower counts it.
+            #expect(
+                try await cluster.instances[follower].request("GET", "/v1/agents", token: "admin-token").status == 200)
+            let metrics = try await cluster.instances[follower].request("GET", "/metrics").text
+            #expect(Self.sum(of: "switchboard_cluster_forwarded_requests_total", in: metrics) >= 1)
+            #expect(metrics.contains("switchboard_cluster_leader 0"))
+
+            let body = #"{"agentID": "alice", "count": 1}"#
+            for token in [nil, "wrong-secret", "admin-token"] {
+                let refused = try await cluster.instances[leader].request(
+                    "POST", "/internal/cluster/agent-connected", token: token, json: body)
+                #expect(refused.status == 401, "token \(token ?? "none")")
+            }
+            let accepted = try await cluster.instances[leader].request(
+                "POST", "/internal/cluster/agent-connected", token: TestCluster.secret, json: body)
+            #expect(accepted.status == 204)
+            let notLeading = try await cluster.instances[follower].request(
+                "POST", "/internal/cluster/agent-connected", token: TestCluster.secret, json: body)
+            #expect(notLeading.status == 503)
+        }
+    }
+
     /// The sum of every series of a counter in Prometheus text.
     static func sum(of name: String, in metrics: String) -> Double {
         metrics.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }

@@ -62,8 +62,10 @@ struct PostgresStoreTests {
         do {
             // Two instances start at once on an empty database: one migrates, the other finds it done.
             let stores = [
-                PostgresStore(url: database.url, options: PostgresTestDatabase.options),
-                PostgresStore(url: database.url, options: PostgresTestDatabase.options),
+                PostgresStore(
+                    url: database.url, options: PostgresTestDatabase.options, logger: PostgresTestDatabase.logger),
+                PostgresStore(
+                    url: database.url, options: PostgresTestDatabase.options, logger: PostgresTestDatabase.logger),
             ]
             async let first = stores[0].migrate()
             async let second = stores[1].migrate()
@@ -88,10 +90,11 @@ struct PostgresStoreTests {
             var url = try PostgresTestDatabase.serverURL()
             url.database = database.url.database
             let urlText = "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)"
-            let conversation = try await PostgresStore.withStore(url: urlText) { store in
+            let conversation = try await PostgresStore.withStore(url: urlText, logger: PostgresTestDatabase.logger) {
+                store in
                 try await openConversation(in: store)
             }
-            let found = try await PostgresStore.withStore(url: urlText) { store in
+            let found = try await PostgresStore.withStore(url: urlText, logger: PostgresTestDatabase.logger) { store in
                 try await store.conversation(id: conversation.id)
             }
             #expect(found == conversation)
@@ -105,7 +108,8 @@ struct PostgresStoreTests {
     @Test func refusedConnectionIsUnavailableQuickly() async throws {
         // Nothing listens on port 1: connecting is refused at once.
         let url = PostgresDatabaseURL(host: "127.0.0.1", port: 1, username: "u", password: "hunter2", database: "sb")
-        let store = PostgresStore(url: url, options: .init(connectionTimeout: .seconds(1)))
+        let store = PostgresStore(
+            url: url, options: .init(connectionTimeout: .seconds(1)), logger: PostgresTestDatabase.logger)
         let running = Task { await store.run() }
         defer { running.cancel() }
         let started = ContinuousClock.now
@@ -116,8 +120,9 @@ struct PostgresStoreTests {
         #expect(ContinuousClock.now - started < .seconds(5))
         do {
             try await store.ping()
+            Issue.record("ping succeeded with nothing listening")
         } catch let error as SwitchboardError {
-            #expect(error.message.contains("database unavailable"))
+            #expect(error.message.contains("database unavailable"), "\(error.message)")
             #expect(!error.message.contains("hunter2"))
         }
     }

@@ -33,6 +33,13 @@ final class PostgresTestDatabase: Sendable {
         connectionTimeout: .seconds(10), maximumConnections: 4, sendingLease: Conformance.sendingLease,
         agentEventsKept: Conformance.agentEventsKept)
 
+    /// The stores' logger: the pool logs each failed connection attempt, which the outage tests cause on purpose.
+    static let logger: Logger = {
+        var logger = Logger(label: "test.postgres")
+        logger.logLevel = .error
+        return logger
+    }()
+
     let url: PostgresDatabaseURL
     let server: PostgresDatabaseURL
     private let runs = RunningStores()
@@ -53,7 +60,7 @@ final class PostgresTestDatabase: Sendable {
 
     /// A new store (a new pool: another "instance") on this database, migrated.
     func open(options: PostgresStore.Options = PostgresTestDatabase.options) async throws -> PostgresStore {
-        let store = PostgresStore(url: url, options: options, logger: Logger(label: "test.postgres"))
+        let store = PostgresStore(url: url, options: options, logger: Self.logger)
         await runs.add(Task { await store.run() })
         try await store.migrate()
         return store
@@ -75,9 +82,9 @@ final class PostgresTestDatabase: Sendable {
             configuration: .init(
                 host: server.host, port: server.port, username: server.username, password: server.password,
                 database: server.database, tls: .disable),
-            id: 1, logger: Logger(label: "test.postgres.admin"))
+            id: 1, logger: logger)
         do {
-            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test.postgres.admin"))
+            try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
             try await connection.close()
         } catch {
             try? await connection.close()

@@ -33,32 +33,50 @@ public final class PostgresCluster: Sendable {
 
     // MARK: Election
 
-    /// Campaigns until cancelled. Every second tries `pg_try_advisory_lock` on a connection of its own; once
-    /// the lock is held, awaits `elected` (the caller takes over), publishes `advertiseURL` as the leader and
-    /// checks the lock's connection every second. When that check fails, the connection is dropped (so the
-    /// lock is released if PostgreSQL still held it), `deposed` is awaited and the campaign goes on.
-    /// Cancelling while leading awaits `deposed` too and closes the connection, which releases the lock.
+    /// The leader lock, held by its connection for as long as that connection lives.
+    public struct LeaderLock: Sendable {
+        let connection: PostgresConnection
+    }
+
+    /// Campaigns until cancelled, starting with `held` when the caller already holds the lock (and published
+    /// itself). Every second tries `pg_try_advisory_lock` on a connection of its own; once the lock is held,
+    /// awaits `elected` (the caller takes over), publishes `advertiseURL` as the leader and checks the lock's
+    /// connection every second. When that check fails, the connection is dropped (so the lock is released if
+    /// PostgreSQL still held it), `deposed` is awaited and the campaign goes on. Cancelling while leading awaits
+    /// `deposed` too and closes the connection, which releases the lock.
     public func campaign(
-        advertiseURL: String, elected: @Sendable () async -> Void, deposed: @Sendable () async -> Void
+        advertiseURL: String, held: LeaderLock? = nil, elected: @Sendable () async -> Void,
+        deposed: @Sendable () async -> Void
     ) async {
-        var attempt = 0
+        var held = held
         while !Task.isCancelled {
-            attempt += 1
-            if let connection = await acquireLock(id: attempt) {
+            if held == nil, let lock = await acquireLock() {
                 await elected()
-                await lead(connection, advertiseURL: advertiseURL)
+                do {
+                    try await publish(lock, advertiseURL: advertiseURL)
+                    held = lock
+                } catch {
+                    logger.error("cluster: publishing this instance as the leader failed, stepping down: \(error)")
+                    await deposed()
+                    try? await lock.connection.close()
+                }
+            }
+            if let lock = held {
+                await hold(lock)
                 await deposed()
-                try? await connection.close()
+                try? await lock.connection.close()
+                held = nil
             }
             try? await Task.sleep(for: .seconds(1))
         }
     }
 
     /// A connection holding the leader lock, or nil (the lock is someone else's, or the database is down).
-    private func acquireLock(id: Int) async -> PostgresConnection? {
+    public func acquireLock() async -> LeaderLock? {
         let connection: PostgresConnection
         do {
-            connection = try await PostgresConnection.connect(configuration: configuration, id: id, logger: logger)
+            connection = try await PostgresConnection.connect(
+                configuration: configuration, id: Int.random(in: 1...Int(Int32.max)), logger: logger)
         } catch {
             logger.debug("cluster: cannot reach PostgreSQL to campaign for leader: \(error)")
             return nil
@@ -70,7 +88,7 @@ public final class PostgresCluster: Sendable {
                 for try await (locked) in rows.decode(Bool.self) { return locked }
                 return false
             }
-            if held { return connection }
+            if held { return LeaderLock(connection: connection) }
         } catch {
             logger.debug("cluster: trying the leader lock failed: \(error)")
         }
@@ -78,21 +96,22 @@ public final class PostgresCluster: Sendable {
         return nil
     }
 
-    /// While the lock's connection answers: publishes the leader row once, then checks every second.
-    private func lead(_ connection: PostgresConnection, advertiseURL: String) async {
-        var published = false
+    /// Gives up the lock (its connection closes); for a caller that took it but will not campaign.
+    public func release(_ lock: LeaderLock) async {
+        try? await lock.connection.close()
+    }
+
+    /// Checks the lock's connection every second until it fails or the task is cancelled.
+    private func hold(_ lock: LeaderLock) async {
         while !Task.isCancelled {
             do {
-                if !published {
-                    try await publishLeader(on: connection, url: advertiseURL)
-                    published = true
-                } else {
-                    try await withTimeout(.seconds(3)) {
-                        try await connection.query("SELECT 1", logger: self.logger)
-                    }
+                try await withTimeout(.seconds(3)) {
+                    try await lock.connection.query("SELECT 1", logger: self.logger)
                 }
             } catch {
-                logger.error("cluster: the leader lock's connection failed, stepping down: \(error)")
+                if !Task.isCancelled {
+                    logger.error("cluster: the leader lock's connection failed, stepping down: \(error)")
+                }
                 return
             }
             try? await Task.sleep(for: .seconds(1))
@@ -101,7 +120,8 @@ public final class PostgresCluster: Sendable {
 
     /// Creates `cluster_leader` (only the lock holder does, so two instances never race on it), names this
     /// instance in it with the next term, and tells every instance.
-    private func publishLeader(on connection: PostgresConnection, url: String) async throws {
+    public func publish(_ lock: LeaderLock, advertiseURL url: String) async throws {
+        let connection = lock.connection
         try await withTimeout(.seconds(5)) {
             try await connection.query(
                 """

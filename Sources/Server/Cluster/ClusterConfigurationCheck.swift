@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStorage
 import Switchboard
 
 extension ConfigurationCheck {
@@ -13,7 +14,7 @@ extension ConfigurationCheck {
                     "cluster.advertiseURL \"\(url)\" must be scheme://host:port", field: "cluster.advertiseURL")
             }
         }
-        guard configuration.usesPostgreSQL else { return }
+        guard PostgresDatabaseURL.isPostgresURL(configuration.database) else { return }
         guard let secret = configuration.cluster.secret, !secret.isEmpty else {
             throw .invalidRequest(
                 "cluster.secret is required with a PostgreSQL database: instances use it to call each other",

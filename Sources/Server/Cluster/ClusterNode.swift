@@ -18,6 +18,8 @@ final class ClusterNode: Sendable {
         /// The leader as last read from `cluster_leader`.
         var leader: ClusterLeader?
         var leaderJobs: Task<Void, Never>?
+        /// The lock ``start()`` took, handed to the campaign.
+        var initialLock: PostgresCluster.LeaderLock?
     }
 
     /// What the leader knows of this instance's streams. Changed only under ``registration``'s lock.
@@ -73,12 +75,47 @@ final class ClusterNode: Sendable {
     /// The router, when this instance leads.
     var leadingRouter: EmbeddedRouter? { isLeader ? routers.current : nil }
 
+    /// One election attempt before the server listens, so that a lone instance (or the first of a cluster)
+    /// answers its first requests as the leader, and a follower knows the leader from the start.
+    func start() async {
+        if let lock = await cluster.acquireLock() {
+            await takeOver()
+            do {
+                try await cluster.publish(lock, advertiseURL: advertiseURL)
+                state.withLock { $0.initialLock = lock }
+            } catch {
+                logger.error("cluster: publishing this instance as the leader failed: \(error)")
+                await stepDown()
+                await cluster.release(lock)
+            }
+        }
+        await refreshLeader()
+    }
+
+    /// After the server stopped: gives up a lock ``run()`` never took over, and leadership if still held.
+    func finish() async {
+        let unused = state.withLock { state in
+            defer { state.initialLock = nil }
+            return state.initialLock
+        }
+        if let unused {
+            await stepDown()
+            await cluster.release(unused)
+        } else if isLeader {
+            await stepDown()
+        }
+    }
+
     /// Campaigns, listens and keeps the leader and the streams in step, until cancelled.
     func run() async {
+        let held = state.withLock { state in
+            defer { state.initialLock = nil }
+            return state.initialLock
+        }
         await withDiscardingTaskGroup { group in
             group.addTask {
                 await self.cluster.campaign(
-                    advertiseURL: self.advertiseURL, elected: { await self.takeOver() },
+                    advertiseURL: self.advertiseURL, held: held, elected: { await self.takeOver() },
                     deposed: { await self.stepDown() })
             }
             group.addTask {

@@ -29,7 +29,7 @@ final class TestCluster: Sendable {
     static func with<Result: Sendable>(
         _ configuration: Configuration, count: Int = 2, _ body: @Sendable (TestCluster) async throws -> Result
     ) async throws -> Result {
-        try await TestPostgres.withDatabase { database in
+        try await PostgresTestServer.withDatabase { database in
             try await CurlClient.withCurlClient { client in
                 var instances: [GatewayHarness] = []
                 var servers: [Task<Void, any Error>] = []
