@@ -184,6 +184,33 @@ struct ClusterTests {
         }
     }
 
+    /// PostgreSQL ends the session holding the leader lock (as after a network failure): the leader notices
+    /// within about a second, steps down at once, and the cluster elects a leader again (a new term).
+    @Test func aLeaderWhoseLockSessionEndsStepsDownAndTheClusterElectsAgain() async throws {
+        try await TestCluster.with(Self.configuration(twilioAPI: "http://127.0.0.1:9")) { cluster in
+            let leader = try await cluster.leader()
+            let term = try await cluster.query("SELECT term::text FROM cluster_leader")
+            // The leader lock is the session-level advisory lock with key 0x5357_4244_4C45_4144.
+            let ended = try await cluster.query(
+                """
+                SELECT pg_terminate_backend(pid)::text FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND classid = 1398227524 AND objid = 1279607108
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """)
+            #expect(ended == ["true"])
+            let deadline = ContinuousClock.now + .seconds(15)
+            var newTerm = term
+            while newTerm == term, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(100))
+                newTerm = try await cluster.query("SELECT term::text FROM cluster_leader")
+            }
+            #expect(Int(newTerm.first ?? "") ?? 0 > Int(term.first ?? "") ?? 0, "no new term after the lock was lost")
+            let next = try await cluster.leader()
+            try await cluster.waitUntilSettled()
+            print("cluster lock loss: leader \(leader) → \(next), term \(term) → \(newTerm)")
+        }
+    }
+
     /// The sum of every series of a counter in Prometheus text.
     static func sum(of name: String, in metrics: String) -> Double {
         metrics.split(separator: "\n").filter { $0.hasPrefix(name + "{") || $0.hasPrefix(name + " ") }

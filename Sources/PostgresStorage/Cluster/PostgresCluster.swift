@@ -3,6 +3,19 @@ import Logging
 import PostgresNIO
 import Switchboard
 
+/// A cluster session PostgreSQL (or the network) ended.
+enum ClusterSessionClosed: Error, CustomStringConvertible {
+    case lockClosed
+    case listenClosed
+
+    var description: String {
+        switch self {
+        case .lockClosed: "the session holding the leader lock was closed"
+        case .listenClosed: "the LISTEN session was closed"
+        }
+    }
+}
+
 /// The leader of a cluster as its `cluster_leader` row names it.
 public struct ClusterLeader: Sendable, Equatable {
     /// The leader's advertised base URL.
@@ -58,13 +71,13 @@ public final class PostgresCluster: Sendable {
                 } catch {
                     logger.error("cluster: publishing this instance as the leader failed, stepping down: \(error)")
                     await deposed()
-                    try? await lock.connection.close()
+                    await release(lock)
                 }
             }
             if let lock = held {
                 await hold(lock)
                 await deposed()
-                try? await lock.connection.close()
+                await release(lock)
                 held = nil
             }
             try? await Task.sleep(for: .seconds(1))
@@ -98,13 +111,16 @@ public final class PostgresCluster: Sendable {
 
     /// Gives up the lock (its connection closes); for a caller that took it but will not campaign.
     public func release(_ lock: LeaderLock) async {
-        try? await lock.connection.close()
+        let connection = lock.connection
+        _ = try? await withTimeout(.seconds(2)) { try await connection.close() }
     }
 
     /// Checks the lock's connection every second until it fails or the task is cancelled.
     private func hold(_ lock: LeaderLock) async {
         while !Task.isCancelled {
             do {
+                // A session the server ended is closed at once; one that went silent fails the query in time.
+                if lock.connection.isClosed { throw ClusterSessionClosed.lockClosed }
                 try await withTimeout(.seconds(3)) {
                     try await lock.connection.query("SELECT 1", logger: self.logger)
                 }
@@ -200,6 +216,11 @@ public final class PostgresCluster: Sendable {
                                     await agentEvent(String(payload[..<space]), sequence)
                                 }
                                 throw CancellationError()
+                            }
+                            // A session the server ended may leave the sequences waiting: look every second.
+                            group.addTask {
+                                while !connection.isClosed { try await Task.sleep(for: .seconds(1)) }
+                                throw ClusterSessionClosed.listenClosed
                             }
                             try await group.next()
                             group.cancelAll()

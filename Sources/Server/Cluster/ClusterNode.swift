@@ -13,7 +13,7 @@ final class ClusterNode: Sendable {
     /// Marks a request one instance forwarded to the leader; such a request is never forwarded again.
     static let forwardedHeader = "Switchboard-Forwarded-By"
 
-    private struct State {
+    struct State {
         var isLeader = false
         /// The leader as last read from `cluster_leader`.
         var leader: ClusterLeader?
@@ -23,7 +23,7 @@ final class ClusterNode: Sendable {
     }
 
     /// What the leader knows of this instance's streams. Changed only under ``registration``'s lock.
-    private struct Registration {
+    struct Registration {
         /// Streams signed in through this instance, by agent.
         var streams: [String: Int] = [:]
         /// The term of the (other) leader last told of every stream.
@@ -45,9 +45,9 @@ final class ClusterNode: Sendable {
     let metrics: Metrics
     /// Work only the leader does (the concatenation sweeper, the remote-core outbox), started at each takeover.
     let leaderJobs = Mutex<[@Sendable () async -> Void]>([])
-    private let state = Mutex(State())
-    private let registration = Mutex(Registration())
-    private let registrationLock = AsyncLock()
+    let state = Mutex(State())
+    let registration = Mutex(Registration())
+    let registrationLock = AsyncLock()
 
     init(
         cluster: PostgresCluster, configuration: Configuration, store: any Store, hub: AgentEventHub,
@@ -173,7 +173,7 @@ final class ClusterNode: Sendable {
     }
 
     /// Stops the leader's jobs and router at once; this instance follows from now on.
-    private func stepDown() async {
+    func stepDown() async {
         let jobs = await registrationLock.withLock {
             self.state.withLock { state in
                 state.isLeader = false
@@ -245,147 +245,5 @@ final class ClusterNode: Sendable {
         await updateLeader()
         guard let url = await leaderURL(), url != failed else { return nil }
         return url
-    }
-
-    // MARK: Calls to the leader's router
-
-    /// Runs `call` on the local router when leading, else POSTs it to the leader (once more after reading the
-    /// leader again when that fails). False when it reached no leader: logged, not fatal.
-    @discardableResult
-    func callLeader(_ call: ClusterCall) async -> Bool {
-        if let router = leadingRouter {
-            await perform(call, on: router)
-            return true
-        }
-        guard let url = await leaderURL() else {
-            logger.warning("cluster: no leader known for \(call.path); will be redone by the next leader")
-            return false
-        }
-        if await post(call, to: url) { return true }
-        if let router = leadingRouter {
-            await perform(call, on: router)
-            return true
-        }
-        if let next = await leaderURLAfterFailure(url), await post(call, to: next) { return true }
-        logger.warning("cluster: the leader did not take \(call.path); will be redone by the next leader")
-        return false
-    }
-
-    /// Runs a call on this instance's router (the leader's side of `/internal/cluster/…`).
-    func perform(_ call: ClusterCall, on router: EmbeddedRouter) async {
-        switch call {
-        case .notify(let request): await router.notify(request)
-        case .messageArrived(let body): await router.messageArrived(body.message, in: body.conversation)
-        case .messageStatusChanged(let body): await router.messageStatusChanged(body.message, in: body.conversation)
-        case .closeConversation(let body): await router.closeConversation(id: body.id, reason: body.reason)
-        case .agentConnected(let body):
-            for _ in 0..<max(0, body.count) { await router.agentConnected(body.agentID) }
-        case .agentDisconnected(let body):
-            for _ in 0..<max(0, body.count) { await router.agentDisconnected(body.agentID) }
-        case .signIn(let body): await Self.signIn(body, router: router, hub: hub)
-        }
-    }
-
-    /// What an opening stream does on the leader: sign in; the presence when the client lacks it; pending
-    /// notifications its replay lacked.
-    static func signIn(_ signIn: StreamSignIn, router: EmbeddedRouter, hub: AgentEventHub) async {
-        let agentID = signIn.agentID
-        await router.agentConnected(agentID)
-        if signIn.sendPresence, let presence = await router.presence(agentID: agentID) {
-            await hub.publish(.presence(agentID: agentID, presence), to: agentID)
-        }
-        let replayed = Set(signIn.replayedNotificationIDs)
-        for notification in await router.pendingNotifications(agentID: agentID)
-        where !replayed.contains(notification.id) {
-            await hub.publish(.notification(notification), to: agentID)
-        }
-    }
-
-    private func post(_ call: ClusterCall, to url: String) async -> Bool {
-        do {
-            let request = CurlRequest(
-                method: "POST", url: url + call.path,
-                headers: [
-                    (name: "Authorization", value: "Bearer \(secret)"),
-                    (name: "Content-Type", value: "application/json"),
-                ], body: try call.body(), timeout: 10, connectTimeout: 2)
-            let response = try await client.execute(request)
-            guard (200..<300).contains(response.status) else {
-                logger.warning("cluster: leader \(url) answered \(response.status) to \(call.path)")
-                return false
-            }
-            return true
-        } catch {
-            logger.warning("cluster: calling leader \(url) for \(call.path) failed: \(error)")
-            return false
-        }
-    }
-
-    // MARK: Streams open here
-
-    /// An agent's stream opened here: the leader signs it in (see ``signIn(_:router:hub:)``).
-    func streamOpened(_ signIn: StreamSignIn) async {
-        await registrationLock.withLock {
-            await self.reconcileLocked()
-            await self.callLeader(.signIn(signIn))
-            // A leader met during the call has this stream; the others open here are told after it.
-            await self.reconcileLocked()
-            self.registration.withLock { $0.streams[signIn.agentID, default: 0] += 1 }
-        }
-    }
-
-    /// An agent's stream here closed.
-    func streamClosed(agentID: String) async {
-        await registrationLock.withLock {
-            await self.reconcileLocked()
-            self.registration.withLock { registration in
-                registration.streams[agentID, default: 0] -= 1
-                if registration.streams[agentID, default: 0] <= 0 { registration.streams[agentID] = nil }
-            }
-            await self.callLeader(.agentDisconnected(AgentStreams(agentID: agentID, count: 1)))
-            await self.reconcileLocked()
-        }
-    }
-
-    /// Tells a leader that does not know them yet of every stream open here: this instance's router once after
-    /// it took over, another leader once per term. Call under ``registrationLock``.
-    private func reconcileLocked() async {
-        let (isLeader, leader) = state.withLock { ($0.isLeader, $0.leader) }
-        let streams = registration.withLock { $0.streams }
-        if isLeader {
-            guard !registration.withLock({ $0.selfRegistered }) else { return }
-            registration.withLock { $0.selfRegistered = true }
-            let router = routers.current
-            for (agentID, count) in streams {
-                for _ in 0..<count { await router.agentConnected(agentID) }
-            }
-            return
-        }
-        guard let leader, leader.url != advertiseURL, leader.term > registration.withLock({ $0.term }) else { return }
-        registration.withLock { $0.term = leader.term }
-        for (agentID, count) in streams where count > 0 {
-            let call = ClusterCall.agentConnected(AgentStreams(agentID: agentID, count: count))
-            if !(await post(call, to: leader.url)) {
-                logger.warning("cluster: leader \(leader.url) was not told of agent \(agentID)'s open streams")
-            }
-        }
-    }
-}
-
-/// A `presence` event's data as the log keeps it (``PresenceBody``).
-struct StoredPresence: Decodable {
-    var agentId: String
-    var status: PresenceStatus
-    var setBy: PresenceSetter
-    var reason: String?
-    var since: Date
-
-    static func decode(_ data: String) throws -> StoredPresence {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .custom { decoder in
-            let text = try decoder.singleValueContainer().decode(String.self)
-            return try Date(text, strategy: ContractJSON.timestampStyle)
-        }
-        return try decoder.decode(StoredPresence.self, from: Data(data.utf8))
     }
 }

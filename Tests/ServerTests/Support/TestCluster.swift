@@ -1,6 +1,8 @@
 import Curl
 import Foundation
 import Logging
+import PostgresNIO
+import PostgresStorage
 import Server
 import Switchboard
 import Synchronization
@@ -14,12 +16,17 @@ final class TestCluster: Sendable {
     static let secret = "cluster-test-secret"
 
     let instances: [GatewayHarness]
+    /// The shared database's URL.
+    let database: String
     private let servers: [Task<Void, any Error>]
     private let stoppers: [ServerStopper]
     private let stopped = Mutex(Set<Int>())
 
-    private init(instances: [GatewayHarness], servers: [Task<Void, any Error>], stoppers: [ServerStopper]) {
+    private init(
+        instances: [GatewayHarness], database: String, servers: [Task<Void, any Error>], stoppers: [ServerStopper]
+    ) {
         self.instances = instances
+        self.database = database
         self.servers = servers
         self.stoppers = stoppers
     }
@@ -52,7 +59,8 @@ final class TestCluster: Sendable {
                     stoppers.append(stopper)
                     instances.append(GatewayHarness(port: port, configuration: configuration, client: client))
                 }
-                let cluster = TestCluster(instances: instances, servers: servers, stoppers: stoppers)
+                let cluster = TestCluster(
+                    instances: instances, database: database, servers: servers, stoppers: stoppers)
                 do {
                     try await cluster.waitUntilSettled()
                     let result = try await body(cluster)
@@ -117,6 +125,33 @@ final class TestCluster: Sendable {
                 }
                 try await Task.sleep(for: .milliseconds(50))
             }
+        }
+    }
+}
+
+extension TestCluster {
+    /// Runs one statement on the shared database; the first column of each row, as text.
+    func query(_ sql: String) async throws -> [String] {
+        let url = try PostgresDatabaseURL(parsing: database)
+        var logger = Logger(label: "test.cluster.sql")
+        logger.logLevel = .error
+        let connection = try await PostgresConnection.connect(
+            configuration: .init(
+                host: url.host, port: url.port, username: url.username, password: url.password,
+                database: url.database, tls: .disable),
+            id: 1, logger: logger)
+        do {
+            var values: [String] = []
+            for try await (value) in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                .decode(String.self)
+            {
+                values.append(value)
+            }
+            try await connection.close()
+            return values
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 }
