@@ -181,7 +181,7 @@ struct PostgresStoreTests {
         #expect(elapsed < limit, "503 took \(elapsed)", sourceLocation: sourceLocation)
     }
 
-    @Test func importsManyContactsInBatches() async throws {
+    @Test func importsManyContactsThroughCopy() async throws {
         try await withStore(.postgres) { (store: any Store) async throws in
             let count = 12_345
             let contacts = (0..<count).map { index in
@@ -198,6 +198,12 @@ struct PostgresStoreTests {
                     "ct_000007", "ct_005007", "ct_010007",
                 ])
             print("imported \(count) contacts in \(elapsed)")
+            // COPY's text format escapes what would break a row.
+            var odd = contact("ct_odd", phone: "+14155559999")
+            odd.name = "Tab\there\nnew line\r\\N \\ back \"quoted\" é 😀"
+            odd.attributes = ["note": "a\tb\\c\nd", "empty": ""]
+            #expect(try await store.importContacts([odd]) == 1)
+            #expect(try await store.contact(id: "ct_odd") == odd)
         }
     }
 }
