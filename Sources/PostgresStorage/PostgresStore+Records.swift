@@ -19,54 +19,39 @@ extension PostgresStore {
         }
     }
 
-    /// Contacts whose id is already stored are skipped (not counted). Sent in batches of
-    /// ``contactImportBatch`` rows, each one multi-row `INSERT … SELECT FROM unnest(…)` statement (one round trip
-    /// and one parse per batch), all in one transaction.
+    /// Contacts whose id is already stored are skipped (not counted). One transaction: the rows are streamed
+    /// with `COPY … FROM STDIN` into a temporary table, then moved with one `INSERT … SELECT … ON CONFLICT DO
+    /// NOTHING` (file order kept in `seq`, the order contacts of one number are listed).
     @discardableResult
     public func importContacts(_ contacts: [Contact]) async throws -> Int {
-        var batches: [PostgresBindings] = []
-        var start = 0
-        while start < contacts.count {
-            let batch = contacts[start..<min(start + Self.contactImportBatch, contacts.count)]
-            batches.append(
-                SQLSession.bindings([
-                    batch.map(\.id), batch.map(\.name), batch.map(\.mobilePhone), batch.map(\.mobilePhoneE164),
-                    batch.map(\.region), try batch.map { try StoredJSON.encode($0.attributes) },
-                    batch.map(\.createdAt.storedMilliseconds),
-                ]))
-            start += Self.contactImportBatch
-        }
-        let finalBatches = batches
+        guard !contacts.isEmpty else { return 0 }
+        let chunks = try ContactCopy.chunks(contacts)
         return try await transaction { db in
-            var inserted = 0
-            for bindings in finalBatches {
-                // WITH ORDINALITY keeps the file's order in `seq` (the order contacts of one number are listed).
-                let row = try await db.rows(
-                    """
-                    WITH inserted AS (
-                        INSERT INTO contact (id, name, mobile_phone, mobile_phone_e164, region, attributes, created_at)
-                        SELECT id, name, mobile_phone, mobile_phone_e164, region, attributes, created_at
-                        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                    $7::bigint[])
-                             WITH ORDINALITY AS t(id, name, mobile_phone, mobile_phone_e164, region, attributes,
-                                                  created_at, position)
-                        ORDER BY position
-                        ON CONFLICT (id) DO NOTHING
-                        RETURNING 1
-                    )
-                    SELECT COUNT(*) AS inserted FROM inserted
-                    """,
-                    bindings: bindings
-                ).first
-                let count: Int64 = try row?.required("inserted") ?? 0
-                inserted += Int(count)
+            try await db.run(
+                """
+                CREATE TEMPORARY TABLE contact_import (
+                    id TEXT, name TEXT, mobile_phone TEXT, mobile_phone_e164 TEXT, region TEXT, attributes TEXT,
+                    created_at BIGINT, position BIGINT
+                ) ON COMMIT DROP
+                """)
+            try await db.connection.copyFrom(table: "contact_import", logger: db.logger) { writer in
+                for chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
             }
-            return inserted
+            let row = try await db.row(
+                """
+                WITH inserted AS (
+                    INSERT INTO contact (id, name, mobile_phone, mobile_phone_e164, region, attributes, created_at)
+                    SELECT id, name, mobile_phone, mobile_phone_e164, region, attributes, created_at
+                    FROM contact_import ORDER BY position
+                    ON CONFLICT (id) DO NOTHING
+                    RETURNING 1
+                )
+                SELECT COUNT(*) AS inserted FROM inserted
+                """)
+            let count: Int64 = try row?.required("inserted") ?? 0
+            return Int(count)
         }
     }
-
-    /// Rows per statement of ``importContacts(_:)``.
-    static let contactImportBatch = 5000
 
     public func contact(id: String) async throws -> Contact? {
         try await read { db in
