@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // C libraries
@@ -52,10 +53,19 @@ let package = Package(
             name: "Storage",
             dependencies: ["Switchboard", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // PostgreSQL apart from SQLite, so GRDB and postgres-nio never share a module.
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                "Switchboard",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Server",
             dependencies: [
-                "Switchboard", "Providers", "Router", "Storage", "Curl",
+                "Switchboard", "Providers", "Router", "Storage", "PostgresStorage", "Curl",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -109,12 +119,21 @@ let package = Package(
                 "Router", "Switchboard", .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
-        .testTarget(name: "StorageTests", dependencies: ["Storage", "Switchboard"]),
+        .testTarget(
+            name: "StorageTests",
+            dependencies: [
+                "Storage", "PostgresStorage", "Switchboard",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Storage", "Router", "Curl", "TestHTTPServer",
+                "Server", "Switchboard", "Providers", "Storage", "PostgresStorage", "Router", "Curl", "TestHTTPServer",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

@@ -148,6 +148,12 @@ public actor EmbeddedRouter: CoreRouter {
         await run { machine, now in machine.restore(conversations, now: now) }
     }
 
+    /// Gives the agent back the presence it had under the previous cluster leader once it signs in again
+    /// (see ``RoutingStateMachine/restorePresence(_:of:now:)``).
+    public func restorePresence(_ presence: Presence, agentID: String) async {
+        await run { machine, now in machine.restorePresence(presence, of: agentID, now: now) }
+    }
+
     public func offers(conversationID: String) -> [OfferRecord] { machine.offers(conversationID: conversationID) }
 
     /// `POST /v1/conversations/{id}/transfer`. Throws `404` unknown, `403` another agent's, `409` when nobody

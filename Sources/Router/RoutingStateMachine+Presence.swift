@@ -47,6 +47,18 @@ extension RoutingStateMachine {
         return effects
     }
 
+    /// A new cluster leader restores the presence the agent had under the previous leader (its last `presence`
+    /// event), as if the agent had just disconnected: when its streams register again within
+    /// `reconnectWindowSeconds`, it gets that presence back instead of the one computed from its load.
+    /// A signed-in agent, an unknown one and an `offline` presence change nothing.
+    public mutating func restorePresence(_ presence: Presence, of agentID: String, now: Date) -> [RoutingEffect] {
+        guard var agent = agents[agentID], !agent.signedIn, presence.status != .offline else { return [] }
+        agent.presenceBeforeSignOut = (presence, presence.setBy == .system && presence.reason == "load")
+        agent.disconnectedAt = now
+        agents[agentID] = agent
+        return []
+    }
+
     /// The agent (or a supervisor for it) sets its presence. `inactive` is the system's alone.
     public mutating func setPresence(
         agentID: String, status: PresenceStatus, by actor: RouterActor, now: Date

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresStorage
 import Providers
 import Switchboard
 
@@ -20,6 +21,17 @@ enum ConfigurationCheck {
         guard configuration.database.hasPrefix("sqlite:") || configuration.database.hasPrefix("postgres://") else {
             throw fail("database must be sqlite:PATH or postgres://user:pass@host:port/db", "database")
         }
+        if PostgresDatabaseURL.isPostgresURL(configuration.database) {
+            // Names what is wrong with the URL (never its password) before anything tries to connect.
+            do {
+                _ = try PostgresDatabaseURL(parsing: configuration.database)
+            } catch let error as SwitchboardError {
+                throw error
+            } catch {
+                throw fail("database: \(error)", "database")
+            }
+        }
+        try validateCluster(configuration)
         var channelIDs = Set<String>()
         for (index, channel) in configuration.channels.enumerated() {
             guard !channel.id.isEmpty, channel.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })

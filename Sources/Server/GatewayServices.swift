@@ -9,7 +9,9 @@ struct GatewayServices: Sendable {
     let configuration: Configuration
     let store: any Store
     let gateway: Gateway
-    let router: EmbeddedRouter
+    /// The router in use: one for the process's life with SQLite, the leader's latest in a cluster.
+    let routers: RouterSlot
+    var router: EmbeddedRouter { routers.current }
     let hub: AgentEventHub
     let adapters: [String: any WebhookAdapter]
     let metrics: Metrics
@@ -19,4 +21,6 @@ struct GatewayServices: Sendable {
     let heartbeatInterval: Duration
     /// Connects an accepted call to its agent.
     let calls: CallConnector
+    /// This instance's part in a cluster sharing a PostgreSQL database; nil with SQLite.
+    let cluster: ClusterNode?
 }

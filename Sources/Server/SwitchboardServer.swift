@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import Hummingbird
 import Logging
+import PostgresStorage
 import Providers
 import Router
 import ServiceLifecycle
@@ -43,69 +44,109 @@ public enum SwitchboardServer {
 
     public static func run(configuration: Configuration, logger: Logger, options: Options = .init()) async throws {
         try validate(configuration)
-        let store = try openStore(configuration.database)
-        try await CurlClient.withCurlClient { curl in
-            let metrics = Metrics()
-            let hub = AgentEventHub(
-                store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
-                clock: options.clock, logger: logger, metrics: metrics)
-            let router = EmbeddedRouter(
-                configuration: configuration, store: store, events: hub, clock: options.clock)
-            // In remote mode the gateway's notification requests go to the external core; the embedded router
-            // still answers the `/v1` agent API.
-            let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
-            let core: any CoreRouter = remote ?? router
-            var apis: [String: any ProviderAPI] = [:]
-            var adapters: [String: any WebhookAdapter] = [:]
-            let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
-            for channel in configuration.channels {
-                adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
-                apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
-            }
-            let outbox = OutboxWorker(
-                store: store, apis: apis, configuration: configuration, router: core, clock: options.clock,
-                logger: logger,
-                onAttempt: { provider, outcome in
-                    metrics.increment(
-                        "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
-                },
-                statusCallbackURL: { channel in statusCallbackURL(for: channel, publicURL: configuration.publicURL) })
-            let gateway = Gateway(
-                configuration: configuration, store: store, router: core, clock: options.clock, logger: logger,
-                replyQueued: { outbox.wake() })
-            let services = GatewayServices(
-                configuration: configuration, store: store, gateway: gateway, router: router, hub: hub,
-                adapters: adapters, metrics: metrics, authenticator: TokenAuthenticator(configuration: configuration),
-                clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
-                calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger))
-            await router.restore(
-                conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+        // The store outlives everything that uses it: a PostgreSQL pool closes after the server stopped.
+        try await withStore(configuration.database, logger: logger) { store in
+            try await CurlClient.withCurlClient { curl in
+                let metrics = Metrics()
+                let hub = AgentEventHub(
+                    store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
+                    clock: options.clock, logger: logger, metrics: metrics)
+                let routers = RouterSlot(
+                    EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: options.clock))
+                // With PostgreSQL several instances may share the database: one leads and runs the router.
+                let cluster = try clusterNode(
+                    configuration, store: store, hub: hub, routers: routers, client: curl, clock: options.clock,
+                    logger: logger, metrics: metrics)
+                // In remote mode the gateway's notification requests go to the external core; the embedded router
+                // still answers the `/v1` agent API.
+                let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
+                let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
+                var apis: [String: any ProviderAPI] = [:]
+                var adapters: [String: any WebhookAdapter] = [:]
+                let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
+                for channel in configuration.channels {
+                    adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
+                    apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
+                }
+                // In a cluster every instance's worker sends replies (each claimed by one): poll often, since only
+                // the instance that queued a reply is woken for it.
+                let outbox = OutboxWorker(
+                    store: store, apis: apis, configuration: configuration, router: core, clock: options.clock,
+                    logger: logger,
+                    idlePoll: cluster == nil ? .seconds(5) : .milliseconds(250),
+                    onAttempt: { provider, outcome in
+                        metrics.increment(
+                            "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
+                    },
+                    statusCallbackURL: { channel in statusCallbackURL(for: channel, publicURL: configuration.publicURL)
+                    })
+                let gateway = Gateway(
+                    configuration: configuration, store: store, router: core, clock: options.clock, logger: logger,
+                    replyQueued: { outbox.wake() })
+                let services = GatewayServices(
+                    configuration: configuration, store: store, gateway: gateway, routers: routers, hub: hub,
+                    adapters: adapters, metrics: metrics,
+                    authenticator: TokenAuthenticator(configuration: configuration),
+                    clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
+                    calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger),
+                    cluster: cluster)
+                // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
+                let singletons: [@Sendable () async -> Void] = [
+                    { await remote?.run() },
+                    { await sweepConcatenations(gateway, clock: options.clock, logger: logger) },
+                ]
+                if let cluster {
+                    cluster.leaderJobs.withLock { $0 = singletons }
+                    await cluster.start()
+                } else {
+                    await routers.current.restore(
+                        conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+                }
 
-            let app = Application(
-                router: makeRouter(services),
-                configuration: .init(
-                    address: .hostname(configuration.listen.host, port: configuration.listen.port),
-                    serverName: "switchboard"),
-                onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
-                logger: logger)
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: [
-                        .init(service: app),
-                        .init(service: BackgroundService { await outbox.run() }),
-                        .init(service: BackgroundService { await remote?.run() }),
-                        .init(
-                            service: BackgroundService {
-                                await sweepConcatenations(gateway, clock: options.clock, logger: logger)
-                            }),
-                        .init(service: BackgroundService(onShutdown: { hub.finishAll() }) {}),
-                    ],
-                    gracefulShutdownSignals: options.shutdownSignals,
-                    logger: logger))
-            await options.stopper?.attach(group)
-            try await group.run()
-            await router.shutdown()
+                let app = Application(
+                    router: makeRouter(services),
+                    configuration: .init(
+                        address: .hostname(configuration.listen.host, port: configuration.listen.port),
+                        serverName: "switchboard"),
+                    onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
+                    logger: logger)
+                var background: [@Sendable () async -> Void] = [{ await outbox.run() }]
+                if let cluster {
+                    background.append { await cluster.run() }
+                } else {
+                    background += singletons
+                }
+                let group = ServiceGroup(
+                    configuration: .init(
+                        services: [.init(service: app)]
+                            + background.map { .init(service: BackgroundService($0)) }
+                            + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})],
+                        gracefulShutdownSignals: options.shutdownSignals,
+                        logger: logger))
+                await options.stopper?.attach(group)
+                do {
+                    try await group.run()
+                } catch {
+                    await cluster?.finish()
+                    await routers.current.shutdown()
+                    throw error
+                }
+                await cluster?.finish()
+                await routers.current.shutdown()
+            }
         }
+    }
+
+    /// This instance's cluster node when the database is PostgreSQL, else nil (SQLite: one instance).
+    static func clusterNode(
+        _ configuration: Configuration, store: any Store, hub: AgentEventHub, routers: RouterSlot,
+        client: CurlClient, clock: any WallClock, logger: Logger, metrics: Metrics
+    ) throws -> ClusterNode? {
+        guard PostgresDatabaseURL.isPostgresURL(configuration.database) else { return nil }
+        return ClusterNode(
+            cluster: try PostgresCluster(databaseURL: configuration.database, logger: logger),
+            configuration: configuration, store: store, hub: hub, routers: routers, client: client, clock: clock,
+            logger: logger, metrics: metrics)
     }
 
     /// The remote core router of `router.mode = remote`, `nil` in embedded mode.
@@ -140,6 +181,11 @@ public enum SwitchboardServer {
     static func makeRouter(_ services: GatewayServices) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: services.logger))
+        if let cluster = services.cluster {
+            router.add(
+                middleware: LeaderForwarding(node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
+            ClusterRoutes(node: cluster).register(on: router)
+        }
         WebhookRoutes(services: services).register(on: router)
         AgentRoutes(services: services).register(on: router)
         NotificationRoutes(services: services).register(on: router)
@@ -151,11 +197,32 @@ public enum SwitchboardServer {
         return router
     }
 
-    /// `sqlite:PATH` (CONTRACT.md §2). PostgreSQL arrives with its own issue.
+    /// Opens the store a `database` setting names (CONTRACT.md §2) for the duration of `body`: `sqlite:PATH`, or
+    /// `postgres://user:password@host:port/db` (its connection pool runs while `body` runs and closes after it;
+    /// the schema is migrated first).
+    ///
+    /// - Throws: ``SwitchboardError`` `invalid-request` (field `database`) for a setting that names no store,
+    ///   `unavailable` when the database cannot be opened; whatever `body` throws.
+    public static func withStore<T: Sendable>(
+        _ database: String, logger: Logger, _ body: (any Store) async throws -> T
+    ) async throws -> T {
+        if PostgresDatabaseURL.isPostgresURL(database) {
+            var postgresLogger = logger
+            postgresLogger[metadataKey: "database"] = "postgres"
+            return try await PostgresStore.withStore(url: database, logger: postgresLogger) { store in
+                try await body(store)
+            }
+        }
+        return try await body(try openStore(database))
+    }
+
+    /// Opens an SQLite store, `sqlite:PATH`. A PostgreSQL store has a lifetime (its pool): open it with
+    /// ``withStore(_:logger:_:)``.
     public static func openStore(_ database: String) throws -> any Store {
         guard database.hasPrefix("sqlite:") else {
             throw SwitchboardError.invalidRequest(
-                "database: \"\(database.prefix(11))…\" is not supported yet; use sqlite:PATH", field: "database")
+                "database \"\(PostgresDatabaseURL.masked(String(database.prefix(40))))\" is not supported; use "
+                    + "sqlite:PATH or postgres://user:password@host:port/database", field: "database")
         }
         return try SQLiteStore(path: String(database.dropFirst("sqlite:".count)))
     }

@@ -17,12 +17,14 @@ public struct Configuration: Sendable, Codable, Equatable {
     public var outbox: OutboxSettings
     /// Per-queue routing settings; a queue not listed uses the defaults of ``QueueSettings``.
     public var queues: [QueueSettings]
+    /// Several instances sharing one PostgreSQL database (README "Scaling out").
+    public var cluster: ClusterSettings
 
     public init(
         listen: Listen = .init(), publicURL: String? = nil, database: String = "sqlite:./switchboard.sqlite",
         defaultRegion: String = "US", adminToken: String? = nil, channels: [Channel] = [], agents: [Agent] = [],
         router: RouterSettings = .init(), notifications: NotificationSettings = .init(), limits: Limits = .init(),
-        outbox: OutboxSettings = .init(), queues: [QueueSettings] = []
+        outbox: OutboxSettings = .init(), queues: [QueueSettings] = [], cluster: ClusterSettings = .init()
     ) {
         self.listen = listen
         self.publicURL = Self.trimmedPublicURL(publicURL ?? "http://\(listen.host):\(listen.port)")
@@ -36,6 +38,7 @@ public struct Configuration: Sendable, Codable, Equatable {
         self.limits = limits
         self.outbox = outbox
         self.queues = queues
+        self.cluster = cluster
     }
 
     public init(from decoder: any Decoder) throws {
@@ -53,7 +56,8 @@ public struct Configuration: Sendable, Codable, Equatable {
             notifications: try c.decodeIfPresent(NotificationSettings.self, forKey: .notifications) ?? .init(),
             limits: try c.decodeIfPresent(Limits.self, forKey: .limits) ?? .init(),
             outbox: try c.decodeIfPresent(OutboxSettings.self, forKey: .outbox) ?? .init(),
-            queues: try c.decodeIfPresent([QueueSettings].self, forKey: .queues) ?? []
+            queues: try c.decodeIfPresent([QueueSettings].self, forKey: .queues) ?? [],
+            cluster: try c.decodeIfPresent(ClusterSettings.self, forKey: .cluster) ?? .init()
         )
     }
 
@@ -226,6 +230,23 @@ public struct Configuration: Sendable, Codable, Equatable {
                 voiceEndpoint: try c.decodeIfPresent(String.self, forKey: .voiceEndpoint)
             )
         }
+    }
+
+    /// `cluster`: how instances sharing a PostgreSQL database reach the leader and prove they are peers.
+    public struct ClusterSettings: Sendable, Codable, Equatable {
+        /// The base URL other instances use to reach this one; defaults to `http://<listen.host>:<listen.port>`.
+        public var advertiseURL: String?
+        /// Shared by every instance: `Authorization: Bearer` of the internal `/internal/cluster` calls.
+        public var secret: String?
+        public init(advertiseURL: String? = nil, secret: String? = nil) {
+            self.advertiseURL = advertiseURL
+            self.secret = secret
+        }
+    }
+
+    /// `cluster.advertiseURL`, else `http://<listen.host>:<listen.port>`, without a trailing slash.
+    public var advertiseURL: String {
+        Self.trimmedPublicURL(cluster.advertiseURL ?? "http://\(listen.host):\(listen.port)")
     }
 
     public struct RouterSettings: Sendable, Codable, Equatable {

@@ -10,7 +10,9 @@ public enum ConfigurationLoader {
     }
 
     /// Optional string keys that have no value by default, so the override cannot take the type from it.
-    static let optionalStringKeys: Set<String> = ["adminToken", "publicURL", "router.url", "router.secret"]
+    static let optionalStringKeys: Set<String> = [
+        "adminToken", "publicURL", "router.url", "router.secret", "cluster.advertiseURL", "cluster.secret",
+    ]
 
     /// Loads `path` (or the built-in defaults when `path` is nil) and applies the environment's overrides.
     public static func load(path: String?, environment: [String: String]) throws(SwitchboardError) -> Loaded {
@@ -66,7 +68,12 @@ public enum ConfigurationLoader {
         path: [String] = []
     ) -> Bool {
         guard let first = segments.first else { return false }
-        let keys = Set(defaults.keys).union(tree.keys)
+        // Optional keys without a default are absent from `defaults`: name them here so they can be set.
+        let optionalHere = optionalStringKeys.compactMap { name -> String? in
+            let parts = name.split(separator: ".").map(String.init)
+            return parts.count == path.count + 1 && Array(parts.dropLast()) == path ? parts.last : nil
+        }
+        let keys = Set(defaults.keys).union(tree.keys).union(optionalHere)
         guard let key = keys.first(where: { $0.uppercased() == first.uppercased() }) else { return false }
         let keyPath = path + [key]
         if segments.count == 1 {
@@ -118,6 +125,7 @@ public enum ConfigurationLoader {
         var masked = configuration
         masked.adminToken = masked.adminToken.map(mask)
         masked.router.secret = masked.router.secret.map(mask)
+        masked.cluster.secret = masked.cluster.secret.map(mask)
         masked.database = maskDatabasePassword(masked.database)
         for index in masked.channels.indices {
             for (key, value) in masked.channels[index].credentials where secretCredentialKeys.contains(key) {

@@ -53,7 +53,7 @@ public struct NotificationCustomer: Sendable, Codable, Hashable {
 }
 
 /// A request to notify an agent about work (Gateway → CoreRouter).
-public struct NotificationRequest: Sendable, Equatable {
+public struct NotificationRequest: Sendable, Equatable, Codable {
     public var scenario: Scenario
     public var conversationID: String
     public var channelID: String

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Server
 import Switchboard
 
@@ -75,8 +76,10 @@ struct ContactsImport: AsyncParsableCommand {
                     id: RecordID.make("ct"), name: name, mobilePhone: phone, mobilePhoneE164: number.e164,
                     region: region, attributes: attributes, createdAt: now))
         }
-        let store = try SwitchboardServer.openStore(configuration.database)
-        let imported = try await store.importContacts(contacts)
+        let finalContacts = contacts
+        let imported = try await SwitchboardServer.withStore(
+            configuration.database, logger: Logger(label: "switchboard.contacts")
+        ) { store in try await store.importContacts(finalContacts) }
         print("imported \(imported), skipped \(skipped)")
         if imported == 0 { throw ExitCode(1) }
     }

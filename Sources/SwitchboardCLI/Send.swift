@@ -30,12 +30,13 @@ struct Send: AsyncParsableCommand {
             printError("error: --to: \(error)")
             throw ExitCode(2)
         }
-        let store = try SwitchboardServer.openStore(configuration.database)
         let logger = Logger(label: "switchboard.send")
-        let outcome = try await CurlClient.withCurlClient { client in
-            try await OutboundSend(
-                configuration: configuration, channel: channel, store: store, client: client, logger: logger
-            ).send(to: number.e164, text: text)
+        let outcome = try await SwitchboardServer.withStore(configuration.database, logger: logger) { store in
+            try await CurlClient.withCurlClient { client in
+                try await OutboundSend(
+                    configuration: configuration, channel: channel, store: store, client: client, logger: logger
+                ).send(to: number.e164, text: text)
+            }
         }
         print(outcome.message.id)
         if outcome.message.status == .failed || outcome.message.status == .optedOut {

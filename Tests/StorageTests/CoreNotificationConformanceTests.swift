@@ -30,10 +30,11 @@ struct CoreNotificationConformanceTests {
         }
     }
 
-    @Test func survivesARestart() async throws {
-        let database = try StoreKind.sqliteFile.makeDatabase()
-        defer { database.remove() }
-        try await database.open().enqueueCoreNotification(CoreNotification(id: "kept", body: "{}", createdAt: t0))
-        #expect(try await database.open().dueCoreNotifications(now: at(1), limit: 5).map(\.id) == ["kept"])
+    @Test(arguments: StoreKind.persistent)
+    func survivesARestart(kind: StoreKind) async throws {
+        try await withDatabase(kind) { database in
+            try await database.open().enqueueCoreNotification(CoreNotification(id: "kept", body: "{}", createdAt: t0))
+            #expect(try await database.open().dueCoreNotifications(now: at(1), limit: 5).map(\.id) == ["kept"])
+        }
     }
 }

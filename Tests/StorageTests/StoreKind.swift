@@ -4,19 +4,21 @@ import Switchboard
 import Testing
 
 /// The `Store` implementations the conformance suite runs against. Every conformance test takes
-/// `arguments: StoreKind.allCases`; a PostgreSQL store joins by adding a case here and its ``TestDatabase``.
+/// `arguments: StoreKind.allCases`; a store joins by adding a case here and its ``TestDatabase``.
 enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// A file database (DatabasePool, WAL): the production shape.
     case sqliteFile
     /// A private in-memory database (DatabaseQueue).
     case sqliteMemory
+    /// A fresh database on the PostgreSQL server `SWITCHBOARD_TEST_POSTGRES_URL` names.
+    case postgres
 
     var testDescription: String { rawValue }
 
     /// Whether opening the database again (a restart) finds what was stored.
     var isPersistent: Bool {
         switch self {
-        case .sqliteFile: true
+        case .sqliteFile, .postgres: true
         case .sqliteMemory: false
         }
     }
@@ -24,7 +26,7 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
     /// The kinds the restart tests run against.
     static var persistent: [StoreKind] { allCases.filter(\.isPersistent) }
 
-    func makeDatabase() throws -> TestDatabase {
+    func makeDatabase() async throws -> TestDatabase {
         let options = SQLiteStore.Options(
             sendingLease: Conformance.sendingLease, agentEventsKept: Conformance.agentEventsKept)
         switch self {
@@ -37,14 +39,18 @@ enum StoreKind: String, CaseIterable, Sendable, CustomTestStringConvertible {
             // One instance: "reopening" an in-memory database would lose it, so it is never reopened.
             let store = try SQLiteStore(path: ":memory:", options: options)
             return TestDatabase(open: { store }, remove: {})
+        case .postgres:
+            let database = try await PostgresTestDatabase.create()
+            return TestDatabase(open: { try await database.open() }, remove: { await database.remove() })
         }
     }
 }
 
-/// One empty database for one test. `open()` again is a restart (for persistent kinds).
+/// One empty database for one test. `open()` again is a restart (for persistent kinds); `remove()` closes every
+/// store opened on it and deletes it.
 struct TestDatabase: Sendable {
     let open: @Sendable () async throws -> any Store
-    let remove: @Sendable () -> Void
+    let remove: @Sendable () async -> Void
 }
 
 /// Constants every store under test is opened with.
@@ -59,11 +65,18 @@ func withStore<T>(_ kind: StoreKind, _ body: (any Store) async throws -> T) asyn
     try await withDatabase(kind) { database in try await body(database.open()) }
 }
 
-/// Runs `body` with a fresh database of `kind` that it may open several times.
+/// Runs `body` with a fresh database of `kind` that it may open several times; its stores are closed and the
+/// database removed afterwards, whether `body` threw or not.
 func withDatabase<T>(_ kind: StoreKind, _ body: (TestDatabase) async throws -> T) async throws -> T {
-    let database = try kind.makeDatabase()
-    defer { database.remove() }
-    return try await body(database)
+    let database = try await kind.makeDatabase()
+    do {
+        let result = try await body(database)
+        await database.remove()
+        return result
+    } catch {
+        await database.remove()
+        throw error
+    }
 }
 
 func temporaryDatabasePath() -> String {

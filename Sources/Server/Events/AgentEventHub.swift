@@ -16,15 +16,20 @@ struct StreamEvent: Sendable, Equatable {
 /// Numbers every agent event, keeps it in the store for replay (`Last-Event-ID`), and writes it to the
 /// agent's open streams in sequence order. A supervisor's streams also get every agent's presence events.
 public final class AgentEventHub: AgentEventSink, Sendable {
-    private struct Subscriber {
+    struct Subscriber {
         var continuation: AsyncStream<StreamEvent>.Continuation
     }
-    private struct AgentState {
+    struct AgentState {
         var subscribers: [UUID: Subscriber] = [:]
         /// Events numbered but not yet written because an earlier number is still being stored.
         var waiting: [Int64: StreamEvent] = [:]
         /// The next number to write; `nil` until the first event of this process.
         var nextToWrite: Int64?
+        /// In a cluster: the highest number written to this instance's streams of the agent (`nil`: none open).
+        var delivered: Int64?
+        /// In a cluster: a catch-up from the store is running, and whether another was asked for meanwhile.
+        var catchingUp = false
+        var catchUpAgain = false
     }
 
     let store: any Store
@@ -32,7 +37,10 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     let logger: Logger
     let supervisorIDs: Set<String>
     let metrics: Metrics
-    private let agents = Mutex([String: AgentState]())
+    let agents = Mutex([String: AgentState]())
+    /// In a cluster: told of every stored event (NOTIFY to the other instances); streams are then written from
+    /// the store (``catchUp(agentID:)``) rather than directly, so that every instance writes the same way.
+    let clusterAnnouncer = Mutex<(@Sendable (_ agentID: String, _ sequence: Int64) async -> Void)?>(nil)
     /// The scenario of each open notification, so that its close is counted under it.
     private let openScenarios = Mutex([String: Scenario]())
 
@@ -84,7 +92,12 @@ public final class AgentEventHub: AgentEventSink, Sendable {
             logger.error("cannot store \(event.type) event for agent \(agentID): \(error)")
             return
         }
-        deliver(StreamEvent(sequence: sequence, type: event.type, data: data), to: agentID)
+        if let announce = clusterAnnouncer.withLock({ $0 }) {
+            await catchUp(agentID: agentID)
+            await announce(agentID, sequence)
+        } else {
+            deliver(StreamEvent(sequence: sequence, type: event.type, data: data), to: agentID)
+        }
     }
 
     /// Writes in sequence order: an event stored while an earlier one is still being stored waits for it.
@@ -116,7 +129,11 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     func unsubscribe(agentID: String, id: UUID) {
-        let subscriber = agents.withLock { $0[agentID]?.subscribers.removeValue(forKey: id) }
+        let subscriber = agents.withLock { agents in
+            let removed = agents[agentID]?.subscribers.removeValue(forKey: id)
+            if agents[agentID]?.subscribers.isEmpty == true { agents[agentID]?.delivered = nil }
+            return removed
+        }
         subscriber?.continuation.finish()
     }
 

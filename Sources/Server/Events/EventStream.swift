@@ -22,7 +22,17 @@ struct EventStream: Sendable {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
             body: ResponseBody { writer in
                 let hub = services.hub
-                let subscription = hub.subscribe(agentID: agentID)
+                let subscription: (id: UUID, events: AsyncStream<StreamEvent>)
+                if services.cluster != nil {
+                    // Events reach this instance through the store: start after the last stored one.
+                    guard let last = try? await services.store.lastAgentEventSequence(agentID: agentID) else {
+                        try? await writer.finish(nil)
+                        return
+                    }
+                    subscription = hub.subscribe(agentID: agentID, after: last)
+                } else {
+                    subscription = hub.subscribe(agentID: agentID)
+                }
                 let (items, continuation) = AsyncStream<Item>.makeStream()
                 let forward = Task {
                     for await event in subscription.events { continuation.yield(.event(event)) }
@@ -59,7 +69,11 @@ struct EventStream: Sendable {
                 heartbeat.cancel()
                 forward.cancel()
                 hub.unsubscribe(agentID: agentID, id: subscription.id)
-                await services.router.agentDisconnected(agentID)
+                if let cluster = services.cluster {
+                    await cluster.streamClosed(agentID: agentID)
+                } else {
+                    await services.router.agentDisconnected(agentID)
+                }
                 try? await writer.finish(nil)
             })
     }
@@ -78,15 +92,15 @@ struct EventStream: Sendable {
 
     /// Signs the agent in; without a usable replay starts with its presence; re-sends pending notifications
     /// the replay lacked.
+    /// In a cluster the leader does this (``ClusterNode/streamOpened(_:)``).
     private func signIn(replayed: [StreamEvent]) async {
-        await services.router.agentConnected(agentID)
-        if replayed.isEmpty, let presence = await services.router.presence(agentID: agentID) {
-            await services.hub.publish(.presence(agentID: agentID, presence), to: agentID)
-        }
-        let replayedIDs = Set(replayed.filter { $0.type == "notification" }.compactMap { Self.dataID($0.data) })
-        for notification in await services.router.pendingNotifications(agentID: agentID)
-        where !replayedIDs.contains(notification.id) {
-            await services.hub.publish(.notification(notification), to: agentID)
+        let signIn = StreamSignIn(
+            agentID: agentID, sendPresence: replayed.isEmpty,
+            replayedNotificationIDs: replayed.filter { $0.type == "notification" }.compactMap { Self.dataID($0.data) })
+        if let cluster = services.cluster {
+            await cluster.streamOpened(signIn)
+        } else {
+            await ClusterNode.signIn(signIn, router: services.router, hub: services.hub)
         }
     }
 

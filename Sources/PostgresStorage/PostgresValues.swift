@@ -1,0 +1,185 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Switchboard
+
+// How domain values are written to and read from PostgreSQL columns: the same choices as the SQLite store
+// (times as BIGINT milliseconds since 1970, small documents as JSON text), so both stores give back equal values.
+
+extension Date {
+    /// Milliseconds since 1970, rounded: the precision every stored time has.
+    var storedMilliseconds: Int64 {
+        Int64((timeIntervalSince1970 * 1000).rounded())
+    }
+
+    /// This time as the store gives it back (rounded to the millisecond).
+    var storedPrecision: Date {
+        Date(storedMilliseconds: storedMilliseconds)
+    }
+
+    init(storedMilliseconds: Int64) {
+        self.init(timeIntervalSince1970: Double(storedMilliseconds) / 1000)
+    }
+}
+
+/// JSON text for the columns that hold small documents (attributes, media, candidate ids).
+enum StoredJSON {
+    static func encode<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        // Sorted keys keep the text stable, so equal values are stored byte-for-byte equal.
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, from text: String, column: String) throws -> Value {
+        do {
+            return try JSONDecoder().decode(type, from: Data(text.utf8))
+        } catch {
+            throw StorageCorruption(what: "column \(column) holds JSON that does not decode: \(error)")
+        }
+    }
+
+    static func encodeMedia(_ media: [MediaAttachment]) throws -> String {
+        media.isEmpty ? "[]" : try encode(media)
+    }
+
+    static func encodeIDs(_ ids: [String]) throws -> String {
+        ids.isEmpty ? "[]" : try encode(ids)
+    }
+}
+
+/// A stored value that the current code cannot read back (an unknown enum value, broken JSON, a column of another
+/// type). Means the database was written by another version or by hand; it is not a transient failure.
+struct StorageCorruption: Error, CustomStringConvertible {
+    var what: String
+    var description: String { "database holds data this version cannot read: \(what)" }
+}
+
+/// A value bound to a `$n` parameter. Optionals bind SQL `NULL` with their wrapped type.
+protocol SQLBindable {
+    func append(to bindings: inout PostgresBindings)
+}
+
+extension String: SQLBindable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Int: SQLBindable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(Int64(self)) }
+}
+
+extension Int64: SQLBindable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Bool: SQLBindable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Array: SQLBindable where Element: PostgresArrayEncodable & PostgresNonThrowingEncodable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+extension Optional: SQLBindable where Wrapped: PostgresDynamicTypeEncodable {
+    func append(to bindings: inout PostgresBindings) { bindings.append(self) }
+}
+
+/// One leased connection inside one transaction: runs statements with `$n` parameters.
+struct SQLSession: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// The bindings of `values`, in order (`$1`, `$2`, …): built before a closure that runs later captures them.
+    static func bindings(_ values: [any SQLBindable]) -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: values.count)
+        for value in values { value.append(to: &bindings) }
+        return bindings
+    }
+
+    /// Every row of a statement.
+    func rows(_ sql: String, _ values: [any SQLBindable] = []) async throws -> [PostgresRandomAccessRow] {
+        try await rows(sql, bindings: Self.bindings(values))
+    }
+
+    /// Every row of a statement with prepared bindings.
+    func rows(_ sql: String, bindings: PostgresBindings) async throws -> [PostgresRandomAccessRow] {
+        let sequence = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in sequence { rows.append(row.makeRandomAccess()) }
+        return rows
+    }
+
+    /// The first row of a statement, if any.
+    func row(_ sql: String, _ values: [any SQLBindable] = []) async throws -> PostgresRandomAccessRow? {
+        try await rows(sql, values).first
+    }
+
+    /// Runs a statement; returns how many rows it returned (statements count changed rows with `RETURNING 1`).
+    @discardableResult
+    func run(_ sql: String, _ values: [any SQLBindable] = []) async throws -> Int {
+        try await rows(sql, values).count
+    }
+
+    /// Takes a transaction-scoped advisory lock on `key` (hashed): writers of one logical resource that has no
+    /// row to lock yet (a delivery report's provider id, a concatenated message's group) queue behind each other.
+    func lock(_ key: String) async throws {
+        try await run("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
+    }
+
+    /// Like ``lock(_:)`` without waiting: `false` when another transaction holds it.
+    func tryLock(_ key: String) async throws -> Bool {
+        guard let row = try await row("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked", [key])
+        else { return false }
+        return try row.required("locked")
+    }
+}
+
+extension PostgresRandomAccessRow {
+    /// A non-null column, or a ``StorageCorruption`` naming it.
+    func required<Value: PostgresDecodable>(_ column: String) throws -> Value {
+        guard contains(column) else { throw StorageCorruption(what: "column \(column) is missing") }
+        do {
+            return try self[column].decode(Value.self)
+        } catch {
+            throw StorageCorruption(what: "column \(column) is null or of the wrong type")
+        }
+    }
+
+    /// A nullable column.
+    func optional<Value: PostgresDecodable>(_ column: String) throws -> Value? {
+        guard contains(column) else { throw StorageCorruption(what: "column \(column) is missing") }
+        let cell = self[column]
+        guard cell.bytes != nil else { return nil }
+        do {
+            return try cell.decode(Value.self)
+        } catch {
+            throw StorageCorruption(what: "column \(column) is of the wrong type")
+        }
+    }
+
+    func date(_ column: String) throws -> Date {
+        Date(storedMilliseconds: try required(column))
+    }
+
+    func optionalDate(_ column: String) throws -> Date? {
+        let milliseconds: Int64? = try optional(column)
+        return milliseconds.map(Date.init(storedMilliseconds:))
+    }
+
+    /// A column holding the raw value of a `String`-backed enum.
+    func enumValue<Value: RawRepresentable>(_ column: String) throws -> Value where Value.RawValue == String {
+        let raw: String = try required(column)
+        guard let value = Value(rawValue: raw) else {
+            throw StorageCorruption(what: "column \(column) holds unknown value \(raw)")
+        }
+        return value
+    }
+
+    /// An error stored as two columns `<prefix>_code` and `<prefix>_message`.
+    func providerError(_ prefix: String) throws -> ProviderErrorDetail? {
+        let code: String? = try optional(prefix + "_code")
+        let message: String? = try optional(prefix + "_message")
+        guard let code else { return nil }
+        return ProviderErrorDetail(code: code, message: message ?? "")
+    }
+}
