@@ -269,10 +269,20 @@ private struct EffectBatch: Sendable {
     let failures: AsyncStream<String>.Continuation
 
     func execute(store: any Store, events: any AgentEventSink) async {
+        // Consecutive publishes go to the sink together (one store transaction), still in order.
+        var publishes: [(event: AgentEvent, agentID: String)] = []
         for effect in effects {
+            if case .publish(let event, let agentID) = effect {
+                publishes.append((event, agentID))
+                continue
+            }
+            if !publishes.isEmpty {
+                await events.publish(publishes)
+                publishes = []
+            }
             switch effect {
-            case .publish(let event, let agentID):
-                await events.publish(event, to: agentID)
+            case .publish:
+                break
             case .assign(let conversationID, let agentID):
                 do {
                     try await store.assignConversation(id: conversationID, to: agentID)
@@ -289,6 +299,7 @@ private struct EffectBatch: Sendable {
                 break
             }
         }
+        if !publishes.isEmpty { await events.publish(publishes) }
         failures.finish()
     }
 }

@@ -45,12 +45,42 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     public func publish(_ event: AgentEvent, to agentID: String) async {
-        count(event)
-        await append(event, to: agentID)
-        if case .presence = event {
-            for supervisor in supervisorIDs where supervisor != agentID {
-                await append(event, to: supervisor)
+        await publish([(event, agentID)])
+    }
+
+    /// Stores the events (and a presence event's copies for the supervisors) in one store call, then writes
+    /// each to its streams: a notification and its auto-accept close cost one transaction, not two.
+    public func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
+        var encoded: [(event: AgentEvent, agentID: String, data: String)] = []
+        for (event, agentID) in events {
+            count(event)
+            let data: String
+            do {
+                data = try AgentEventEncoding.data(of: event)
+            } catch {
+                logger.error("cannot encode \(event.type) event: \(error)")
+                continue
             }
+            encoded.append((event, agentID, data))
+            if case .presence = event {
+                for supervisor in supervisorIDs.sorted() where supervisor != agentID {
+                    encoded.append((event, supervisor, data))
+                }
+            }
+        }
+        guard !encoded.isEmpty else { return }
+        let now = clock.now()
+        let sequences: [Int64]
+        do {
+            sequences = try await store.appendAgentEvents(
+                encoded.map { NewAgentEvent(agentID: $0.agentID, type: $0.event.type, data: $0.data, at: now) })
+        } catch {
+            let types = encoded.map(\.event.type).joined(separator: ", ")
+            logger.error("cannot store \(types) events for agents \(Set(encoded.map(\.agentID)).sorted()): \(error)")
+            return
+        }
+        for (entry, sequence) in zip(encoded, sequences) {
+            deliver(StreamEvent(sequence: sequence, type: entry.event.type, data: entry.data), to: entry.agentID)
         }
     }
 
@@ -67,24 +97,6 @@ public final class AgentEventHub: AgentEventSink, Sendable {
         default:
             break
         }
-    }
-
-    private func append(_ event: AgentEvent, to agentID: String) async {
-        let data: String
-        do {
-            data = try AgentEventEncoding.data(of: event)
-        } catch {
-            logger.error("cannot encode \(event.type) event: \(error)")
-            return
-        }
-        let sequence: Int64
-        do {
-            sequence = try await store.appendAgentEvent(agentID: agentID, type: event.type, data: data, at: clock.now())
-        } catch {
-            logger.error("cannot store \(event.type) event for agent \(agentID): \(error)")
-            return
-        }
-        deliver(StreamEvent(sequence: sequence, type: event.type, data: data), to: agentID)
     }
 
     /// Writes in sequence order: an event stored while an earlier one is still being stored waits for it.
