@@ -14,6 +14,7 @@ public actor EmbeddedRouter: CoreRouter {
     private let timerClock: any Clock<Duration>
     private var timers: [RoutingTimerID: ScheduledTimer] = [:]
     private var timerTokens = 0
+    /// The latest decisions: at least the last ``decisionLogLimit``, fewer than twice as many.
     private var decisionLog: [RoutingDecision] = []
     private let output: AsyncStream<EffectBatch>.Continuation
     private let outputTask: Task<Void, Never>
@@ -191,8 +192,9 @@ public actor EmbeddedRouter: CoreRouter {
 
     /// Routing decisions, oldest first; only those about the conversation when one is given.
     public func decisions(conversationID: String? = nil) -> [RoutingDecision] {
-        guard let conversationID else { return decisionLog }
-        return decisionLog.filter { $0.conversationID == conversationID }
+        let kept = decisionLog.suffix(Self.decisionLogLimit)
+        guard let conversationID else { return Array(kept) }
+        return kept.filter { $0.conversationID == conversationID }
     }
 
     // MARK: Running transitions
@@ -232,7 +234,9 @@ public actor EmbeddedRouter: CoreRouter {
 
     private func record(_ decision: RoutingDecision) {
         decisionLog.append(decision)
-        if decisionLog.count > Self.decisionLogLimit {
+        // Trimmed in one go once twice as long as kept: dropping the oldest one at every decision would move
+        // the whole log each time (a busy router makes several decisions per message).
+        if decisionLog.count >= 2 * Self.decisionLogLimit {
             decisionLog.removeFirst(decisionLog.count - Self.decisionLogLimit)
         }
     }
