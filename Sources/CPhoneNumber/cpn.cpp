@@ -106,6 +106,23 @@ extern "C" cpn_error cpn_parse(const char *text, size_t text_length, const char 
     }
 }
 
+extern "C" cpn_error cpn_e164(const char *text, size_t text_length, char *e164) {
+    if (e164 == nullptr) return CPN_INTERNAL;
+    e164[0] = 0;
+    try {
+        const PhoneNumberUtil &util = *PhoneNumberUtil::GetInstance();
+        const std::string input = text == nullptr ? std::string() : std::string(text, text_length);
+        PhoneNumber number;
+        const cpn_error parsed = MapError(util.Parse(input, "ZZ", &number));
+        if (parsed != CPN_OK) return parsed;
+        std::string formatted;
+        util.Format(number, PhoneNumberUtil::E164, &formatted);
+        return CopyOut(formatted, e164, CPN_E164_CAPACITY) ? CPN_OK : CPN_INTERNAL;
+    } catch (...) {
+        return CPN_INTERNAL;
+    }
+}
+
 extern "C" bool cpn_is_known_region(const char *region) {
     try {
         return IsKnownRegion(*PhoneNumberUtil::GetInstance(), UpperRegion(region));

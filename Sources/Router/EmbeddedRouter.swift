@@ -14,6 +14,7 @@ public actor EmbeddedRouter: CoreRouter {
     private let timerClock: any Clock<Duration>
     private var timers: [RoutingTimerID: ScheduledTimer] = [:]
     private var timerTokens = 0
+    /// The latest decisions: at least the last ``decisionLogLimit``, fewer than twice as many.
     private var decisionLog: [RoutingDecision] = []
     private let output: AsyncStream<EffectBatch>.Continuation
     private let outputTask: Task<Void, Never>
@@ -197,8 +198,9 @@ public actor EmbeddedRouter: CoreRouter {
 
     /// Routing decisions, oldest first; only those about the conversation when one is given.
     public func decisions(conversationID: String? = nil) -> [RoutingDecision] {
-        guard let conversationID else { return decisionLog }
-        return decisionLog.filter { $0.conversationID == conversationID }
+        let kept = decisionLog.suffix(Self.decisionLogLimit)
+        guard let conversationID else { return Array(kept) }
+        return kept.filter { $0.conversationID == conversationID }
     }
 
     // MARK: Running transitions
@@ -238,7 +240,9 @@ public actor EmbeddedRouter: CoreRouter {
 
     private func record(_ decision: RoutingDecision) {
         decisionLog.append(decision)
-        if decisionLog.count > Self.decisionLogLimit {
+        // Trimmed in one go once twice as long as kept: dropping the oldest one at every decision would move
+        // the whole log each time (a busy router makes several decisions per message).
+        if decisionLog.count >= 2 * Self.decisionLogLimit {
             decisionLog.removeFirst(decisionLog.count - Self.decisionLogLimit)
         }
     }
@@ -275,10 +279,20 @@ private struct EffectBatch: Sendable {
     let failures: AsyncStream<String>.Continuation
 
     func execute(store: any Store, events: any AgentEventSink) async {
+        // Consecutive publishes go to the sink together (one store transaction), still in order.
+        var publishes: [(event: AgentEvent, agentID: String)] = []
         for effect in effects {
+            if case .publish(let event, let agentID) = effect {
+                publishes.append((event, agentID))
+                continue
+            }
+            if !publishes.isEmpty {
+                await events.publish(publishes)
+                publishes = []
+            }
             switch effect {
-            case .publish(let event, let agentID):
-                await events.publish(event, to: agentID)
+            case .publish:
+                break
             case .assign(let conversationID, let agentID):
                 do {
                     try await store.assignConversation(id: conversationID, to: agentID)
@@ -295,6 +309,7 @@ private struct EffectBatch: Sendable {
                 break
             }
         }
+        if !publishes.isEmpty { await events.publish(publishes) }
         failures.finish()
     }
 }

@@ -5,10 +5,16 @@ import Switchboard
 /// The ``Store`` over SQLite (GRDB), the embedded default.
 ///
 /// A file database is opened as a `DatabasePool` in WAL mode: one writer at a time, readers beside it.
-/// Every ``Store`` method is one immediate transaction, so the read-check-write sequences (dedupe, one open
-/// conversation per customer, agent event sequence numbers) cannot interleave, even between processes sharing
-/// the file (`serve` and `switchboard send`). Waiting for another process's write lock is bounded by
-/// ``Options/busyTimeout``; past it, and on I/O errors, methods throw ``SwitchboardError`` `unavailable` (503).
+/// Every writing ``Store`` method runs inside an immediate transaction, alone in its own savepoint, so the
+/// read-check-write sequences (dedupe, one open conversation per customer, agent event sequence numbers) cannot
+/// interleave, even between processes sharing the file (`serve` and `switchboard send`). Concurrent calls share
+/// one transaction (``GroupCommit``): each returns only once that transaction has committed. Waiting for
+/// another process's write lock is bounded by ``Options/busyTimeout``; past it, and on I/O errors, methods throw
+/// ``SwitchboardError`` `unavailable` (503).
+///
+/// Durability is ``Options/synchronous``: by default (`normal`) a returned write survives the process being
+/// killed at any moment; `full` makes it survive an operating-system crash or power loss too, at the cost of
+/// one `fsync` per shared transaction.
 ///
 /// ```swift
 /// let store = try SQLiteStore.open(url: configuration.database)   // "sqlite:./switchboard.sqlite"
@@ -23,12 +29,29 @@ public final class SQLiteStore: Store {
         public var sendingLease: TimeInterval
         /// How many events each agent's replay log keeps.
         public var agentEventsKept: Int
+        /// How far a commit is on disk before a write returns (SQLite's `PRAGMA synchronous` in WAL mode).
+        public var synchronous: Synchronous
 
-        public init(busyTimeout: TimeInterval = 5, sendingLease: TimeInterval = 60, agentEventsKept: Int = 1000) {
+        public init(
+            busyTimeout: TimeInterval = 5, sendingLease: TimeInterval = 60, agentEventsKept: Int = 1000,
+            synchronous: Synchronous = .normal
+        ) {
             self.busyTimeout = busyTimeout
             self.sendingLease = sendingLease
             self.agentEventsKept = agentEventsKept
+            self.synchronous = synchronous
         }
+    }
+
+    /// What a returned write survives (file databases; an in-memory one survives nothing).
+    public enum Synchronous: String, Sendable, Equatable {
+        /// `synchronous=NORMAL`: the commit is in the WAL file, which is synced at checkpoints. Survives the
+        /// process crashing or being killed; an operating-system crash or power loss can lose the last commits
+        /// (never corrupting the database).
+        case normal
+        /// `synchronous=FULL`: the WAL file is synced at every commit (one `fsync` per shared transaction).
+        /// Survives operating-system crashes and power loss too.
+        case full
     }
 
     /// The path the store was opened with (`:memory:` for an in-memory database).
@@ -36,6 +59,10 @@ public final class SQLiteStore: Store {
     /// The options the store was opened with.
     public let options: Options
     let writer: any DatabaseWriter
+    /// Every write goes through it, so concurrent writes share transactions.
+    let groupCommit: GroupCommit
+    /// Checkpoints a file database beside the writer (`nil` in memory).
+    let checkpointer: WALCheckpointer?
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -48,12 +75,24 @@ public final class SQLiteStore: Store {
         configuration.label = "switchboard"
         configuration.foreignKeysEnabled = true
         do {
+            let writer: any DatabaseWriter
             if path == ":memory:" {
                 writer = try DatabaseQueue(configuration: configuration)
+                checkpointer = nil
             } else {
                 // DatabasePool puts the file in WAL mode.
                 writer = try DatabasePool(path: path, configuration: configuration)
+                let synchronous = options.synchronous == .full ? "FULL" : "NORMAL"
+                try writer.writeWithoutTransaction { db in
+                    // GRDB's WAL set-up chose NORMAL on the one writer connection (readers never write).
+                    try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
+                    // Checkpoints run beside the writer instead of inside a commit (WALCheckpointer).
+                    try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
+                }
+                checkpointer = try WALCheckpointer(path: path, configuration: configuration)
             }
+            self.writer = writer
+            groupCommit = GroupCommit(writer: writer, afterTransaction: { [checkpointer] in checkpointer?.committed() })
             try SQLiteSchema.migrator.migrate(writer)
         } catch let error as DatabaseError {
             throw SwitchboardError.unavailable(
@@ -94,10 +133,11 @@ public final class SQLiteStore: Store {
 
     // MARK: Transactions
 
-    /// One immediate write transaction; SQLite's transient failures become `unavailable`.
+    /// Runs `updates` in its own savepoint of the next shared write transaction (``GroupCommit``) and returns once
+    /// that transaction committed; SQLite's transient failures become `unavailable`.
     func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await writer.write(updates)
+            return try await groupCommit.write(updates)
         } catch let error as DatabaseError {
             throw Self.mapped(error)
         }

@@ -66,6 +66,15 @@ public enum AgentEvent: Sendable, Hashable {
 /// it numbers each event, keeps it for replay and writes it to the agent's open streams.
 public protocol AgentEventSink: Sendable {
     func publish(_ event: AgentEvent, to agentID: String) async
+    /// Publishes several events in this order (the default implementation one by one; the hub stores them
+    /// together).
+    func publish(_ events: [(event: AgentEvent, agentID: String)]) async
+}
+
+extension AgentEventSink {
+    public func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
+        for (event, agentID) in events { await publish(event, to: agentID) }
+    }
 }
 
 /// The core router as the gateway sees it: embedded (`Router.EmbeddedRouter`) or remote.

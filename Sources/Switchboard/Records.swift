@@ -153,9 +153,33 @@ public struct MessageStatusChange: Sendable, Codable, Hashable {
     }
 }
 
-/// Makes the ids of records Switchboard creates: a short prefix naming the kind, then a random UUID.
+/// Makes the ids of records Switchboard creates: a short prefix naming the kind, then a time-ordered UUID.
 public enum RecordID {
-    public static func make(_ prefix: String) -> String {
-        prefix + "_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+    /// `prefix`, `_`, then the 32 lower-case hex digits of a UUID version 7 (RFC 9562: 48 bits of Unix time in
+    /// milliseconds, then 74 random bits): "msg_019abc…".
+    ///
+    /// Time first, so that records created together have neighbouring ids: a database inserts them into the
+    /// same last pages of its id indexes instead of dirtying a random page per record, which is most of what a
+    /// burst of inbound messages writes. Still unique and unguessable enough for an id (74 random bits).
+    public static func make(_ prefix: String, now: Date = Date()) -> String {
+        var bytes = [UInt8](repeating: 0, count: 16)
+        let milliseconds = UInt64(max(0, now.timeIntervalSince1970 * 1000))
+        for index in 0..<6 { bytes[index] = UInt8(truncatingIfNeeded: milliseconds >> (8 * (5 - index))) }
+        var generator = SystemRandomNumberGenerator()
+        let random = (generator.next() as UInt64, generator.next() as UInt64)
+        for index in 6..<16 {
+            let word = index < 14 ? random.0 : random.1
+            bytes[index] = UInt8(truncatingIfNeeded: word >> (8 * (index % 8)))
+        }
+        bytes[6] = 0x70 | (bytes[6] & 0x0f)  // version 7
+        bytes[8] = 0x80 | (bytes[8] & 0x3f)  // RFC 9562 variant
+        // Written straight from the bytes: every stored record gets one, so no Foundation string round trips.
+        let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        var digits = [UInt8](repeating: 0, count: 32)
+        for (index, byte) in bytes.enumerated() {
+            digits[2 * index] = hex[Int(byte >> 4)]
+            digits[2 * index + 1] = hex[Int(byte & 0x0f)]
+        }
+        return prefix + "_" + String(decoding: digits, as: UTF8.self)
     }
 }

@@ -28,6 +28,21 @@ struct AgentEventConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aBatchNumbersEachAgentsEventsInOrder(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            _ = try await store.appendAgentEvent(agentID: "bob", type: "presence", data: "0", at: at(1))
+            let batch = [("bob", "1"), ("alice", "2"), ("bob", "3"), ("sup", "4"), ("alice", "5")].map {
+                NewAgentEvent(agentID: $0.0, type: "presence", data: $0.1, at: at(2))
+            }
+            #expect(try await store.appendAgentEvents(batch) == [2, 1, 3, 1, 2])
+            #expect(try await store.agentEvents(agentID: "bob", after: 0).map(\.data) == ["0", "1", "3"])
+            #expect(try await store.agentEvents(agentID: "alice", after: 0).map(\.data) == ["2", "5"])
+            #expect(try await store.lastAgentEventSequence(agentID: "sup") == 1)
+            #expect(try await store.appendAgentEvents([]).isEmpty)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func keepsTheLastThousandPerAgent(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             for index in 1...(Conformance.agentEventsKept + 5) {

@@ -75,4 +75,25 @@ struct CustomerAddressTests {
         #expect("\(CustomerAddress.fromProvider("whatsapp:+14155550100"))" == "whatsapp:+*******0100")
         #expect("\(CustomerAddress.fromProvider("AcmeInc"))" == "AcmeInc")
     }
+
+    @Test(
+        "the key alone (the ingest fast path) is what the full reading gives",
+        arguments: [
+            "447700900001", "+4915123456789", " 14155550100", "4915123456789\n", "+44 7700 900001",
+            "+1 (415) 555-0100", "8613800138000", "19835550100", "+12345", "+800 1234 5678", "+39 06 1234 5678",
+            "12345", "123456", "AcmeInc", "whatsapp:+14155550100", "0000000000", "99912345678", "", " ", "+", "+1",
+            "+49 abc", "1-800-FLOWERS", "+9991234567", String(repeating: "9", count: 40),
+        ])
+    func keyAloneAgrees(raw: String) {
+        let address = CustomerAddress.fromProvider(raw)
+        let key = CustomerAddress.keyFromProvider(raw)
+        #expect(key.key == address.key)
+        #expect(key.isPhoneNumber == address.isPhoneNumber)
+        #expect(
+            CustomerAddress.keyFromProvider(raw, shortCodeMaxDigits: 12)
+                == {
+                    let address = CustomerAddress.fromProvider(raw, shortCodeMaxDigits: 12)
+                    return (address.key, address.isPhoneNumber)
+                }())
+    }
 }

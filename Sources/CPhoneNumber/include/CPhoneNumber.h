@@ -104,6 +104,12 @@ typedef struct cpn_result {
 /// none, so only numbers with `+` or an international prefix parse. Returns `out->error`.
 cpn_error cpn_parse(const char *text, size_t text_length, const char *region, cpn_result *out);
 
+/// Parses like `cpn_parse` with no region (only numbers with `+` or an international prefix) and writes just the
+/// E.164 form, NUL-terminated, into `e164` (`CPN_E164_CAPACITY` bytes). Skips what `cpn_parse` adds (validity,
+/// type, national and international formats, each several regular expressions): for the hot path that only
+/// needs the key a number is stored by. Succeeds exactly when `cpn_parse(text, text_length, NULL, …)` does.
+cpn_error cpn_e164(const char *text, size_t text_length, char *e164);
+
 /// Whether libphonenumber has metadata for this ISO 3166 alpha-2 region (any case).
 bool cpn_is_known_region(const char *region);
 

@@ -121,7 +121,7 @@ public final class PostgresCluster: Sendable {
             do {
                 // A session the server ended is closed at once; one that went silent fails the query in time.
                 if lock.connection.isClosed { throw ClusterSessionClosed.lockClosed }
-                try await withTimeout(.seconds(3)) {
+                _ = try await withTimeout(.seconds(3)) {
                     try await lock.connection.query("SELECT 1", logger: self.logger)
                 }
             } catch {
@@ -177,7 +177,7 @@ public final class PostgresCluster: Sendable {
         let channel = Self.agentEventChannel
         let payload = "\(agentID) \(sequence)"
         do {
-            try await queries.run { connection in
+            _ = try await queries.run { connection in
                 try await connection.query("SELECT pg_notify(\(channel), \(payload))", logger: self.logger)
             }
         } catch {

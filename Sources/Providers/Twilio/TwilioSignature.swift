@@ -10,7 +10,12 @@ public enum TwilioSignature {
     /// distinct value of a repeated name once, in sorted order (twilio-python de-duplicates with `set`).
     /// Sorting is by code point (UTF-8 bytes), as Python's `sorted` does, not by Swift's `String` ordering.
     public static func stringToSign(url: String, parameters: FormParameters) -> String {
-        var result = url
+        url + signedParameters(parameters)
+    }
+
+    /// The part of ``stringToSign(url:parameters:)`` after the URL.
+    static func signedParameters(_ parameters: FormParameters) -> String {
+        var result = ""
         let byBytes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
         for name in Set(parameters.pairs.map(\.name)).sorted(by: byBytes) {
             for value in Set(parameters.values(name)).sorted(by: byBytes) {
@@ -22,10 +27,11 @@ public enum TwilioSignature {
 
     /// Base64(HMAC-SHA1(authToken, stringToSign)).
     public static func compute(url: String, parameters: FormParameters, authToken: String) -> String {
-        let key = SymmetricKey(data: Array(authToken.utf8))
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(
-            for: Array(stringToSign(url: url, parameters: parameters).utf8), using: key)
-        return Data(mac).base64EncodedString()
+        signature(of: stringToSign(url: url, parameters: parameters), key: SymmetricKey(data: Array(authToken.utf8)))
+    }
+
+    static func signature(of text: String, key: SymmetricKey) -> String {
+        Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(text.utf8), using: key)).base64EncodedString()
     }
 
     /// The URLs a signature may have been computed over: the URL as written, without its port, and with the
@@ -44,12 +50,13 @@ public enum TwilioSignature {
     /// Whether `signature` matches a form-encoded (or GET) request to `url` with `parameters`, under any of
     /// ``candidateURLs(_:)``. Compared in constant time.
     public static func isValid(signature: String, url: String, parameters: FormParameters, authToken: String) -> Bool {
+        // The key and the parameters' part of the signed text are the same for every candidate URL.
+        let key = SymmetricKey(data: Array(authToken.utf8))
+        let signedParameters = signedParameters(parameters)
         var valid = false
         for candidate in candidateURLs(url) {
             // No early exit: every candidate costs the same whichever one matches.
-            valid =
-                constantTimeEquals(compute(url: candidate, parameters: parameters, authToken: authToken), signature)
-                || valid
+            valid = constantTimeEquals(Self.signature(of: candidate + signedParameters, key: key), signature) || valid
         }
         return valid
     }

@@ -53,12 +53,52 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     public func publish(_ event: AgentEvent, to agentID: String) async {
-        count(event)
-        await append(event, to: agentID)
-        if case .presence = event {
-            for supervisor in supervisorIDs where supervisor != agentID {
-                await append(event, to: supervisor)
+        await publish([(event, agentID)])
+    }
+
+    /// Stores the events (and a presence event's copies for the supervisors) in one store call, then writes
+    /// each to its streams: a notification and its auto-accept close cost one transaction, not two.
+    public func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
+        var encoded: [(event: AgentEvent, agentID: String, data: String)] = []
+        for (event, agentID) in events {
+            count(event)
+            let data: String
+            do {
+                data = try AgentEventEncoding.data(of: event)
+            } catch {
+                logger.error("cannot encode \(event.type) event: \(error)")
+                continue
             }
+            encoded.append((event, agentID, data))
+            if case .presence = event {
+                for supervisor in supervisorIDs.sorted() where supervisor != agentID {
+                    encoded.append((event, supervisor, data))
+                }
+            }
+        }
+        guard !encoded.isEmpty else { return }
+        let now = clock.now()
+        let sequences: [Int64]
+        do {
+            sequences = try await store.appendAgentEvents(
+                encoded.map { NewAgentEvent(agentID: $0.agentID, type: $0.event.type, data: $0.data, at: now) })
+        } catch {
+            let types = encoded.map(\.event.type).joined(separator: ", ")
+            logger.error("cannot store \(types) events for agents \(Set(encoded.map(\.agentID)).sorted()): \(error)")
+            return
+        }
+        if let announce = clusterAnnouncer.withLock({ $0 }) {
+            // In a cluster every instance writes streams from the store, this one included.
+            var newest: [String: Int64] = [:]
+            for (entry, sequence) in zip(encoded, sequences) { newest[entry.agentID] = sequence }
+            for (agentID, sequence) in newest.sorted(by: { $0.key < $1.key }) {
+                await catchUp(agentID: agentID)
+                await announce(agentID, sequence)
+            }
+            return
+        }
+        for (entry, sequence) in zip(encoded, sequences) {
+            deliver(StreamEvent(sequence: sequence, type: entry.event.type, data: entry.data), to: entry.agentID)
         }
     }
 
@@ -74,29 +114,6 @@ public final class AgentEventHub: AgentEventSink, Sendable {
                 ["scenario": scenario?.rawValue ?? "unknown", "outcome": outcome.rawValue])
         default:
             break
-        }
-    }
-
-    private func append(_ event: AgentEvent, to agentID: String) async {
-        let data: String
-        do {
-            data = try AgentEventEncoding.data(of: event)
-        } catch {
-            logger.error("cannot encode \(event.type) event: \(error)")
-            return
-        }
-        let sequence: Int64
-        do {
-            sequence = try await store.appendAgentEvent(agentID: agentID, type: event.type, data: data, at: clock.now())
-        } catch {
-            logger.error("cannot store \(event.type) event for agent \(agentID): \(error)")
-            return
-        }
-        if let announce = clusterAnnouncer.withLock({ $0 }) {
-            await catchUp(agentID: agentID)
-            await announce(agentID, sequence)
-        } else {
-            deliver(StreamEvent(sequence: sequence, type: event.type, data: data), to: agentID)
         }
     }
 

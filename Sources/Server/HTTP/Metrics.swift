@@ -8,6 +8,12 @@ public final class Metrics: Sendable {
         var buckets: [Int]
         var sum: Double = 0
         var count: Int = 0
+
+        mutating func add(_ value: Double) {
+            for (index, bound) in Metrics.bucketBounds.enumerated() where value <= bound { buckets[index] += 1 }
+            sum += value
+            count += 1
+        }
     }
     private struct State {
         var counters: [String: [String: Double]] = [:]
@@ -36,7 +42,10 @@ public final class Metrics: Sendable {
     }
 
     private static func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        // Label values are almost always plain: don't pay for three Foundation replacements on every webhook.
+        guard value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0a })
+        else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
             .replacingOccurrences(of: "\n", with: "\\n")
     }
 
@@ -61,13 +70,10 @@ public final class Metrics: Sendable {
     public func observe(_ name: String, _ labels: KeyValuePairs<String, String>, _ value: Double) {
         let key = Self.labelKey(labels)
         state.withLock { state in
-            var histogram =
-                state.histograms[name, default: [:]][key]
-                ?? Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))
-            for (index, bound) in Self.bucketBounds.enumerated() where value <= bound { histogram.buckets[index] += 1 }
-            histogram.sum += value
-            histogram.count += 1
-            state.histograms[name, default: [:]][key] = histogram
+            // Mutated in place: copying the histogram out and back would copy its buckets on every webhook.
+            state.histograms[name, default: [:]][
+                key, default: Histogram(buckets: Array(repeating: 0, count: Self.bucketBounds.count))
+            ].add(value)
         }
     }
 

@@ -48,7 +48,7 @@ public struct Gateway: Sendable {
     ) async throws
         -> IngestOutcome
     {
-        let customer = CustomerAddress.fromProvider(inbound.from)
+        let customer = CustomerAddress.keyFromProvider(inbound.from)
         let record = InboundRecord(
             channelID: channel.id, dedupeKey: inbound.dedupeKey, providerMessageID: inbound.providerMessageID,
             customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber, medium: inbound.medium,
@@ -110,13 +110,24 @@ public struct Gateway: Sendable {
 
     /// A message whose whole text is an opt-out (opt-in) keyword opts the customer out (back in) on the channel.
     private func applyOptKeywords(in text: String, customer: String, on channel: Configuration.Channel) async throws {
-        let word = text.trimmingCharacters(in: .whitespacesAndNewlines).uppercased()
+        guard !channel.optOutKeywords.isEmpty || !channel.optInKeywords.isEmpty else { return }
+        let word = Self.trimmedOfWhitespace(text).uppercased()
         guard !word.isEmpty else { return }
         if channel.optOutKeywords.contains(where: { $0.uppercased() == word }) {
             try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: true, at: clock.now())
         } else if channel.optInKeywords.contains(where: { $0.uppercased() == word }) {
             try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: false, at: clock.now())
         }
+    }
+
+    /// `text` without leading and trailing whitespace and newlines; text that has none (most messages) is returned
+    /// as it is without going through Foundation.
+    static func trimmedOfWhitespace(_ text: String) -> String {
+        let blank = CharacterSet.whitespacesAndNewlines
+        guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
+            blank.contains(first) || blank.contains(last)
+        else { return text }
+        return text.trimmingCharacters(in: blank)
     }
 
     private func ingestReport(

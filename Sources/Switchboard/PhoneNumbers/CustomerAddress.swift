@@ -20,16 +20,34 @@ public enum CustomerAddress: Sendable, Hashable, CustomStringConvertible {
     public static func fromProvider(
         _ raw: String, shortCodeMaxDigits: Int = defaultShortCodeMaxDigits
     ) -> CustomerAddress {
+        guard let candidate = internationalCandidate(raw, shortCodeMaxDigits: shortCodeMaxDigits),
+            let number = PhoneNumber.parseInternational(candidate)
+        else { return .other(raw) }
+        return .phone(number)
+    }
+
+    /// The ``key`` and ``isPhoneNumber`` of ``fromProvider(_:shortCodeMaxDigits:)``, without the rest of
+    /// libphonenumber's reading (validity, type, formats: a dozen regular expressions). Storing an inbound
+    /// message needs only these, once per webhook.
+    public static func keyFromProvider(
+        _ raw: String, shortCodeMaxDigits: Int = defaultShortCodeMaxDigits
+    ) -> (key: String, isPhoneNumber: Bool) {
+        guard let candidate = internationalCandidate(raw, shortCodeMaxDigits: shortCodeMaxDigits),
+            let e164 = LibPhoneNumber.e164(ofInternational: candidate)
+        else { return (raw, false) }
+        return (e164, true)
+    }
+
+    /// `+` and the digits of a sender that may be a phone number, `nil` for one that is not.
+    private static func internationalCandidate(_ raw: String, shortCodeMaxDigits: Int) -> String? {
         var body = PhoneNumber.trimmed(raw)
         let hasPlus = body.first == "+"
         if hasPlus { body = body.dropFirst() }
         let isDigit = { (character: Character) in character.isASCII && character.isWholeNumber }
-        guard body.allSatisfy({ isDigit($0) || " -.()".contains($0) }) else { return .other(raw) }
+        guard body.allSatisfy({ isDigit($0) || " -.()".contains($0) }) else { return nil }
         let digits = String(body.filter(isDigit))
-        guard !digits.isEmpty, hasPlus || digits.count > shortCodeMaxDigits,
-            let number = PhoneNumber.parseInternational("+" + digits)
-        else { return .other(raw) }
-        return .phone(number)
+        guard !digits.isEmpty, hasPlus || digits.count > shortCodeMaxDigits else { return nil }
+        return "+" + digits
     }
 
     /// What conversations are matched and stored by (`customerPhone`): E.164 for phone numbers, else the raw sender.

@@ -37,6 +37,22 @@ enum LibPhoneNumber {
         return .number(number, possibility: result.possibility)
     }
 
+    /// The E.164 form of a number written with `+` or an international prefix, `nil` when it does not parse
+    /// (exactly when ``read(_:region:)`` with no region fails).
+    static func e164(ofInternational text: String) -> String? {
+        var utf8Text = text
+        var buffer = [CChar](repeating: 0, count: Int(CPN_E164_CAPACITY))
+        let error = utf8Text.withUTF8 { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars in
+                buffer.withUnsafeMutableBufferPointer { cpn_e164(chars.baseAddress, chars.count, $0.baseAddress) }
+            }
+        }
+        guard error == .CPN_OK else { return nil }
+        return buffer.withUnsafeBufferPointer { pointer in
+            String(decoding: UnsafeRawBufferPointer(pointer).prefix { $0 != 0 }, as: UTF8.self)
+        }
+    }
+
     /// Whether libphonenumber has metadata for this ISO 3166 alpha-2 region (any case).
     static func isKnownRegion(_ region: String) -> Bool {
         cpn_is_known_region(region)

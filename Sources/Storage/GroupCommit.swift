@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Synchronization
+
+/// Runs the store's write operations in shared transactions (group commit).
+///
+/// Operations submitted while a transaction is being written wait for it, then go together into the next one:
+/// each inside its own savepoint (a failing operation rolls back only its own changes and gets its own error),
+/// one `COMMIT` for all of them, and only then is every caller resumed. So a caller still learns of its write
+/// only once it is committed, with the durability of one commit, but a burst of N concurrent writes costs one
+/// transaction (one WAL append, one fsync under `synchronous=FULL`) instead of N.
+///
+/// A lone operation is not delayed: with nothing in flight it starts a transaction at once.
+final class GroupCommit: Sendable {
+    /// At most this many operations share a transaction, so the write lock is never held for long.
+    static let maxOperationsPerTransaction = 256
+
+    private struct State {
+        var pending: [any PendingWrite] = []
+        var committing = false
+    }
+
+    private let writer: any DatabaseWriter
+    private let state = Mutex(State())
+    private let commits = Atomic<Int>(0)
+    /// Called on the writer queue after each transaction, before its callers are resumed.
+    private let afterTransaction: @Sendable () -> Void
+
+    init(writer: any DatabaseWriter, afterTransaction: @escaping @Sendable () -> Void = {}) {
+        self.writer = writer
+        self.afterTransaction = afterTransaction
+    }
+
+    /// How many transactions this writer has ended (committed or rolled back), for tests and metrics.
+    var transactionCount: Int { commits.load(ordering: .relaxed) }
+
+    /// How many operations wait for the next transaction.
+    var pendingCount: Int { state.withLock { $0.pending.count } }
+
+    /// Runs `updates` in the next shared transaction; returns (or throws) once that transaction has ended.
+    ///
+    /// `updates` must not assume it runs alone in its transaction: it sees the committed database plus the
+    /// changes of the operations before it in the same transaction, exactly as if they had committed just before.
+    func write<T: Sendable>(_ updates: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let operation = Operation(updates: updates, continuation: continuation)
+            let startsTransaction = state.withLock { state in
+                state.pending.append(operation)
+                guard !state.committing else { return false }
+                state.committing = true
+                return true
+            }
+            if startsTransaction { commitNext() }
+        }
+    }
+
+    /// Takes what is pending into one transaction on GRDB's writer queue; when it has ended, resumes its callers
+    /// and starts the next one with whatever arrived meanwhile.
+    private func commitNext() {
+        let batch: [any PendingWrite]? = state.withLock { state in
+            guard !state.pending.isEmpty else {
+                state.committing = false
+                return nil
+            }
+            let count = min(state.pending.count, Self.maxOperationsPerTransaction)
+            let batch = Array(state.pending.prefix(count))
+            state.pending.removeFirst(count)
+            return batch
+        }
+        guard let batch else { return }
+        writer.asyncWrite({ db in try Self.run(batch, db) }) { [self] _, result in
+            commits.add(1, ordering: .relaxed)
+            afterTransaction()
+            let failure: (any Error)? =
+                if case .failure(let error) = result { error } else { nil }
+            for operation in batch { operation.finish(transactionFailure: failure) }
+            commitNext()
+        }
+    }
+
+    /// Each operation in its own savepoint. An error SQLite answers by rolling back the whole transaction (I/O,
+    /// full disk, …) ends the batch: nothing of it will commit, so every operation fails with that error.
+    private static func run(_ batch: [any PendingWrite], _ db: Database) throws {
+        for operation in batch {
+            do {
+                try db.inSavepoint {
+                    try operation.run(db)
+                    return .commit
+                }
+            } catch {
+                operation.fail(error)
+                if !db.isInsideTransaction { throw error }
+            }
+        }
+    }
+}
+
+/// One submitted operation, its result kept until its transaction has ended.
+private protocol PendingWrite: Sendable {
+    /// Runs the operation and keeps its result (called on the writer queue, inside a savepoint).
+    func run(_ db: Database) throws
+    /// Keeps `error` as the result (the savepoint was rolled back).
+    func fail(_ error: any Error)
+    /// Resumes the caller: with its own result if the transaction committed, else with its own error or the
+    /// transaction's.
+    func finish(transactionFailure: (any Error)?)
+}
+
+/// `@unchecked Sendable`: `result` is only touched on GRDB's serial writer queue (in `run`, `fail` and the
+/// completion that calls `finish`), one transaction after another.
+private final class Operation<Value: Sendable>: PendingWrite, @unchecked Sendable {
+    let updates: @Sendable (Database) throws -> Value
+    let continuation: CheckedContinuation<Value, any Error>
+    var result: Result<Value, any Error>?
+
+    init(updates: @escaping @Sendable (Database) throws -> Value, continuation: CheckedContinuation<Value, any Error>) {
+        self.updates = updates
+        self.continuation = continuation
+    }
+
+    func run(_ db: Database) throws {
+        result = .success(try updates(db))
+    }
+
+    func fail(_ error: any Error) {
+        result = .failure(error)
+    }
+
+    func finish(transactionFailure: (any Error)?) {
+        switch (result, transactionFailure) {
+        case (.failure(let error)?, _): continuation.resume(throwing: error)
+        case (_, let error?): continuation.resume(throwing: error)
+        case (.success(let value)?, nil): continuation.resume(returning: value)
+        case (nil, nil): continuation.resume(throwing: CancellationError())  // not reached: run always sets it
+        }
+    }
+}

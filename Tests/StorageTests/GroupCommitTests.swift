@@ -1,0 +1,161 @@
+import Dispatch
+import Foundation
+import GRDB
+import Switchboard
+import Testing
+
+@testable import Storage
+
+/// Concurrent writes of the SQLite store share transactions, and stay independent of each other's failures.
+@Suite("SQLite group commit", .timeLimit(.minutes(1)))
+struct GroupCommitTests {
+    /// Holds the store's writer busy in one transaction until `release()`, so that writes submitted meanwhile
+    /// are all pending together when it ends.
+    final class WriterHold: Sendable {
+        let task: Task<Void, any Error>
+        private let gate = DispatchSemaphore(value: 0)
+
+        init(_ store: SQLiteStore) async {
+            let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+            let gate = gate
+            task = Task {
+                try await store.write { _ in
+                    startedContinuation.yield()
+                    // Blocks GRDB's writer queue (not a cooperative thread) until the test has queued its writes.
+                    gate.wait()
+                }
+            }
+            var iterator = started.makeAsyncIterator()
+            _ = await iterator.next()
+        }
+
+        func release() async throws {
+            gate.signal()
+            try await task.value
+        }
+    }
+
+    /// Waits (bounded) until `count` writes are queued behind the held transaction.
+    func waitUntilPending(_ count: Int, in store: SQLiteStore) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while store.groupCommit.pendingCount < count {
+            guard ContinuousClock.now < deadline else {
+                throw UnexpectedOutcome(description: "only \(store.groupCommit.pendingCount) of \(count) writes queued")
+            }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    @Test func concurrentWritesShareOneTransaction() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path)
+        let writers = 50
+        let hold = await WriterHold(store)
+        let before = store.groupCommit.transactionCount
+
+        let outcomes = Task {
+            try await withThrowingTaskGroup(of: InboundOutcome.self) { group in
+                for index in 0..<writers {
+                    group.addTask {
+                        try await store.recordInbound(inbound(key: "k\(index)", from: "+1415555\(1000 + index)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        try await waitUntilPending(writers, in: store)
+        try await hold.release()
+        let results = try await outcomes.value
+
+        #expect(results.count == writers)
+        #expect(results.allSatisfy { if case .stored = $0 { true } else { false } })
+        // The held transaction, then all 50 in one.
+        #expect(store.groupCommit.transactionCount - before == 2)
+        #expect(try await store.conversations(matching: ConversationFilter()).count == writers)
+    }
+
+    @Test func aFailingWriteRollsBackAloneAndGetsItsOwnError() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path)
+        let hold = await WriterHold(store)
+
+        let first = Task { try await store.recordInbound(inbound(key: "k1", from: "+14155551001")) }
+        try await waitUntilPending(1, in: store)
+        let failing = Task {
+            try await store.write { db in
+                // Its first change must be rolled back with it; the second violates the primary key.
+                try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', '+14155551002', 1)")
+                try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', '+14155551003', 1)")
+                try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', '+14155551003', 2)")
+            }
+        }
+        try await waitUntilPending(2, in: store)
+        let thrown = Task {
+            try await store.write { _ in throw UnexpectedOutcome(description: "thrown by the operation") }
+        }
+        try await waitUntilPending(3, in: store)
+        let last = Task { try await store.recordInbound(inbound(key: "k2", from: "+14155551004")) }
+        try await waitUntilPending(4, in: store)
+        let before = store.groupCommit.transactionCount
+        try await hold.release()
+
+        guard case .stored = try await first.value, case .stored = try await last.value else {
+            Issue.record("the writes beside the failing ones were not stored")
+            return
+        }
+        await #expect {
+            try await failing.value
+        } throws: { error in
+            (error as? DatabaseError)?.resultCode == .SQLITE_CONSTRAINT
+        }
+        await #expect {
+            try await thrown.value
+        } throws: { error in
+            (error as? UnexpectedOutcome)?.description == "thrown by the operation"
+        }
+        // The held transaction, then the four in one.
+        #expect(store.groupCommit.transactionCount - before == 2)
+        #expect(try await store.isOptedOut(channelID: "twilio-main", customer: "+14155551002") == false)
+        #expect(try await store.isOptedOut(channelID: "twilio-main", customer: "+14155551003") == false)
+        #expect(try await store.conversations(matching: ConversationFilter()).count == 2)
+    }
+
+    @Test func aLoneWriteCommitsAtOnce() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        let before = store.groupCommit.transactionCount
+        for index in 0..<3 { _ = try await stored(inbound(key: "k\(index)"), in: store) }
+        #expect(store.groupCommit.transactionCount - before == 3)
+    }
+
+    @Test(arguments: [(SQLiteStore.Synchronous.normal, 1), (.full, 2)])
+    func synchronousLevelIsSetOnTheWriter(_ level: SQLiteStore.Synchronous, pragma: Int) async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path, options: .init(synchronous: level))
+        #expect(try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == pragma)
+        #expect(try await store.write { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+    }
+
+    @Test func checkpointsRunBesideTheWriterNotInsideCommits() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path)
+        let checkpointer = try #require(store.checkpointer)
+        #expect(try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint") } == 0)
+        let before = checkpointer.checkpointCount
+        // Right after the checkpoint of the write above: this one's comes once the interval has passed.
+        _ = try await stored(inbound(key: "k1"), in: store)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while checkpointer.checkpointCount < before + 1 || checkpointer.isBusy, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(checkpointer.checkpointCount > before)
+        // Every page is in the database file: a copy of it alone, without the WAL, has the message.
+        let copy = temporaryDatabasePath()
+        defer { removeDatabaseFiles(copy) }
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        #expect(try await SQLiteStore(path: copy).conversations(matching: ConversationFilter()).count == 1)
+    }
+}
