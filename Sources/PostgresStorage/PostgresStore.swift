@@ -100,8 +100,8 @@ public final class PostgresStore: Store {
     /// Applies the schema migrations not applied yet, in one transaction; instances starting together take turns
     /// (advisory lock). Returns the names applied now.
     ///
-    /// The first call connects on its own (not through the pool) so that a wrong password, a missing database or a
-    /// refused connection is reported as the server answered it rather than as a timeout.
+    /// Connects on its own (not through the pool) so that a wrong password, a missing database or a refused
+    /// connection is reported as the server answered it (`unavailable`, naming the answer) rather than as a timeout.
     @discardableResult
     public func migrate() async throws -> [String] {
         let connection: PostgresConnection
