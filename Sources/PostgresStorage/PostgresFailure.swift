@@ -7,11 +7,12 @@ import Switchboard
 /// server refused for another reason is a ``PostgresStatementError`` (a bug or a schema from another version).
 enum PostgresFailure {
     /// SQLSTATE classes and codes that mean "not reachable now": connection exceptions (08), insufficient
-    /// resources (53), operator intervention (57: shutdown, terminated backend, cannot connect now), system errors
-    /// (58), a database that is gone (3D000) or refuses connections (55000 on connect).
+    /// resources (53), operator intervention (57: shutdown, terminated backend, cannot connect now, statement
+    /// timeout), system errors (58), a database that is gone (3D000), and a read-only server (25006: after a
+    /// failover the old primary, or a standby, answers writes with it until clients reach the new primary).
     static func isUnavailableState(_ sqlState: String) -> Bool {
         let unavailableClasses = ["08", "53", "57", "58"]
-        return unavailableClasses.contains(String(sqlState.prefix(2))) || sqlState == "3D000"
+        return unavailableClasses.contains(String(sqlState.prefix(2))) || sqlState == "3D000" || sqlState == "25006"
     }
 
     /// Deadlock (40P01) and serialization failure (40001): the transaction may simply be run again.
@@ -22,11 +23,35 @@ enum PostgresFailure {
         return state == "40P01" || state == "40001"
     }
 
+    /// The connection died under the statement (the server restarted, or ended the session): another connection
+    /// may work at once.
+    static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is ConnectionClosed { return true }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .serverClosedConnection, .uncleanShutdown, .connectionError, .clientClosedConnection:
+            return true
+        case .server:
+            // 57P01 admin_shutdown (terminated backend, fast shutdown), 57P02 crash_shutdown, 08xxx.
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state == "57P01" || state == "57P02" || state.hasPrefix("08")
+        default:
+            return false
+        }
+    }
+
     static func mapped(_ error: any Error, url: PostgresDatabaseURL) -> any Error {
         switch error {
+        case let error as NotCommitted:
+            return mapped(error.underlying, url: url)
         case is SwitchboardError, is StorageCorruption, is PostgresStatementError:
             return error
         case let error as PSQLError:
+            if isRetryable(error) {
+                // Still deadlocked after the transaction's retries: busy, try again later.
+                return SwitchboardError.unavailable(
+                    "database busy: \(url.host):\(url.port): \(describe(error)) after retrying")
+            }
             if error.code == .server, let state = error.serverInfo?[.sqlState], !isUnavailableState(state) {
                 return PostgresStatementError(
                     sqlState: state, message: error.serverInfo?[.message] ?? "",
@@ -57,7 +82,8 @@ enum PostgresFailure {
             if let state = info[.sqlState] { text += " \(state)" }
             if let message = info[.message] { text += ": \(message)" }
         } else if let underlying = error.underlying {
-            text += ": \(underlying)"
+            // postgres-nio's own description is a placeholder; a nested PSQLError is described the same way.
+            text += ": " + describe(underlying)
         }
         return text
     }

@@ -34,9 +34,7 @@ extension PostgresStore {
                     created_at BIGINT, position BIGINT
                 ) ON COMMIT DROP
                 """)
-            try await db.connection.copyFrom(table: "contact_import", logger: db.logger) { writer in
-                for chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
-            }
+            try await db.copy(into: "contact_import", chunks)
             let row = try await db.row(
                 """
                 WITH inserted AS (

@@ -100,8 +100,8 @@ public final class PostgresStore: Store {
     /// Applies the schema migrations not applied yet, in one transaction; instances starting together take turns
     /// (advisory lock). Returns the names applied now.
     ///
-    /// The first call connects on its own (not through the pool) so that a wrong password, a missing database or a
-    /// refused connection is reported as the server answered it rather than as a timeout.
+    /// Connects on its own (not through the pool) so that a wrong password, a missing database or a refused
+    /// connection is reported as the server answered it (`unavailable`, naming the answer) rather than as a timeout.
     @discardableResult
     public func migrate() async throws -> [String] {
         let connection: PostgresConnection
@@ -134,45 +134,63 @@ public final class PostgresStore: Store {
 
     // MARK: Transactions
 
-    /// Runs `body` in one transaction on a pooled connection. A deadlock or serialization failure (two instances
-    /// locking the same rows in another order) rolls back and runs `body` again, up to three times.
+    /// Runs `body` in one transaction on a pooled connection. Run again, up to three times in all, when it
+    /// failed before `COMMIT` was sent (so the server committed nothing) because of:
+    /// - a deadlock or serialization failure (two instances locking the same rows in another order);
+    /// - a dead connection (the server restarted, or ended the session, while it sat idle in the pool): the
+    ///   pool opens a new one.
+    /// A failure of `COMMIT` itself is not retried: whether it committed is unknown, and the caller gets 503.
     @discardableResult
     func transaction<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
         var attempt = 1
         while true {
             do {
                 return try await withSession { session in try await Self.inTransaction(session, body) }
-            } catch let error where attempt < 3 && PostgresFailure.isRetryable(error) {
+            } catch let error as NotCommitted
+                where attempt < 3
+                && (PostgresFailure.isRetryable(error.underlying) || PostgresFailure.isConnectionLoss(error.underlying))
+            {
                 attempt += 1
+            } catch let error as NotCommitted {
+                throw PostgresFailure.mapped(error.underlying, url: url)
             } catch {
                 throw PostgresFailure.mapped(error, url: url)
             }
         }
     }
 
-    /// Runs one read statement (or reads that need no common snapshot) on a pooled connection.
+    /// Runs one read statement (or reads that need no common snapshot) on a pooled connection; once more on a
+    /// new connection when the first one turns out dead (reads change nothing, so running one again is safe).
     @discardableResult
     func read<T: Sendable>(_ body: @escaping @Sendable (SQLSession) async throws -> T) async throws -> T {
         do {
             return try await withSession(body)
+        } catch let error where PostgresFailure.isConnectionLoss(error) {
+            do {
+                return try await withSession(body)
+            } catch {
+                throw PostgresFailure.mapped(error, url: url)
+            }
         } catch {
             throw PostgresFailure.mapped(error, url: url)
         }
     }
 
+    /// `BEGIN`, `body`, `COMMIT`. What fails before `COMMIT` is sent is thrown as ``NotCommitted``.
     static func inTransaction<T: Sendable>(
         _ session: SQLSession, _ body: @Sendable (SQLSession) async throws -> T
     ) async throws -> T {
-        try await session.run("BEGIN")
+        let value: T
         do {
-            let value = try await body(session)
-            try await session.run("COMMIT")
-            return value
+            try await session.run("BEGIN")
+            value = try await body(session)
         } catch {
             // On a broken connection the rollback fails too; the server rolls back when the session ends.
             _ = try? await session.run("ROLLBACK")
-            throw error
+            throw NotCommitted(underlying: error)
         }
+        try await session.run("COMMIT")
+        return value
     }
 
     /// Leases a connection for `body`, waiting at most ``Options/connectionTimeout`` for it. Only the wait is
@@ -232,6 +250,11 @@ private final class LeaseRace: @unchecked Sendable {
             return true
         }
     }
+}
+
+/// A transaction failed before its `COMMIT` was sent: the server committed none of it.
+struct NotCommitted: Error {
+    var underlying: any Error
 }
 
 /// No pooled connection within the store's connection timeout.

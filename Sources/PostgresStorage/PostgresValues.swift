@@ -103,10 +103,43 @@ struct SQLSession: Sendable {
 
     /// Every row of a statement with prepared bindings.
     func rows(_ sql: String, bindings: PostgresBindings) async throws -> [PostgresRandomAccessRow] {
-        let sequence = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: logger)
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in sequence { rows.append(row.makeRandomAccess()) }
-        return rows
+        let query = PostgresQuery(unsafeSQL: sql, binds: bindings)
+        let connection = connection
+        let logger = logger
+        let result = try await Self.untilClosed(connection) { connection.query(query, logger: logger) }
+        return result.rows.map { $0.makeRandomAccess() }
+    }
+
+    /// Waits for `start`'s result, or fails with ``ConnectionClosed`` once the connection closes. postgres-nio
+    /// never completes a statement written to a connection that closed a moment before (a server that ended the
+    /// session while it sat in the pool): without the race the call would hang.
+    static func untilClosed<T: Sendable>(
+        _ connection: PostgresConnection, _ start: () -> EventLoopFuture<T>
+    ) async throws -> T {
+        let future = start()
+        let first = FirstCompletion()
+        return try await withCheckedThrowingContinuation { continuation in
+            future.whenComplete { result in
+                if first.claim() { continuation.resume(with: result) }
+            }
+            connection.closeFuture.whenComplete { _ in
+                if first.claim() { continuation.resume(throwing: ConnectionClosed()) }
+            }
+        }
+    }
+
+    /// Streams `chunks` into `table` with `COPY … FROM STDIN`, failing with ``ConnectionClosed`` if the connection
+    /// closes first (as ``untilClosed(_:_:)``; the abandoned copy ends with its connection).
+    func copy(into table: String, _ chunks: [String]) async throws {
+        let connection = connection
+        let logger = logger
+        let promise = connection.eventLoop.makePromise(of: Void.self)
+        promise.completeWithTask {
+            try await connection.copyFrom(table: table, logger: logger) { writer in
+                for chunk in chunks { try await writer.write(ByteBuffer(string: chunk)) }
+            }
+        }
+        try await Self.untilClosed(connection) { promise.futureResult }
     }
 
     /// The first row of a statement, if any.
@@ -131,6 +164,25 @@ struct SQLSession: Sendable {
         guard let row = try await row("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked", [key])
         else { return false }
         return try row.required("locked")
+    }
+}
+
+/// The connection closed under a statement.
+struct ConnectionClosed: Error, CustomStringConvertible {
+    var description: String { "the connection closed" }
+}
+
+/// Which of several callbacks came first: only that one acts.
+final class FirstCompletion: @unchecked Sendable {
+    private let lock = NSLock()
+    private var claimed = false
+
+    /// `true` for the first caller only.
+    func claim() -> Bool {
+        lock.withLock {
+            defer { claimed = true }
+            return !claimed
+        }
     }
 }
 

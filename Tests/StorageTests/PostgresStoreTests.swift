@@ -171,6 +171,51 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A server that turned read-only (a standby, or the old primary after a failover) answers writes with
+    /// SQLSTATE 25006: that is 503 too, reads still work, and writes succeed once the server takes them again.
+    @Test func readOnlyServerRefusesWritesAsUnavailable() async throws {
+        let database = try await PostgresTestDatabase.create()
+        let name = database.url.database
+        do {
+            let store = try await database.open()
+            let conversation = try await openConversation(in: store)
+            try await setReadOnly(true, database)
+            // The pooled connection was ended while idle: the store notices at BEGIN and takes a new one, which
+            // is read-only.
+            do {
+                _ = try await store.recordInbound(inbound(key: "while-read-only"))
+                Issue.record("a write succeeded on a read-only server")
+            } catch let error as SwitchboardError {
+                #expect(error.status == 503)
+                #expect(error.message.contains("25006"), "\(error.message)")
+            }
+            #expect(try await store.conversation(id: conversation.id) == conversation)
+
+            try await setReadOnly(false, database)
+            let (continued, _, _) = try await stored(inbound(key: "writable-again"), in: store)
+            #expect(continued.id == conversation.id)
+            await database.remove()
+        } catch {
+            try? await PostgresTestDatabase.administer(
+                database.server, "ALTER DATABASE \(name) RESET default_transaction_read_only")
+            await database.remove()
+            throw error
+        }
+    }
+
+    /// Makes new sessions of the database read-only (or not) and ends the current ones, so the store's next
+    /// connections have the setting.
+    func setReadOnly(_ readOnly: Bool, _ database: PostgresTestDatabase) async throws {
+        let name = database.url.database
+        try await PostgresTestDatabase.administer(
+            database.server,
+            readOnly
+                ? "ALTER DATABASE \(name) SET default_transaction_read_only = on"
+                : "ALTER DATABASE \(name) RESET default_transaction_read_only")
+        try await PostgresTestDatabase.administer(
+            database.server, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)'")
+    }
+
     /// `body` throws ``SwitchboardError`` `unavailable` within `limit`.
     func expectUnavailableWithin(
         _ limit: Duration, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
