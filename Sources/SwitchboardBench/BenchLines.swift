@@ -61,9 +61,10 @@ enum BenchLines {
                     notes: [
                         String(
                             format:
-                                "latency: %d of %d notifications received, %d webhook failures, max %@; floor = HTTP round trip of the same paced loop to the no-op route; 10 agents, auto-accept, new customers",
+                                "latency: %d of %d notifications received, %d webhook failures, max %@; webhook answered in p50 %@, p99 %@; floor = HTTP round trip of the same paced loop to the no-op route; 10 agents, auto-accept, new customers",
                             report.latencies.count, report.messages, report.failures,
-                            milliseconds(report.latencies.max))
+                            milliseconds(report.latencies.max), milliseconds(report.answers.percentile(0.5)),
+                            milliseconds(report.answers.percentile(0.99)))
                     ])
             ]
         } catch {
@@ -149,7 +150,8 @@ enum BenchLines {
         let offers = throughput.offersWithEveryAgentAvailable(seconds: 3)
         lines[0].notes.append(
             String(
-                format: "router: with all 10,000 agents available, a new item is offered in %@ (%.0f offers/s): the best agent is looked for among all of them",
+                format:
+                    "router: with all 10,000 agents available, a new item is offered in %@ (%.0f offers/s): the best agent is looked for among all of them",
                 microseconds(offers.elapsed / Double(max(1, offers.offers))), Double(offers.offers) / offers.elapsed))
         let timers = RouterTimers()
         do {

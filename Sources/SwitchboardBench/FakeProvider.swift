@@ -64,9 +64,9 @@ enum FakeProvider {
                     wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
                     promise: nil)
                 context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
-                let keepAlive = keepAlive
+                let closing = keepAlive ? nil : NIOLoopBound(context, eventLoop: context.eventLoop)
                 context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                    if !keepAlive { context.close(promise: nil) }
+                    closing?.value.close(promise: nil)
                 }
             }
         }

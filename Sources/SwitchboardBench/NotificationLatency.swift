@@ -15,6 +15,8 @@ struct NotificationLatency {
     struct Report {
         var latencies: Samples
         var floor: Samples
+        /// How long the webhook took to be answered (after its commit).
+        var answers: Samples
         var elapsed: Double
         var failures: Int
         var messages: Int
@@ -78,7 +80,7 @@ struct NotificationLatency {
         }
 
         let sentAt = SendLog()
-        let (failures, elapsed, floor) = try await CurlClient.withCurlClient { client in
+        let (failures, elapsed, (floor, answers)) = try await CurlClient.withCurlClient { client in
             // The floor first: the same pacing, to the no-op route, measured as the HTTP round trip.
             let floor = try await paced(requests.count) { index in
                 let request = requests[index].request
@@ -91,9 +93,10 @@ struct NotificationLatency {
             }
             let started = ContinuousClock.now
             let answers = try await paced(requests.count) { index in
-                sentAt.record(phone: requests[index].phone, at: ContinuousClock.now)
+                let sent = ContinuousClock.now
+                sentAt.record(phone: requests[index].phone, at: sent)
                 let response = try? await client.execute(requests[index].request)
-                return response?.status == 200 ? 0 : nil
+                return response?.status == 200 ? (ContinuousClock.now - sent).seconds : nil
             }
             // Waits (bounded) for the last notifications.
             let failures = messages - answers.count
@@ -101,10 +104,11 @@ struct NotificationLatency {
             while received.count < messages - failures, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            return (failures, (ContinuousClock.now - started).seconds, floor)
+            return (failures, (ContinuousClock.now - started).seconds, (floor, answers))
         }
         return Report(
-            latencies: Samples(received.latencies(from: sentAt)), floor: Samples(floor), elapsed: elapsed,
+            latencies: Samples(received.latencies(from: sentAt)), floor: Samples(floor), answers: Samples(answers),
+            elapsed: elapsed,
             failures: failures, messages: messages)
     }
 

@@ -36,7 +36,9 @@ struct RouterTimers {
         let sink = TimeoutSink()
         let router = EmbeddedRouter(configuration: configuration, store: store, events: sink, clock: SystemWallClock())
         for agent in configuration.agents { await router.agentConnected(agent.id) }
-        log("timers: \(agents) agents connected; \(await router.agents().filter { $0.presence == .available }.count) available")
+        log(
+            "timers: \(agents) agents connected; \(await router.agents().filter { $0.presence == .available }.count) available"
+        )
 
         let offerStart = ContinuousClock.now
         for index in 0..<alerts {
@@ -49,7 +51,10 @@ struct RouterTimers {
                         match: ContactMatch(count: 0, contact: nil, candidateIDs: [])),
                     priority: 0, createdAt: Date()))
             if index % 50_000 == 49_999 {
-                log(String(format: "timers: %d offered in %.1f s, %d timeouts so far", index + 1, (ContinuousClock.now - offerStart).seconds, sink.firstRoundFired))
+                log(
+                    String(
+                        format: "timers: %d offered in %.1f s, %d timeouts so far", index + 1,
+                        (ContinuousClock.now - offerStart).seconds, sink.firstRoundFired))
             }
         }
         let offerSeconds = (ContinuousClock.now - offerStart).seconds
