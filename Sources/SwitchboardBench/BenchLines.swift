@@ -101,7 +101,8 @@ enum BenchLines {
     static func contacts(log: (String) -> Void) async -> [BenchLine] {
         var benchmark = ContactsBenchmark()
         if let count = environment("SWITCHBOARD_BENCH_CONTACTS").flatMap(Int.init) { benchmark.contacts = count }
-        let size = benchmark.contacts >= 1_000_000 ? "\(benchmark.contacts / 1_000_000)M" : "\(benchmark.contacts)"
+        let size =
+            benchmark.contacts >= 1_000_000 ? "\(benchmark.contacts / 1_000_000)M" : grouped(benchmark.contacts)
         do {
             let report = try await benchmark.run(log: log)
             let p99 = report.lookups.percentile(0.99)
@@ -122,7 +123,7 @@ enum BenchLines {
                                 ? "; 10M: SWITCHBOARD_BENCH_CONTACTS=10000000 make bench-contacts" : "")
                     ]),
                 BenchLine(
-                    name: "Contacts import (importContacts, batches of \(benchmark.batch))",
+                    name: "Contacts import (importContacts, batches of \(grouped(benchmark.batch)))",
                     measured: perSecond(report.importPerSecond),
                     ceiling: perSecond(report.rawInsertPerSecond) + " raw",
                     ratio: BenchLine.percent(report.importPerSecond, of: report.rawInsertPerSecond),
@@ -158,7 +159,7 @@ enum BenchLines {
             let report = try await timers.run(log: log)
             lines.append(
                 BenchLine(
-                    name: "Router timers, \(timers.alerts) pending alerts",
+                    name: "Router timers, \(grouped(timers.alerts)) pending alerts",
                     measured:
                         "late p50 \(milliseconds(report.lateness.percentile(0.5))), p99 \(milliseconds(report.lateness.percentile(0.99))), max \(milliseconds(report.lateness.max))",
                     ceiling: "—", ratio: "—", target: "report", verdict: .report,

@@ -89,3 +89,11 @@ struct Samples {
 func milliseconds(_ seconds: Double) -> String { String(format: "%.2f ms", seconds * 1000) }
 func microseconds(_ seconds: Double) -> String { String(format: "%.0f µs", seconds * 1_000_000) }
 func perSecond(_ value: Double) -> String { String(format: "%.0f/s", value) }
+
+/// 100000 → "100,000".
+func grouped(_ value: Int) -> String {
+    let digits = String(value)
+    return digits.enumerated().map { index, digit in
+        index > 0 && (digits.count - index) % 3 == 0 ? ",\(digit)" : "\(digit)"
+    }.joined()
+}
