@@ -65,9 +65,13 @@ enum Machine {
         let memoryKB =
             meminfo.split(separator: "\n").first { $0.hasPrefix("MemTotal:") }
             .flatMap { $0.split(separator: " ").dropFirst().first }.flatMap { Double($0) } ?? 0
+        // Other processes' load skews every figure on a shared machine: shown so a reader can judge.
+        let load = ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "")
+            .split(separator: " ").prefix(3).joined(separator: " ")
         return String(
-            format: "machine: %d CPUs (nproc), %@, %.1f GiB memory; %@", ProcessInfo.processInfo.activeProcessorCount,
-            model, memoryKB / 1_048_576, ProcessInfo.processInfo.operatingSystemVersionString)
+            format: "machine: %d CPUs (nproc), %@, %.1f GiB memory; %@; load average %@ before the run",
+            ProcessInfo.processInfo.activeProcessorCount, model, memoryKB / 1_048_576,
+            ProcessInfo.processInfo.operatingSystemVersionString, load)
     }
 }
 

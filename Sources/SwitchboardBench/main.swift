@@ -30,6 +30,7 @@ guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
     exit(64)
 }
+let machine = Machine.description()
 let started = ContinuousClock.now
 var lines: [BenchLine] = []
 for name in selected {
@@ -45,7 +46,7 @@ for name in selected {
     }
     log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))
 }
-print(Machine.description())
+print(machine)
 print(
     String(
         format: "switchboard bench, %.0f s in all (release build, loopback)", (ContinuousClock.now - started).seconds))
