@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-postgres build release run test test-browser deps-browser lint fmt bench clean
+.PHONY: all deps deps-postgres build release run test test-browser deps-browser lint fmt bench bench-contacts deps-bench clean
 
 all: build
 
@@ -66,12 +66,25 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build; webhook → SSE notification latency over loopback, router decisions/s (full table to come)
-bench: deps
+## bench: release build, then every benchmark (loopback only, each bounded in time, about 5 minutes) and one
+## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
+## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
+BENCH_PACKAGES := wrk
+BENCH := $(SWIFT) run -c release --skip-build SwitchboardBench
+bench: deps deps-bench
 	$(SWIFT) build -c release --product SwitchboardBench
-	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 200
-	$(SWIFT) run -c release --skip-build SwitchboardBench latency 1000 1000
-	$(SWIFT) run -c release --skip-build SwitchboardBench router 10000 100000 10
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); $(BENCH) all
+
+bench-contacts: deps deps-bench
+	$(SWIFT) build -c release --product SwitchboardBench
+	$(BENCH) contacts
+
+deps-bench:
+	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 clean:
 	rm -rf .build .build-log.txt

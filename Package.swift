@@ -88,7 +88,15 @@ let package = Package(
         // Benchmarks (`make bench`): loopback only, bounded in time.
         .executableTarget(
             name: "SwitchboardBench",
-            dependencies: ["Server", "Switchboard", "Providers", "Router", "Curl", "TestHTTPServer"]
+            dependencies: [
+                "Server", "Switchboard", "Providers", "Router", "Storage", "Curl", "TestHTTPServer",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
         ),
 
         // Fuzzing the provider adapters: `swift build -c release -Xswiftc -sanitize=fuzzer,address

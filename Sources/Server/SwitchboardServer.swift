@@ -23,6 +23,9 @@ public enum SwitchboardServer {
         public var shutdownSignals: [UnixSignal]
         /// Lets the caller start a graceful shutdown (tests).
         public var stopper: ServerStopper?
+        /// Adds `POST /bench/noop`, which reads the body and answers 200 with nothing else: the ceiling the
+        /// benchmarks compare the webhook route with. Off in `switchboard serve`; only `make bench` turns it on.
+        public var benchmarkNoOpRoute = false
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
@@ -104,7 +107,7 @@ public enum SwitchboardServer {
                 }
 
                 let app = Application(
-                    router: makeRouter(services),
+                    router: makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute),
                     configuration: .init(
                         address: .hostname(configuration.listen.host, port: configuration.listen.port),
                         serverName: "switchboard"),
@@ -178,13 +181,22 @@ public enum SwitchboardServer {
         ProviderRegistry.deliveryReportKind(for: channel.provider).map { "\(publicURL)/webhooks/\(channel.id)/\($0)" }
     }
 
-    static func makeRouter(_ services: GatewayServices) -> Router<BasicRequestContext> {
+    static func makeRouter(
+        _ services: GatewayServices, benchmarkNoOpRoute: Bool = false
+    ) -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ErrorMiddleware(logger: services.logger))
         if let cluster = services.cluster {
             router.add(
                 middleware: LeaderForwarding(node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
             ClusterRoutes(node: cluster).register(on: router)
+        }
+        if benchmarkNoOpRoute {
+            // Same server, same body read, no work: what HTTP alone costs on this machine.
+            router.post("/bench/noop") { request, _ -> Response in
+                _ = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+                return Response(status: .ok)
+            }
         }
         WebhookRoutes(services: services).register(on: router)
         AgentRoutes(services: services).register(on: router)

@@ -14,11 +14,23 @@ enum ContactRows {
         VALUES (?, ?, ?, ?, ?, ?, ?)
         """
 
+    /// ``insertSQL`` that skips a contact whose id is already stored.
+    static let insertSkippingTakenIDsSQL = insertSQL + " ON CONFLICT (id) DO NOTHING"
+
     static func arguments(_ contact: Contact) throws -> StatementArguments {
         [
             contact.id, contact.name, contact.mobilePhone, contact.mobilePhoneE164, contact.region,
-            try StoredJSON.encode(contact.attributes), contact.createdAt.storedMilliseconds,
+            try encodeAttributes(contact.attributes), contact.createdAt.storedMilliseconds,
         ]
+    }
+
+    /// Most imported contacts have no attributes: `{}` then needs no JSONEncoder (one per row on import).
+    static func encodeAttributes(_ attributes: [String: String]) throws -> String {
+        attributes.isEmpty ? "{}" : try StoredJSON.encode(attributes)
+    }
+
+    static func decodeAttributes(_ text: String, column: String) throws -> [String: String] {
+        text == "{}" ? [:] : try StoredJSON.decode([String: String].self, from: text, column: column)
     }
 
     /// Reads a contact from columns named with an optional prefix (`k_` in conversation joins).
@@ -29,8 +41,7 @@ enum ContactRows {
             mobilePhone: try row.required(prefix + "mobile_phone"),
             mobilePhoneE164: try row.required(prefix + "mobile_phone_e164"),
             region: try row.required(prefix + "region"),
-            attributes: try StoredJSON.decode(
-                [String: String].self, from: row.required(prefix + "attributes"), column: "contact.attributes"),
+            attributes: try decodeAttributes(row.required(prefix + "attributes"), column: "contact.attributes"),
             createdAt: try row.date(prefix + "created_at"))
     }
 

@@ -24,9 +24,11 @@ extension SQLiteStore {
     public func importContacts(_ contacts: [Contact]) async throws -> Int {
         let rows = try contacts.map(ContactRows.arguments)
         return try await write { db in
+            // One statement for the whole batch rather than a cache lookup by SQL text (built anew) for every row.
+            let statement = try db.cachedStatement(sql: ContactRows.insertSkippingTakenIDsSQL)
             var inserted = 0
             for arguments in rows {
-                try db.run(ContactRows.insertSQL + " ON CONFLICT (id) DO NOTHING", arguments)
+                try statement.execute(arguments: arguments)
                 inserted += db.changesCount
             }
             return inserted

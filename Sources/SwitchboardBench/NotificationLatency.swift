@@ -1,67 +1,47 @@
 import Curl
 import Foundation
-import Logging
 import Providers
-import Server
 import Switchboard
 import TestHTTPServer
 
-/// Webhook sent → `notification` read on an agent's SSE stream, for inbound SMS from new customers at a steady
-/// rate, against a gateway running in this process on loopback (SQLite file, embedded router).
+/// Line 2: webhook sent → `notification` read on an agent's SSE stream, for inbound SMS from new customers at a
+/// steady rate, against a gateway in a child process on loopback (SQLite file, embedded router, auto-accept).
+/// The floor is the same paced loop's HTTP round trip to the gateway's no-op route.
 struct NotificationLatency {
     var messages: Int
     var ratePerSecond: Double
     var agents: Int
 
     struct Report {
-        var latencies: [Double]
+        var latencies: Samples
+        var floor: Samples
+        /// How long the webhook took to be answered (after its commit).
+        var answers: Samples
         var elapsed: Double
         var failures: Int
-
-        func percentile(_ p: Double) -> Double {
-            let sorted = latencies.sorted()
-            guard !sorted.isEmpty else { return .nan }
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
-        }
+        var messages: Int
     }
 
     func configuration() -> Configuration {
         var notifications = Configuration.NotificationSettings()
         notifications.autoAccept = true
         notifications.maxSessions = 1_000_000
-        return Configuration(
-            publicURL: "https://gateway.example.com", adminToken: "bench-admin",
-            channels: [
-                .init(
-                    id: "twilio-main", provider: .twilio, numbers: ["+14155550199"], region: "US",
-                    credentials: ["accountSID": "AC0123456789abcdef0123456789abcdef", "authToken": "bench-token"],
-                    apiBaseURL: "http://127.0.0.1:9")
-            ],
-            agents: (0..<agents).map {
-                .init(id: "agent\($0)", token: "token\($0)", capacity: 1_000_000_000, queues: ["default"])
-            },
-            notifications: notifications)
+        var configuration = IngestBenchmark.configuration(database: "")
+        configuration.agents = (0..<agents).map {
+            .init(id: "agent\($0)", token: "token\($0)", capacity: 1_000_000_000, queues: ["default"])
+        }
+        configuration.notifications = notifications
+        return configuration
     }
 
     func run() async throws -> Report {
-        var configuration = configuration()
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(UUID())")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let directory = try makeScratchDirectory("latency")
         defer { try? FileManager.default.removeItem(at: directory) }
+        var configuration = configuration()
         configuration.database = "sqlite:\(directory.appendingPathComponent("bench.sqlite").path)"
-        var logger = Logger(label: "bench")
-        logger.logLevel = .error
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let stopper = ServerStopper()
-        let options = SwitchboardServer.Options(
-            onListening: { portContinuation.yield($0) }, shutdownSignals: [], stopper: stopper)
-        let server = Task { [configuration, logger] in
-            try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
-        }
-        var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next() else { throw BenchError("the gateway did not start") }
-        defer { server.cancel() }
+        let gateway = try await GatewayProcess.start(configuration, in: directory, name: "latency")
+        defer { gateway.stop() }
+        let port = gateway.port
 
         let received = ReceiptLog()
         var streams: [SSEClient] = []
@@ -76,55 +56,79 @@ struct NotificationLatency {
                 }
             }
         }
+        defer { Task { [streams] in for stream in streams { await stream.close() } } }
         try await Task.sleep(for: .milliseconds(300))
 
+        // Signed before the paced loop, so signing never delays a send.
         let channel = configuration.channels[0]
         let signer = ProviderRegistry.signer(for: channel, context: WebhookContext(configuration))
+        let requests = (0..<messages).map { index in
+            let phone = "+1415\(String(format: "%07d", 3_000_000 + index))"
+            let body = Array(
+                "MessageSid=SM\(String(format: "%032d", index))&From=\(phone.replacingOccurrences(of: "+", with: "%2B"))&To=%2B14155550199&Body=Hello+\(index)&NumMedia=0"
+                    .utf8)
+            let signed = signer.sign(
+                method: "POST", kind: "inbound", query: "",
+                headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: body,
+                now: Date())
+            return (
+                phone: phone,
+                request: CurlRequest(
+                    method: "POST", url: "http://127.0.0.1:\(port)\(IngestBenchmark.path)", headers: signed.headers,
+                    body: body)
+            )
+        }
+
         let sentAt = SendLog()
+        let (failures, elapsed, (floor, answers)) = try await CurlClient.withCurlClient { client in
+            // The floor first: the same pacing, to the no-op route, measured as the HTTP round trip.
+            let floor = try await paced(requests.count) { index in
+                let request = requests[index].request
+                let sent = ContinuousClock.now
+                let response = try? await client.execute(
+                    CurlRequest(
+                        method: "POST", url: "http://127.0.0.1:\(port)/bench/noop", headers: request.headers,
+                        body: request.body))
+                return response?.status == 200 ? (ContinuousClock.now - sent).seconds : nil
+            }
+            let started = ContinuousClock.now
+            let answers = try await paced(requests.count) { index in
+                let sent = ContinuousClock.now
+                sentAt.record(phone: requests[index].phone, at: sent)
+                let response = try? await client.execute(requests[index].request)
+                return response?.status == 200 ? (ContinuousClock.now - sent).seconds : nil
+            }
+            // Waits (bounded) for the last notifications.
+            let failures = messages - answers.count
+            let deadline = ContinuousClock.now + .seconds(10)
+            while received.count < messages - failures, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return (failures, (ContinuousClock.now - started).seconds, (floor, answers))
+        }
+        return Report(
+            latencies: Samples(received.latencies(from: sentAt)), floor: Samples(floor), answers: Samples(answers),
+            elapsed: elapsed,
+            failures: failures, messages: messages)
+    }
+
+    /// Starts `count` operations at `ratePerSecond` whatever the previous ones are doing; returns the values of
+    /// those that succeeded.
+    private func paced(
+        _ count: Int, _ operation: @escaping @Sendable (Int) async -> Double?
+    ) async throws
+        -> [Double]
+    {
         let started = ContinuousClock.now
         let interval = Duration.seconds(1 / ratePerSecond)
-        let failures = try await CurlClient.withCurlClient { client in
-            try await withThrowingTaskGroup(of: Bool.self) { group in
-                for index in 0..<messages {
-                    try await Task.sleep(until: started + interval * index)
-                    let phone = "+1415\(String(format: "%07d", 1_000_000 + index))"
-                    let body = Array(
-                        "MessageSid=SM\(String(format: "%032d", index))&From=\(phone.replacingOccurrences(of: "+", with: "%2B"))&To=%2B14155550199&Body=Hello+\(index)&NumMedia=0"
-                            .utf8)
-                    let signed = signer.sign(
-                        method: "POST", kind: "inbound", query: "",
-                        headers: [(name: "Content-Type", value: "application/x-www-form-urlencoded")], body: body,
-                        now: Date())
-                    group.addTask {
-                        sentAt.record(phone: phone, at: ContinuousClock.now)
-                        let response = try? await client.execute(
-                            CurlRequest(
-                                method: "POST", url: "http://127.0.0.1:\(port)/webhooks/twilio-main/inbound",
-                                headers: signed.headers, body: body))
-                        return response?.status == 200
-                    }
-                }
-                var failures = 0
-                for try await ok in group where !ok { failures += 1 }
-                return failures
+        return try await withThrowingTaskGroup(of: Double?.self) { group in
+            for index in 0..<count {
+                try await Task.sleep(until: started + interval * index)
+                group.addTask { await operation(index) }
             }
+            return try await group.reduce(into: []) { values, value in if let value { values.append(value) } }
         }
-        // Wait (bounded) for the last notifications.
-        let deadline = ContinuousClock.now + .seconds(10)
-        while received.count < messages - failures, ContinuousClock.now < deadline {
-            try await Task.sleep(for: .milliseconds(10))
-        }
-        let elapsed = (ContinuousClock.now - started).seconds
-        for stream in streams { await stream.close() }
-        await stopper.stop()
-        _ = await server.result
-        return Report(latencies: received.latencies(from: sentAt), elapsed: elapsed, failures: failures)
     }
-}
-
-struct BenchError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// When each customer's webhook was sent.
@@ -152,12 +156,5 @@ final class ReceiptLog: @unchecked Sendable {
         lock.withLock { receipts }.compactMap { receipt in
             sent.time(of: receipt.phone).map { (receipt.at - $0).seconds }
         }
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

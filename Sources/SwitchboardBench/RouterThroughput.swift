@@ -75,6 +75,30 @@ struct RouterThroughput {
             elapsed: seconds(since: start), waitingAtEnd: machine.waitingConversations().count)
     }
 
+    /// Items offered per second when every agent is available with room for many alerts, so that each new item
+    /// is offered at once: the best agent is looked for among all of them. Bounded by `seconds`.
+    func offersWithEveryAgentAvailable(seconds: Double) -> (offers: Int, elapsed: Double) {
+        let profiles = (0..<agents).map { Configuration.Agent(id: "a\($0)", capacity: 1_000_000, queues: ["q"]) }
+        let configuration = Configuration(
+            channels: [.init(id: "sms", provider: .twilio)], agents: profiles,
+            notifications: .init(maxSessions: 1_000_000, maxPendingAlerts: 1_000_000))
+        let now = Date(timeIntervalSince1970: 1_750_000_000)
+        var machine = RoutingStateMachine(configuration: configuration, now: now, makeNotificationID: { "n\($0)" })
+        for profile in profiles { _ = machine.agentConnected(profile.id, now: now) }
+        let start = ContinuousClock.now
+        var offers = 0
+        while self.seconds(since: start) < seconds {
+            let effects = machine.notify(
+                NotificationRequest(
+                    scenario: .incomingSMS, conversationID: "c\(offers)", channelID: "sms", medium: .sms, queue: "q",
+                    customer: NotificationCustomer(
+                        phone: "+14155550100", match: ContactMatch(count: 0, contact: nil, candidateIDs: [])),
+                    priority: 0, createdAt: now), now: now)
+            offers += effects.count { if case .publish(.notification, _) = $0 { true } else { false } }
+        }
+        return (offers, self.seconds(since: start))
+    }
+
     private func seconds(since start: ContinuousClock.Instant) -> Double {
         let elapsed = ContinuousClock.now - start
         return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

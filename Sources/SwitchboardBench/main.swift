@@ -1,34 +1,54 @@
 import Foundation
 
-// `switchboard-bench latency [messages] [rate]`: the figures issue notes report. More benchmarks come with
-// the Benchmarks issue; each is bounded in time and uses loopback only.
-// `switchboard-bench router [agents] [waiting] [seconds]`: decisions per second of the routing state machine.
-let arguments = CommandLine.arguments.dropFirst()
-if arguments.first == "router" {
-    let numbers = arguments.dropFirst().compactMap(Double.init)
-    var benchmark = RouterThroughput()
-    if numbers.count > 0 { benchmark.agents = Int(numbers[0]) }
-    if numbers.count > 1 { benchmark.waiting = Int(numbers[1]) }
-    if numbers.count > 2 { benchmark.seconds = numbers[2] }
-    let report = benchmark.run()
-    print("routing state machine: \(benchmark.agents) agents, \(benchmark.waiting) waiting items")
-    print(String(format: "  setup %.2f s (sign-ins and notifies)", report.setupSeconds))
-    print(
-        String(
-            format: "  %d transitions, %d decisions in %.2f s: %.0f decisions/s, %.0f transitions/s",
-            report.transitions, report.decisions, report.elapsed, Double(report.decisions) / report.elapsed,
-            Double(report.transitions) / report.elapsed))
-    print("  still waiting at the end: \(report.waitingAtEnd)")
+// `SwitchboardBench [all|ingest|latency|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
+// each bounded in time and on loopback only, and prints one table: figure, ceiling measured in the same run,
+// ratio, target. `make bench` runs it from the package root after a release build.
+//
+// Environment: SWITCHBOARD_BENCH_DATABASE (ingest store, default `sqlite:` = a fresh temporary file),
+// SWITCHBOARD_BENCH_INSTANCES (gateways sharing that database, default 1), SWITCHBOARD_BENCH_CONTACTS
+// (default 1000000; 10000000 for the 10M line).
+//
+// Internal: `serve-gateway CONFIG PORTFILE` and `fake-provider PORTFILE` are the child processes it starts.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let command = arguments.first ?? "all"
+let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+
+switch command {
+case "serve-gateway" where arguments.count == 3:
+    try await GatewayProcess.serve(configPath: arguments[1], portPath: arguments[2])
     exit(0)
+case "fake-provider" where arguments.count == 2:
+    try await FakeProvider.serve(portPath: arguments[1])
+    exit(0)
+default:
+    break
 }
-let messages = arguments.dropFirst().first.flatMap(Int.init) ?? 1000
-let rate = arguments.dropFirst(2).first.flatMap(Double.init) ?? 200
-let benchmark = NotificationLatency(messages: messages, ratePerSecond: rate, agents: 10)
-let report = try await benchmark.run()
-let ms = { (value: Double) in String(format: "%.2f ms", value * 1000) }
-print("webhook → SSE notification, \(messages) inbound SMS at \(Int(rate))/s, 10 agents (auto-accept)")
-print("  notifications received: \(report.latencies.count) of \(messages) (\(report.failures) webhook failures)")
+
+let known = ["ingest", "latency", "outbound", "contacts", "router", "memory"]
+let selected = command == "all" ? known : arguments.filter(known.contains)
+guard !selected.isEmpty else {
+    log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
+    exit(64)
+}
+let machine = Machine.description()
+let started = ContinuousClock.now
+var lines: [BenchLine] = []
+for name in selected {
+    let began = ContinuousClock.now
+    log("running \(name)…")
+    switch name {
+    case "ingest": lines += await BenchLines.ingest(log: log)
+    case "latency": lines += await BenchLines.latency()
+    case "outbound": lines += await BenchLines.outbound()
+    case "contacts": lines += await BenchLines.contacts(log: log)
+    case "router": lines += await BenchLines.router(log: log)
+    default: lines += await BenchLines.memory()
+    }
+    log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))
+}
+print(machine)
 print(
-    "  p50 \(ms(report.percentile(0.5)))  p90 \(ms(report.percentile(0.9)))  p99 \(ms(report.percentile(0.99)))  max \(ms(report.percentile(1)))"
-)
-print(String(format: "  elapsed %.2f s", report.elapsed))
+    String(
+        format: "switchboard bench, %.0f s in all (release build, loopback)", (ContinuousClock.now - started).seconds))
+print("")
+print(BenchTable.render(lines))

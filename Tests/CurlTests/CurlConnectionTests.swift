@@ -23,6 +23,40 @@ struct CurlConnectionTests {
         }
     }
 
+    @Test("connections opened by a burst stay open through a quiet spell and serve the next burst")
+    func connectionsSurviveADipInConcurrency() async throws {
+        // A burst's answers are held back so that every request needs its own connection.
+        try await TestHTTPServer.withTestHTTPServer { request in
+            TestHTTPResponse(text: request.path, delay: request.path.hasPrefix("/burst") ? .milliseconds(200) : .zero)
+        } _: { server in
+            try await CurlClient.withCurlClient { client in
+                func burst(_ round: Int) async throws {
+                    try await withThrowingTaskGroup(of: Int.self) { group in
+                        for index in 0..<8 {
+                            group.addTask {
+                                try await client.execute(
+                                    CurlRequest(method: "GET", url: server.url("/burst/\(round)/\(index)"))
+                                )
+                                .status
+                            }
+                        }
+                        for try await status in group { #expect(status == 200) }
+                    }
+                }
+                try await burst(1)
+                #expect(server.connectionCount == 8)
+                // One request at a time: curl's default cache would shrink to 4 × 1 transfers and close the rest.
+                for index in 0..<10 {
+                    #expect(
+                        try await client.execute(CurlRequest(method: "GET", url: server.url("/quiet/\(index)"))).status
+                            == 200)
+                }
+                try await burst(2)
+                #expect(server.connectionCount == 8, "connections were closed while idle and opened again")
+            }
+        }
+    }
+
     @Test("1,000 concurrent requests all complete with their own bodies, within the per-host connection limit")
     func thousandConcurrentRequests() async throws {
         let count = 1000

@@ -1,0 +1,201 @@
+import Foundation
+
+/// Each benchmark run and turned into table lines with its target (issue 7). A benchmark that fails gives a
+/// `failed` line, and the others still run.
+enum BenchLines {
+    static func environment(_ name: String) -> String? {
+        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    static func ingest(log: (String) -> Void) async -> [BenchLine] {
+        var benchmark = IngestBenchmark()
+        if let database = environment("SWITCHBOARD_BENCH_DATABASE") { benchmark.database = database }
+        if let instances = environment("SWITCHBOARD_BENCH_INSTANCES").flatMap(Int.init) {
+            benchmark.instances = instances
+        }
+        let store =
+            benchmark.database.hasPrefix("sqlite:") ? "SQLite" : String(benchmark.database.prefix { $0 != ":" })
+        let where_ = "\(store), \(benchmark.instances) instance\(benchmark.instances == 1 ? "" : "s")"
+        let target = "≥10,000/s and ≥30%"
+        do {
+            let reports = try await benchmark.run(customers: [.new, .existing], log: log)
+            return reports.map { report in
+                let met = report.ingestPerSecond >= 10_000 && report.ingestPerSecond >= 0.3 * report.noOpPerSecond
+                var notes = [
+                    String(
+                        format:
+                            "ingest (%@ customers): wrk %d connections for %.0f s; webhook p50 %@, p99 %@; no-op p50 %@, p99 %@; %d non-2xx, %d socket errors",
+                        report.customers.rawValue, benchmark.connections, report.ingest.duration,
+                        milliseconds(report.ingest.p50), milliseconds(report.ingest.p99),
+                        milliseconds(report.noOp.p50), milliseconds(report.noOp.p99),
+                        report.ingest.statusErrors, report.ingest.socketErrors)
+                ]
+                if report.ingest.wrapped > 0 {
+                    notes.append("ingest: requests ran out and repeated (duplicates answered without storing)")
+                }
+                return BenchLine(
+                    name: "Ingest, \(report.customers.rawValue) customers (\(where_))",
+                    measured: perSecond(report.ingestPerSecond), ceiling: perSecond(report.noOpPerSecond) + " no-op",
+                    ratio: BenchLine.percent(report.ingestPerSecond, of: report.noOpPerSecond), target: target,
+                    verdict: met ? .met : .missed, notes: notes)
+            }
+        } catch {
+            return [.failed("Ingest (\(where_))", target: target, error: error)]
+        }
+    }
+
+    static func latency() async -> [BenchLine] {
+        let benchmark = NotificationLatency(messages: 5_000, ratePerSecond: 1_000, agents: 10)
+        let target = "p99 < 10 ms"
+        do {
+            let report = try await benchmark.run()
+            let p99 = report.latencies.percentile(0.99)
+            return [
+                BenchLine(
+                    name: "Latency webhook → SSE, 1,000/s",
+                    measured: "p50 \(milliseconds(report.latencies.percentile(0.5))), p99 \(milliseconds(p99))",
+                    ceiling:
+                        "p50 \(milliseconds(report.floor.percentile(0.5))), p99 \(milliseconds(report.floor.percentile(0.99))) no-op",
+                    ratio: BenchLine.times(p99, over: report.floor.percentile(0.99)) + " (p99)", target: target,
+                    verdict: p99 < 0.010 && report.latencies.count == report.messages ? .met : .missed,
+                    notes: [
+                        String(
+                            format:
+                                "latency: %d of %d notifications received, %d webhook failures, max %@; webhook answered in p50 %@, p99 %@; floor = HTTP round trip of the same paced loop to the no-op route; 10 agents, auto-accept, new customers",
+                            report.latencies.count, report.messages, report.failures,
+                            milliseconds(report.latencies.max), milliseconds(report.answers.percentile(0.5)),
+                            milliseconds(report.answers.percentile(0.99)))
+                    ])
+            ]
+        } catch {
+            return [.failed("Latency webhook → SSE", target: target, error: error)]
+        }
+    }
+
+    static func outbound() async -> [BenchLine] {
+        let benchmark = OutboundBenchmark()
+        let target = "≥70% of ceiling"
+        do {
+            let report = try await benchmark.run()
+            let reuse = String(
+                format: "outbound: %d requests over %d connections opened by CurlClient (%d concurrent); %d failures",
+                report.curlRequests, report.curlConnections, benchmark.concurrency, report.failures)
+            return [
+                BenchLine(
+                    name: "Outbound, CurlClient POST",
+                    measured: perSecond(report.curlPerSecond), ceiling: perSecond(report.ceilingPerSecond) + " wrk",
+                    ratio: BenchLine.percent(report.curlPerSecond, of: report.ceilingPerSecond), target: target,
+                    verdict: report.curlPerSecond >= 0.7 * report.ceilingPerSecond ? .met : .missed,
+                    notes: [reuse]),
+                BenchLine(
+                    name: "Outbound, Twilio send (reply)",
+                    measured: perSecond(report.sendPerSecond), ceiling: perSecond(report.ceilingPerSecond) + " wrk",
+                    ratio: BenchLine.percent(report.sendPerSecond, of: report.ceilingPerSecond), target: target,
+                    verdict: report.sendPerSecond >= 0.7 * report.ceilingPerSecond ? .met : .missed),
+            ]
+        } catch {
+            return [.failed("Outbound", target: target, error: error)]
+        }
+    }
+
+    static func contacts(log: (String) -> Void) async -> [BenchLine] {
+        var benchmark = ContactsBenchmark()
+        if let count = environment("SWITCHBOARD_BENCH_CONTACTS").flatMap(Int.init) { benchmark.contacts = count }
+        let size =
+            benchmark.contacts >= 1_000_000 ? "\(benchmark.contacts / 1_000_000)M" : grouped(benchmark.contacts)
+        do {
+            let report = try await benchmark.run(log: log)
+            let p99 = report.lookups.percentile(0.99)
+            return [
+                BenchLine(
+                    name: "Contacts lookup, \(size) contacts",
+                    measured: "p50 \(microseconds(report.lookups.percentile(0.5))), p99 \(microseconds(p99))",
+                    ceiling:
+                        "p50 \(microseconds(report.rawLookups.percentile(0.5))), p99 \(microseconds(report.rawLookups.percentile(0.99))) raw",
+                    ratio: BenchLine.times(p99, over: report.rawLookups.percentile(0.99)) + " (p99)",
+                    target: "p99 < 1 ms at 10M", verdict: p99 < 0.001 ? .met : .missed,
+                    notes: [
+                        String(
+                            format:
+                                "contacts: %d lookups of random stored numbers, one at a time; raw = one prepared GRDB statement on the same file; file %.0f MB%@",
+                            report.lookups.count, Double(report.fileBytes) / 1e6,
+                            report.contacts < 10_000_000
+                                ? "; 10M: SWITCHBOARD_BENCH_CONTACTS=10000000 make bench-contacts" : "")
+                    ]),
+                BenchLine(
+                    name: "Contacts import (importContacts, batches of \(grouped(benchmark.batch)))",
+                    measured: perSecond(report.importPerSecond),
+                    ceiling: perSecond(report.rawInsertPerSecond) + " raw",
+                    ratio: BenchLine.percent(report.importPerSecond, of: report.rawInsertPerSecond),
+                    target: "≥100,000/s", verdict: report.importPerSecond >= 100_000 ? .met : .missed),
+            ]
+        } catch {
+            return [.failed("Contacts (\(size))", target: "p99 < 1 ms; ≥100,000/s", error: error)]
+        }
+    }
+
+    static func router(log: (String) -> Void) async -> [BenchLine] {
+        let throughput = RouterThroughput(agents: 10_000, waiting: 100_000, seconds: 8)
+        let report = throughput.run()
+        var lines = [
+            BenchLine(
+                name: "Router decisions, 10,000 agents, 100,000 waiting",
+                measured: perSecond(Double(report.decisions) / report.elapsed), ceiling: "—", ratio: "—",
+                target: "report", verdict: .report,
+                notes: [
+                    String(
+                        format: "router: state machine alone; %.0f transitions/s; setup %.1f s; %d still waiting",
+                        Double(report.transitions) / report.elapsed, report.setupSeconds, report.waitingAtEnd)
+                ])
+        ]
+        let offers = throughput.offersWithEveryAgentAvailable(seconds: 3)
+        lines[0].notes.append(
+            String(
+                format:
+                    "router: with all 10,000 agents available, a new item is offered in %@ (%.0f offers/s): the best agent is looked for among all of them",
+                microseconds(offers.elapsed / Double(max(1, offers.offers))), Double(offers.offers) / offers.elapsed))
+        let timers = RouterTimers()
+        do {
+            let report = try await timers.run(log: log)
+            lines.append(
+                BenchLine(
+                    name: "Router timers, \(grouped(timers.alerts)) pending alerts",
+                    measured:
+                        "late p50 \(milliseconds(report.lateness.percentile(0.5))), p99 \(milliseconds(report.lateness.percentile(0.99))), max \(milliseconds(report.lateness.max))",
+                    ceiling: "—", ratio: "—", target: "report", verdict: .report,
+                    notes: [
+                        String(
+                            format:
+                                "timers: EmbeddedRouter, %d agents; %d alerts pending at the peak, offered in %.1f s; %d timeouts fired, each %.0f s after its offer",
+                            timers.agents, report.pendingAtPeak, report.offerSeconds, report.fired,
+                            timers.timeoutSeconds)
+                    ]))
+        } catch {
+            lines.append(.failed("Router timers", target: "report", error: error))
+        }
+        return lines
+    }
+
+    static func memory() async -> [BenchLine] {
+        let benchmark = MemoryBenchmark()
+        do {
+            let report = try await benchmark.run()
+            let perConnection = (report.connectedBytes - report.idleBytes) / Double(max(1, report.connected))
+            return [
+                BenchLine(
+                    name: "Memory (RSS), 10,000 agents configured",
+                    measured: String(
+                        format: "idle %.0f MB, %d SSE streams %.0f MB", report.idleBytes / 1e6, report.connected,
+                        report.connectedBytes / 1e6),
+                    ceiling: "—", ratio: "—", target: "report", verdict: .report,
+                    notes: [
+                        String(
+                            format: "memory: %.1f kB per open SSE stream (VmRSS of the gateway process)",
+                            perConnection / 1e3)
+                    ])
+            ]
+        } catch {
+            return [.failed("Memory", target: "report", error: error)]
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+import Logging
+import Server
+import Switchboard
+
+/// A process the benchmark starts (a gateway, the fake provider, `wrk`) so that load generator and server do not
+/// share one runtime. Output goes to a log file, shown when something fails.
+final class ChildProcess: @unchecked Sendable {
+    let process = Process()
+    let logPath: String
+
+    init(executable: String, arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
+        self.logPath = logPath
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = log
+        process.standardError = log
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        try process.run()
+    }
+
+    var pid: Int32 { process.processIdentifier }
+
+    /// Waits (polling, bounded) for the process to end by itself.
+    func waitForExit(timeout: Duration) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            guard ContinuousClock.now < deadline else {
+                stop()
+                throw BenchError("\(process.executableURL?.lastPathComponent ?? "child") did not end within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        return process.terminationStatus
+    }
+
+    /// SIGTERM (graceful), then SIGKILL after 5 s.
+    func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(5)
+        while process.isRunning, Date() < deadline { usleep(10_000) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Resident memory (VmRSS) in bytes.
+    var residentBytes: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        let kilobytes = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
+            .flatMap { Double($0) }
+        return (kilobytes ?? .nan) * 1024
+    }
+
+    /// This very executable, to start it again as a gateway or fake provider.
+    static var benchExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Polls (bounded) for the file a child writes its port to once it listens.
+    func waitForPort(file: String, what: String) async throws -> Int {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if let text = try? String(contentsOfFile: file, encoding: .utf8),
+                let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
+            {
+                return port
+            }
+            guard process.isRunning else { throw BenchError("\(what) exited before listening:\n\(output)") }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        stop()
+        throw BenchError("\(what) did not listen within 30 s:\n\(output)")
+    }
+}
+
+/// A gateway (`SwitchboardServer.run`, as `switchboard serve` runs it, plus the bench's no-op route) in a child
+/// process of the bench, on a configuration written to a temporary directory.
+final class GatewayProcess: @unchecked Sendable {
+    let child: ChildProcess
+    let port: Int
+
+    private init(child: ChildProcess, port: Int) {
+        self.child = child
+        self.port = port
+    }
+
+    /// Starts a gateway on `configuration` (its `listen` is replaced by 127.0.0.1 and a free port).
+    static func start(_ configuration: Configuration, in directory: URL, name: String) async throws -> GatewayProcess {
+        var configuration = configuration
+        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        let configPath = directory.appendingPathComponent("\(name).json").path
+        let portPath = directory.appendingPathComponent("\(name).port").path
+        try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: configPath))
+        let child = try ChildProcess(
+            executable: ChildProcess.benchExecutable, arguments: ["serve-gateway", configPath, portPath],
+            logPath: directory.appendingPathComponent("\(name).log").path)
+        let port = try await child.waitForPort(file: portPath, what: "the gateway \(name)")
+        return GatewayProcess(child: child, port: port)
+    }
+
+    func stop() { child.stop() }
+
+    /// `serve-gateway CONFIG PORTFILE`: the child side. Serves until SIGTERM.
+    static func serve(configPath: String, portPath: String) async throws {
+        let configuration = try JSONDecoder().decode(
+            Configuration.self, from: Data(contentsOf: URL(fileURLWithPath: configPath)))
+        var logger = Logger(label: "bench-gateway")
+        logger.logLevel = .error
+        var options = SwitchboardServer.Options(onListening: { port in
+            try? "\(port)\n".write(toFile: portPath, atomically: true, encoding: .utf8)
+        })
+        options.benchmarkNoOpRoute = true
+        try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
+    }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory removed when the benchmark ends.
+func makeScratchDirectory(_ name: String) throws -> URL {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("switchboard-bench-\(name)-\(UUID())")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    return directory
+}
+
+extension Duration {
+    var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
