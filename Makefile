@@ -71,9 +71,11 @@ fmt:
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
 BENCH_PACKAGES := wrk
 BENCH := $(SWIFT) run -c release --skip-build SwitchboardBench
-bench: deps deps-bench
+bench: deps deps-bench deps-postgres
 	$(SWIFT) build -c release --product SwitchboardBench
-	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); $(BENCH) all
+	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
+	SWITCHBOARD_BENCH_POSTGRES_URL=$$(SWITCHBOARD_PG_PORT=54330 SWITCHBOARD_PG_DURABLE=1 scripts/postgres-server.sh start) \
+		$(BENCH) all
 
 bench-contacts: deps deps-bench
 	$(SWIFT) build -c release --product SwitchboardBench

@@ -7,18 +7,35 @@ enum BenchLines {
         ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The SQLite lines (or the store `SWITCHBOARD_BENCH_DATABASE` names), then, when
+    /// `SWITCHBOARD_BENCH_POSTGRES_URL` names a PostgreSQL server, new customers on it with one and two instances.
     static func ingest(log: (String) -> Void) async -> [BenchLine] {
         var benchmark = IngestBenchmark()
         if let database = environment("SWITCHBOARD_BENCH_DATABASE") { benchmark.database = database }
         if let instances = environment("SWITCHBOARD_BENCH_INSTANCES").flatMap(Int.init) {
             benchmark.instances = instances
         }
+        var lines = await ingest(benchmark, customers: [.new, .existing], log: log)
+        if let postgres = environment("SWITCHBOARD_BENCH_POSTGRES_URL") {
+            for instances in [1, 2] {
+                var onPostgres = IngestBenchmark()
+                onPostgres.database = postgres
+                onPostgres.instances = instances
+                lines += await ingest(onPostgres, customers: [.new], log: log)
+            }
+        }
+        return lines
+    }
+
+    static func ingest(
+        _ benchmark: IngestBenchmark, customers: [IngestBenchmark.Customers], log: (String) -> Void
+    ) async -> [BenchLine] {
         let store =
             benchmark.database.hasPrefix("sqlite:") ? "SQLite" : String(benchmark.database.prefix { $0 != ":" })
         let where_ = "\(store), \(benchmark.instances) instance\(benchmark.instances == 1 ? "" : "s")"
         let target = "≥10,000/s and ≥30%"
         do {
-            let reports = try await benchmark.run(customers: [.new, .existing], log: log)
+            let reports = try await benchmark.run(customers: customers, log: log)
             return reports.map { report in
                 let met = report.ingestPerSecond >= 10_000 && report.ingestPerSecond >= 0.3 * report.noOpPerSecond
                 var notes = [

@@ -90,10 +90,12 @@ final class GatewayProcess: @unchecked Sendable {
         self.port = port
     }
 
-    /// Starts a gateway on `configuration` (its `listen` is replaced by 127.0.0.1 and a free port).
-    static func start(_ configuration: Configuration, in directory: URL, name: String) async throws -> GatewayProcess {
+    /// Starts a gateway on `configuration` (its `listen` is replaced by 127.0.0.1 and `port`, 0 for any free port).
+    static func start(
+        _ configuration: Configuration, in directory: URL, name: String, port: Int = 0
+    ) async throws -> GatewayProcess {
         var configuration = configuration
-        configuration.listen = .init(host: "127.0.0.1", port: 0)
+        configuration.listen = .init(host: "127.0.0.1", port: port)
         let configPath = directory.appendingPathComponent("\(name).json").path
         let portPath = directory.appendingPathComponent("\(name).port").path
         try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: configPath))

@@ -98,12 +98,21 @@ struct IngestBenchmark {
         if database == "sqlite:" {
             guard instances == 1 else { throw BenchError("several instances need a shared database, not sqlite:") }
             databaseURL = "sqlite:" + directory.appendingPathComponent("ingest-\(round).sqlite").path
+        } else if database.hasPrefix("postgres") {
+            databaseURL = try BenchPostgres.createDatabase(on: database)
         }
         var gateways: [GatewayProcess] = []
         for instance in 0..<instances {
+            var configuration = Self.configuration(database: databaseURL)
+            var port = 0
+            if databaseURL.hasPrefix("postgres") {
+                // Instances reach the router's leader at their advertised address: a known port, not port 0.
+                port = try freeLoopbackPort()
+                configuration.cluster = .init(advertiseURL: "http://127.0.0.1:\(port)", secret: "bench-cluster-secret")
+            }
             gateways.append(
                 try await GatewayProcess.start(
-                    Self.configuration(database: databaseURL), in: directory, name: "ingest-\(round)-\(instance)"))
+                    configuration, in: directory, name: "ingest-\(round)-\(instance)", port: port))
         }
         return gateways
     }
