@@ -28,9 +28,10 @@ final class PostgresTestDatabase: Sendable {
         var description: String { "\(PostgresTestDatabase.variable) is not set" }
     }
 
-    /// The pool options of stores under test: few connections each (many tests run at once on one server).
+    /// The pool options of stores under test: few connections each (many tests run at once on one server), and a
+    /// long wait for one: the whole suite runs at once on two cores, and a 503 here would be the load, not the store.
     static let options = PostgresStore.Options(
-        connectionTimeout: .seconds(10), maximumConnections: 4, sendingLease: Conformance.sendingLease,
+        connectionTimeout: .seconds(30), maximumConnections: 4, sendingLease: Conformance.sendingLease,
         agentEventsKept: Conformance.agentEventsKept)
 
     /// The stores' logger: the pool logs each failed connection attempt, which the outage tests cause on purpose.

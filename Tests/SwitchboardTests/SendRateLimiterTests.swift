@@ -20,6 +20,20 @@ struct SendRateLimiterTests {
         #expect(SMSSegments.count(String(repeating: "я", count: 135)) == 3)
     }
 
+    /// Three sends reserved 0.5 s apart whose waits all ended at the same moment (their claims committed in one
+    /// transaction) leave 0.5 s apart again; sends leaving on schedule are not delayed.
+    @Test func sendsBunchedAfterTheirWaitAreSpacedAgain() {
+        var limiter = SendRateLimiter(rates: ["slow": 2])
+        let start = Date(timeIntervalSince1970: 1_800_000_000)
+        #expect((0..<3).map { _ in limiter.reserve(channelID: "slow", segments: 1, now: start) } == [0, 0.5, 1.0])
+        let late = start.addingTimeInterval(1.0)
+        let waits = (0..<3).map { _ in limiter.departure(channelID: "slow", segments: 1, now: late) }
+        #expect(waits == [0, 0.5, 1.0])
+        let onSchedule = start.addingTimeInterval(2.5)
+        #expect(limiter.departure(channelID: "slow", segments: 1, now: onSchedule) == 0)
+        #expect(limiter.departure(channelID: "other", segments: 9, now: onSchedule) == 0)
+    }
+
     /// A virtual clock: 100 one-segment sends wanted at once on a 10/s channel go out over 9.9 s, 0.1 s apart,
     /// while an unlimited channel and a second limited channel are not held back by the first.
     @Test func sendsAreSpacedPerChannelByTheirSegments() {

@@ -149,6 +149,10 @@ public final class OutboxWorker: Sendable {
             logger.error("outbox: cannot mark \(item.messageID) sending: \(error)")
             return
         }
+        let spacing = rateLimiter.withLock {
+            $0.departure(channelID: channel.id, segments: SMSSegments.count(item.text), now: clock.now())
+        }
+        if spacing > 0 { try? await Task.sleep(for: .milliseconds(Int64(spacing * 1000))) }
         await publishStatus(of: item.messageID)
         let message = OutboundMessage(
             messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,

@@ -11,6 +11,8 @@ public struct SendRateLimiter: Sendable {
     public let rates: [String: Double]
     /// When each limited channel's next send may start.
     private var nextStart: [String: Date] = [:]
+    /// When each limited channel's next send may actually leave, counted from the last one that left.
+    private var nextDeparture: [String: Date] = [:]
 
     public init(rates: [String: Double]) {
         self.rates = rates
@@ -23,5 +25,15 @@ public struct SendRateLimiter: Sendable {
         let start = max(now, nextStart[channelID] ?? now)
         nextStart[channelID] = start.addingTimeInterval(Double(max(1, segments)) / rate)
         return start.timeIntervalSince(now)
+    }
+
+    /// The second check, just before a reserved send leaves: sends whose waits ended together (the claims that
+    /// follow the wait committed in one shared transaction, or a stalled machine woke several at once) are spaced
+    /// again from the last departure. Returns the seconds to wait; 0 while sends leave on their schedule.
+    public mutating func departure(channelID: String, segments: Int, now: Date) -> TimeInterval {
+        guard let rate = rates[channelID], rate > 0 else { return 0 }
+        let leave = max(now, nextDeparture[channelID] ?? now)
+        nextDeparture[channelID] = leave.addingTimeInterval(Double(max(1, segments)) / rate)
+        return leave.timeIntervalSince(now)
     }
 }
