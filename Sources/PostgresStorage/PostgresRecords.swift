@@ -169,21 +169,42 @@ enum MessageRows {
         ).map(decode)
     }
 
-    static func insert(_ message: Message, channelID: String, _ db: SQLSession) async throws {
+    /// Inserts the message and its first status change in one statement (one round trip); with `dedupeLink`,
+    /// the same statement records on that claimed dedupe key that it produced this message.
+    static func insert(
+        _ message: Message, channelID: String, dedupeLink: (kind: DedupeKeys.Kind, key: String)? = nil,
+        _ db: SQLSession
+    ) async throws {
+        var arguments: [any SQLBindable] = [
+            message.id, message.conversationID, channelID, message.direction.rawValue, message.author.rawValue,
+            message.agentID, message.text, try StoredJSON.encodeMedia(message.media), message.status.rawValue,
+            message.error?.code, message.error?.message, message.providerMessageID,
+            message.createdAt.storedMilliseconds, message.updatedAt.storedMilliseconds,
+        ]
+        var link = ""
+        if let dedupeLink {
+            arguments += [dedupeLink.kind.rawValue, dedupeLink.key]
+            link = """
+                , linked AS (
+                    UPDATE dedupe_key SET conversation_id = $2, message_id = $1
+                    WHERE channel_id = $3 AND kind = $15 AND key = $16
+                )
+                """
+        }
+        // The history row references the message: the foreign key is checked at the end of the statement, when
+        // both rows exist.
         try await db.run(
             """
-            INSERT INTO message (id, conversation_id, channel_id, direction, author, agent_id, text, media, status,
-                error_code, error_message, provider_message_id, created_at, updated_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            WITH inserted AS (
+                INSERT INTO message (id, conversation_id, channel_id, direction, author, agent_id, text, media,
+                    status, error_code, error_message, provider_message_id, created_at, updated_at)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+                RETURNING id
+            )\(link)
+            INSERT INTO message_status_history (message_id, status, error_code, error_message, at)
+            SELECT id, $9, $10, $11, $13 FROM inserted
             """,
-            [
-                message.id, message.conversationID, channelID, message.direction.rawValue, message.author.rawValue,
-                message.agentID, message.text, try StoredJSON.encodeMedia(message.media), message.status.rawValue,
-                message.error?.code, message.error?.message, message.providerMessageID,
-                message.createdAt.storedMilliseconds, message.updatedAt.storedMilliseconds,
-            ])
-        try await appendHistory(
-            messageID: message.id, status: message.status, error: message.error, at: message.createdAt, db)
+            arguments)
     }
 
     /// Writes the mutable part of a message (status, error, provider id, updated time).

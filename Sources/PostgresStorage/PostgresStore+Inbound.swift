@@ -22,7 +22,12 @@ extension PostgresStore {
         // Claim the dedupe key first: a concurrent delivery of the same key (another instance) waits on it here
         // and then finds it taken; a redelivery gets the ids the first delivery produced.
         let at = record.receivedAt.storedPrecision
-        guard try await DedupeKeys.claim(channelID: record.channelID, kind: .inbound, key: record.dedupeKey, at: at, db)
+        // The claim reads the customer's contacts in the same round trip; short codes and alphanumeric senders
+        // are not phone numbers and match no contact.
+        guard
+            let contacts = try await DedupeKeys.claimReadingContacts(
+                channelID: record.channelID, kind: .inbound, key: record.dedupeKey, at: at,
+                e164: record.customerIsPhoneNumber ? record.customerPhone : nil, db)
         else {
             let first = try await DedupeKeys.find(
                 channelID: record.channelID, kind: .inbound, key: record.dedupeKey, db)
@@ -34,16 +39,14 @@ extension PostgresStore {
             ConversationOpening(
                 channelID: record.channelID, customerPhone: record.customerPhone,
                 customerIsPhoneNumber: record.customerIsPhoneNumber, medium: record.medium, queue: record.queue, at: at),
-            db)
+            match: ContactMatch(contacts: contacts), db)
 
         let message = Message(
             id: RecordID.make("msg"), conversationID: conversation.id, direction: .inbound, author: record.author,
             text: record.text, media: record.media, status: .received, providerMessageID: record.providerMessageID,
             createdAt: at, updatedAt: at)
-        try await MessageRows.insert(message, channelID: record.channelID, db)
-        try await DedupeKeys.link(
-            channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: conversation.id,
-            messageID: message.id, db)
+        try await MessageRows.insert(
+            message, channelID: record.channelID, dedupeLink: (.inbound, record.dedupeKey), db)
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }
 
@@ -55,11 +58,20 @@ extension PostgresStore {
     ) async throws
         -> (Conversation, opened: Bool)
     {
-        let at = opening.at.storedPrecision
         // Short codes and alphanumeric senders are not phone numbers: they match no contact.
         let match =
             opening.customerIsPhoneNumber
             ? ContactMatch(contacts: try await ContactRows.fetch(e164: opening.customerPhone, db)) : .none
+        return try await openOrContinue(opening, match: match, db)
+    }
+
+    /// ``openOrContinue(_:_:)`` with the contact match already read.
+    static func openOrContinue(
+        _ opening: ConversationOpening, match: ContactMatch, _ db: SQLSession
+    ) async throws
+        -> (Conversation, opened: Bool)
+    {
+        let at = opening.at.storedPrecision
         // Two rounds suffice: an insert loses only to a conversation committed before the next read, unless that
         // one was closed in between, which the bounded retry of the whole transaction covers.
         for _ in 0..<3 {
@@ -159,6 +171,37 @@ enum DedupeKeys {
             [channelID, kind.rawValue, key, at.storedMilliseconds]) > 0
     }
 
+    /// ``claim(channelID:kind:key:at:_:)`` and, when the key was free, the contacts with the E.164 number `e164`
+    /// (none for `nil`), oldest first, in one statement: `nil` when the key was taken.
+    static func claimReadingContacts(
+        channelID: String, kind: Kind, key: String, at: Date, e164: String?, _ db: SQLSession
+    ) async throws -> [Contact]? {
+        let rows = try await db.rows(
+            """
+            WITH claimed AS (
+                INSERT INTO dedupe_key (channel_id, kind, key, created_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT DO NOTHING RETURNING 1
+            )
+            SELECT c.claimed, k.id, k.name, k.mobile_phone, k.mobile_phone_e164, k.region, k.attributes,
+                k.created_at
+            FROM (SELECT COUNT(*) AS claimed FROM claimed) c
+            LEFT JOIN contact k ON c.claimed > 0 AND k.mobile_phone_e164 = $5
+            ORDER BY k.created_at, k.seq
+            """,
+            [channelID, kind.rawValue, key, at.storedMilliseconds, e164])
+        guard let first = rows.first else {
+            throw StorageCorruption(what: "the dedupe key claim returned no row")
+        }
+        let claimed: Int64 = try first.required("claimed")
+        guard claimed > 0 else { return nil }
+        var contacts: [Contact] = []
+        for row in rows {
+            let id: String? = try row.optional("id")
+            if id != nil { contacts.append(try ContactRows.decode(row)) }
+        }
+        return contacts
+    }
+
     /// Records what a claimed key produced, for the duplicates to answer with.
     static func link(
         channelID: String, kind: Kind, key: String, conversationID: String?, messageID: String?, _ db: SQLSession
@@ -248,8 +291,11 @@ enum ReplayNonces {
         if replay.outsideWindow { throw replay.timestampRefusal(channelID: channelID) }
         guard let nonce = replay.nonce, !nonce.isEmpty else { return }
         let windowStart = replay.windowStart.storedMilliseconds
+        // The same statement forgets the nonces no request can reuse any more (each write removes what expired
+        // since the last one); it leaves this nonce's row to the upsert, so the two never touch one row.
         let taken = try await db.run(
             """
+            WITH expired AS (DELETE FROM replay_nonce WHERE channel_id = $1 AND seen_at < $5 AND nonce <> $2)
             INSERT INTO replay_nonce (channel_id, nonce, event_key, seen_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (channel_id, nonce) DO UPDATE SET event_key = excluded.event_key, seen_at = excluded.seen_at
             WHERE replay_nonce.seen_at < $5 OR replay_nonce.event_key = excluded.event_key
@@ -257,7 +303,5 @@ enum ReplayNonces {
             """,
             [channelID, nonce, eventKey, at.storedMilliseconds, windowStart])
         guard taken > 0 else { throw replay.nonceRefusal(channelID: channelID) }
-        // Forget the nonces no request can reuse any more (each write removes what expired since the last one).
-        try await db.run("DELETE FROM replay_nonce WHERE channel_id = $1 AND seen_at < $2", [channelID, windowStart])
     }
 }
