@@ -4,9 +4,9 @@ import Switchboard
 /// The agents free for some work, per queue, in the order the queue's assignment method prefers them, so
 /// that choosing an agent for a new item looks at the front of one array instead of at every free agent.
 ///
-/// Each queue's agents are kept sorted by ``precedes(_:_:method:)``; moving an agent (its key changes when it
-/// is offered something, takes or releases a session, or stops being free) is a binary search plus an array
-/// shift of small keys.
+/// Each queue's agents are kept in an ``AssignmentOrder`` sorted by ``precedes(_:_:method:)``; moving an agent
+/// (its key changes when it is offered something, takes or releases a session, or stops being free) costs
+/// O(log agents) per queue it serves.
 struct FreeAgentIndex: Sendable {
     typealias Method = Configuration.QueueSettings.Method
 
@@ -30,7 +30,7 @@ struct FreeAgentIndex: Sendable {
 
     /// Each queue's method, fixed when its first agent is added.
     private var methods: [String: Method] = [:]
-    private var ordered: [String: [Key]] = [:]
+    private var ordered: [String: AssignmentOrder] = [:]
     /// Free agents of each queue by free capacity, so that counting those with room for an item is cheap.
     private var capacityCounts: [String: [Int: Int]] = [:]
     private var keys: [String: Key] = [:]
@@ -43,11 +43,8 @@ struct FreeAgentIndex: Sendable {
     /// The key an agent is indexed under, or `nil` when it is not free.
     func key(of id: String) -> Key? { keys[id] }
 
-    /// Whether some agent of `queue` is free.
-    func hasFree(in queue: String) -> Bool { !(ordered[queue]?.isEmpty ?? true) }
-
     /// The queues with at least one free agent.
-    var queuesWithFree: Dictionary<String, [Key]>.Keys { ordered.keys }
+    var queuesWithFree: [String] { ordered.compactMap { $0.value.isEmpty ? nil : $0.key } }
 
     /// Indexes the agent under `key` in each of `queues`, or removes it when `key` is `nil` (no longer free).
     mutating func update(_ id: String, to key: Key?, queues: [String]) {
@@ -55,22 +52,17 @@ struct FreeAgentIndex: Sendable {
         guard old != key else { return }
         for queue in queues {
             let method = methods[queue] ?? .roundRobin
-            var list = ordered.removeValue(forKey: queue) ?? []
             if let old {
-                let at = Self.insertionIndex(of: old, in: list, method: method)
-                if at < list.count, list[at].id == id {
-                    list.remove(at: at)
-                } else if let found = list.firstIndex(where: { $0.id == id }) {
-                    list.remove(at: found)
-                }
+                ordered[queue, default: AssignmentOrder(method: method)].remove(old)
                 capacityCounts[queue, default: [:]][old.freeCapacity, default: 0] -= 1
-                if capacityCounts[queue]?[old.freeCapacity] == 0 { capacityCounts[queue]?[old.freeCapacity] = nil }
+                if capacityCounts[queue]?[old.freeCapacity] == 0 {
+                    capacityCounts[queue]?[old.freeCapacity] = nil
+                }
             }
             if let key {
-                list.insert(key, at: Self.insertionIndex(of: key, in: list, method: method))
+                ordered[queue, default: AssignmentOrder(method: method)].insert(key)
                 capacityCounts[queue, default: [:]][key.freeCapacity, default: 0] += 1
             }
-            if !list.isEmpty { ordered[queue] = list }
         }
         keys[id] = key
     }
@@ -105,16 +97,5 @@ struct FreeAgentIndex: Sendable {
         case (.some(let x), .some(let y)) where x != y: return x < y
         default: return a.index < b.index
         }
-    }
-
-    /// The first position whose key does not precede `key` (the order is total: indexes are unique).
-    private static func insertionIndex(of key: Key, in keys: [Key], method: Method) -> Int {
-        var low = 0
-        var high = keys.count
-        while low < high {
-            let middle = (low + high) / 2
-            if precedes(keys[middle], key, method: method) { low = middle + 1 } else { high = middle }
-        }
-        return low
     }
 }

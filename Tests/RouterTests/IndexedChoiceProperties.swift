@@ -48,6 +48,39 @@ struct IndexedChoiceProperties {
         }
     }
 
+    /// The treap under the index keeps every key, in order, through random inserts, moves and removals.
+    @Test(.timeLimit(.minutes(1)))
+    func assignmentOrderMatchesASortedArray() async {
+        await propertyCheck(count: 200, input: Gen.int(in: 0...999_999).array(of: 1...300)) { codes in
+            var order = AssignmentOrder(method: .leastActive)
+            var reference: [FreeAgentIndex.Key] = []
+            let start = Date(timeIntervalSince1970: 1_750_000_000)
+            for code in codes {
+                let index = code % 40
+                if let present = reference.firstIndex(where: { $0.index == index }) {
+                    let removed = order.remove(reference.remove(at: present))
+                    #expect(removed)
+                }
+                if code / 40 % 4 != 0 {
+                    var agent = AgentState(profile: .init(id: "a\(index)", capacity: 100), now: start)
+                    for session in 0..<(code / 160 % 4) { agent.sessions["s\(session)"] = 10 }
+                    agent.lastOfferedAt = code / 640 % 3 == 0 ? nil : start.addingTimeInterval(Double(code / 1920 % 5))
+                    let key = FreeAgentIndex.Key(agent, index: index)
+                    order.insert(key)
+                    reference.append(key)
+                }
+                reference.sort { FreeAgentIndex.precedes($0, $1, method: .leastActive) }
+                #expect(order.count == reference.count)
+                var seen: [FreeAgentIndex.Key] = []
+                _ = order.first { key in
+                    seen.append(key)
+                    return false
+                }
+                #expect(seen == reference)
+            }
+        }
+    }
+
     /// Decodes one event from an integer and applies it.
     static func apply(_ code: Int, to machine: inout RoutingStateMachine, now: inout Date, counter: inout Int) {
         let pick = code / 16
