@@ -5,40 +5,25 @@ import Switchboard
 extension RoutingStateMachine {
     /// Offers waiting items, most urgent first, each to the best agent eligible for it.
     ///
-    /// Scales to many agents and items: only agents free for some work (signed in, presence, sessions,
-    /// pending alerts) are considered, and the next item comes from the front of the per-queue serving order;
-    /// items none of the candidates can take are passed over for this round.
+    /// Scales to many agents and items: only queues with an agent free for some work (signed in, presence,
+    /// sessions, pending alerts) are considered, the next item comes from the front of the per-queue serving
+    /// order, and its agent from the front of the queue's assignment order (``bestAgent(for:)``); items none
+    /// of the free agents can take are passed over for this round.
     mutating func dispatchWaiting(now: Date, into effects: inout [RoutingEffect]) {
-        var candidates = agents.free.compactMap { agentIndex[$0] }.sorted()
-        var queues = candidateQueues(candidates)
+        var queues = candidateQueues()
         var considered = Set<String>()
-        while !candidates.isEmpty, let key = items.firstWaiting(in: queues, skipping: considered) {
+        while !queues.isEmpty, let key = items.firstWaiting(in: queues, skipping: considered) {
             considered.insert(key.id)
-            guard let item = items[key.id], item.isWaiting else { continue }
-            dispatch(item, among: &candidates, queues: &queues, now: now, into: &effects)
+            guard let item = items[key.id], item.isWaiting, let (agentID, why) = bestAgent(for: item) else { continue }
+            offer(item.conversationID, to: agentID, why: why, now: now, into: &effects)
+            // Only the agent offered the item changed: the queues change only if it is no longer free.
+            if agents.free.key(of: agentID) == nil { queues = candidateQueues() }
         }
     }
 
-    /// The numbers of the queues the candidates serve.
-    private func candidateQueues(_ candidates: [Int]) -> Set<Int> {
-        Set(candidates.flatMap { agents[agentOrder[$0]]?.profile.queues.compactMap(items.queueNumber) ?? [] })
-    }
-
-    /// Offers `item` to the best of `candidates`, then drops that agent from them once it is no longer free.
-    private mutating func dispatch(
-        _ item: RoutedItem, among candidates: inout [Int], queues: inout Set<Int>, now: Date,
-        into effects: inout [RoutingEffect]
-    ) {
-        guard let (agentID, why) = bestAgent(for: item, among: candidates) else { return }
-        offer(item.conversationID, to: agentID, why: why, now: now, into: &effects)
-        if let agent = agents[agentID], !isFreeForWork(agent) {
-            candidates.removeAll { agentOrder[$0] == agentID }
-            queues = candidateQueues(candidates)
-        }
-    }
-
-    func isFreeForWork(_ agent: AgentState) -> Bool {
-        agent.isFreeForWork(maxSessions: settings.maxSessions, maxPendingAlerts: settings.maxPendingAlerts)
+    /// The numbers of the queues with a free agent.
+    private func candidateQueues() -> Set<Int> {
+        Set(agents.free.queuesWithFree.compactMap(items.queueNumber))
     }
 
     /// Offers waiting items, then logs why `conversationID` still waits if it does.
@@ -47,46 +32,6 @@ extension RoutingStateMachine {
         guard let conversationID, let item = items[conversationID], item.isWaiting else { return }
         effects.append(
             .log(.init(at: now, kind: .waiting, conversationID: conversationID, reason: waitingReason(for: item))))
-    }
-
-    /// The agent to offer `item` to, and why. Agents offered the item fewer times come first (a reject or
-    /// timeout passes it on), then the queue's method decides: most free capacity (`highest-capacity`),
-    /// fewest sessions (`least-active`) or neither (`round-robin`); then the least recently offered anything,
-    /// then configuration order.
-    func bestAgent(
-        for item: RoutedItem, among candidates: [Int]? = nil
-    ) -> (agentID: String, why: String)? {
-        let eligible = (candidates ?? Array(agentOrder.indices)).compactMap {
-            index -> (index: Int, agent: AgentState)? in
-            guard let agent = agents[agentOrder[index]], ineligibility(of: agent, for: item) == nil else { return nil }
-            return (index, agent)
-        }
-        let method = configuration.queue(id: item.request.queue).method
-        let best = eligible.min { a, b in
-            let offersA = item.offerCount(to: a.agent.id)
-            let offersB = item.offerCount(to: b.agent.id)
-            if offersA != offersB { return offersA < offersB }
-            switch method {
-            case .highestCapacity where a.agent.freeCapacity != b.agent.freeCapacity:
-                return a.agent.freeCapacity > b.agent.freeCapacity
-            case .leastActive where a.agent.sessions.count != b.agent.sessions.count:
-                return a.agent.sessions.count < b.agent.sessions.count
-            default: break
-            }
-            switch (a.agent.lastOfferedAt, b.agent.lastOfferedAt) {
-            case (nil, .some): return true
-            case (.some, nil): return false
-            case (.some(let x), .some(let y)) where x != y: return x < y
-            default: return a.index < b.index
-            }
-        }
-        guard let best else { return nil }
-        let agent = best.agent
-        let why =
-            "\(eligible.count) eligible in queue \(item.request.queue) (\(method.rawValue)); \(agent.id) has "
-            + "\(agent.freeCapacity) of \(agent.profile.capacity) free and \(agent.sessions.count) sessions, offered "
-            + "this item \(item.offerCount(to: agent.id)) times before"
-        return (agent.id, why)
     }
 
     /// Why `agent` cannot be offered `item` now, or `nil` when it can (CONTRACT.md §8 "Eligible").

@@ -44,7 +44,7 @@ public struct RoutingStateMachine: Sendable {
             maxPendingAlerts: configuration.notifications.maxPendingAlerts)
         var order: [String] = []
         for profile in configuration.agents where agents[profile.id] == nil {
-            agents.add(AgentState(profile: profile, now: now))
+            agents.add(AgentState(profile: profile, now: now)) { configuration.queue(id: $0).method }
             order.append(profile.id)
         }
         self.agents = agents

@@ -76,7 +76,7 @@ struct RouterThroughput {
     }
 
     /// Items offered per second when every agent is available with room for many alerts, so that each new item
-    /// is offered at once: the best agent is looked for among all of them. Bounded by `seconds`.
+    /// is offered at once: the best agent is the front of the queue's free-agent index. Bounded by `seconds`.
     func offersWithEveryAgentAvailable(seconds: Double) -> (offers: Int, elapsed: Double) {
         let profiles = (0..<agents).map { Configuration.Agent(id: "a\($0)", capacity: 1_000_000, queues: ["q"]) }
         let configuration = Configuration(

@@ -5,11 +5,10 @@ import Switchboard
 
 /// Line 5b: how late alert timeouts fire through `EmbeddedRouter` (real timer tasks on the continuous clock)
 /// with `alerts` alerts pending at once: `agents` agents each holding `alerts / agents` alerts, every alert
-/// timing out `timeoutSeconds` after it was offered. Few agents with many alerts each, because offering to one
-/// of 10,000 available agents scans them all (see `RouterThroughput.offersWithEveryAgentAvailable`). Lateness = when `notification.closed` (timed out) was
-/// published − the alert's `expiresAt`.
+/// timing out `timeoutSeconds` after it was offered, and each timeout offering its item to another agent.
+/// Lateness = when `notification.closed` (timed out) was published − the alert's `expiresAt`.
 struct RouterTimers {
-    var agents = 100
+    var agents = 10_000
     var alerts = 100_000
     var timeoutSeconds = 20.0
 
