@@ -169,7 +169,7 @@ enum BenchLines {
         lines[0].notes.append(
             String(
                 format:
-                    "router: with all 10,000 agents available, a new item is offered in %@ (%.0f offers/s): the best agent is looked for among all of them",
+                    "router: with all 10,000 agents available, a new item is offered in %@ (%.0f offers/s): the best agent is the front of the queue's free-agent index",
                 microseconds(offers.elapsed / Double(max(1, offers.offers))), Double(offers.offers) / offers.elapsed))
         let timers = RouterTimers()
         do {
