@@ -2,57 +2,8 @@ import Foundation
 import GRDB
 import Switchboard
 
-// How domain values are written to and read from SQLite columns. Times are stored as whole milliseconds since
-// 1970 (INTEGER): compact, indexable, ordered, and the same precision a PostgreSQL `timestamptz` round-trips.
-
-extension Date {
-    /// Milliseconds since 1970, rounded: the precision every stored time has.
-    var storedMilliseconds: Int64 {
-        Int64((timeIntervalSince1970 * 1000).rounded())
-    }
-
-    /// This time as the store gives it back (rounded to the millisecond).
-    var storedPrecision: Date {
-        Date(storedMilliseconds: storedMilliseconds)
-    }
-
-    init(storedMilliseconds: Int64) {
-        self.init(timeIntervalSince1970: Double(storedMilliseconds) / 1000)
-    }
-}
-
-/// JSON text for the columns that hold small documents (attributes, media, candidate ids).
-enum StoredJSON {
-    static func encode<Value: Encodable>(_ value: Value) throws -> String {
-        let encoder = JSONEncoder()
-        // Sorted keys keep the text stable, so equal values are stored byte-for-byte equal.
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func decode<Value: Decodable>(_ type: Value.Type, from text: String, column: String) throws -> Value {
-        do {
-            return try JSONDecoder().decode(type, from: Data(text.utf8))
-        } catch {
-            throw StorageCorruption(what: "column \(column) holds JSON that does not decode: \(error)")
-        }
-    }
-
-    static func encodeMedia(_ media: [MediaAttachment]) throws -> String {
-        media.isEmpty ? "[]" : try encode(media)
-    }
-
-    static func encodeIDs(_ ids: [String]) throws -> String {
-        ids.isEmpty ? "[]" : try encode(ids)
-    }
-}
-
-/// A stored value that the current code cannot read back (an unknown enum value, broken JSON). Means the
-/// database was written by another version or by hand; it is not a transient failure.
-struct StorageCorruption: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "database holds data this version cannot read: \(what)" }
-}
+// How domain values are read from SQLite rows; the column formats both stores share are in
+// Switchboard/StoredValues.swift (times as INTEGER milliseconds, documents as JSON text).
 
 extension Row {
     /// A non-null column, or a ``StorageCorruption`` naming it.
