@@ -38,6 +38,7 @@ let package = Package(
             name: "Switchboard",
             dependencies: [
                 "CPhoneNumber",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -2,36 +2,58 @@ import Curl
 import Foundation
 import Switchboard
 
-/// One provider's entry points. Each provider folder has one type conforming to this.
-protocol ProviderModule {
+/// One provider's entry points. Each provider folder has one type conforming to this; what only some providers
+/// can do (send, connect calls, join message parts) has a default that says "cannot".
+protocol ProviderModule: Sendable {
+    /// The `provider` name channels of this provider give in the config.
+    static var kind: ProviderKind { get }
     /// Credential keys that must be present and non-empty.
     static var requiredCredentials: [String] { get }
     /// Further checks of the channel's settings, after the credential keys are known to be present.
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError)
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner
+    /// The send API; `nil` for a provider Switchboard sends nothing to.
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)?
+    /// Call control; `nil` for a provider without voice.
+    static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)?
+    /// Whether long SMS arrive in parts that the gateway joins.
+    static var joinsMessageParts: Bool { get }
     /// The webhook kind that receives delivery reports (`nil` when the provider reports elsewhere).
     static var deliveryReportKind: String? { get }
 }
 
-/// Maps a channel's `provider` to its adapter, send API and fixture signer.
+extension ProviderModule {
+    static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? { nil }
+    static var joinsMessageParts: Bool { false }
+}
+
+/// Maps a channel's `provider` to its adapter, capabilities and fixture signer.
 ///
-/// Adding a provider is one folder with a ``ProviderModule`` and one line in ``module(for:)``.
+/// Adding a provider is one folder with a ``ProviderModule`` and one line in ``modules``.
 public enum ProviderRegistry {
+    /// Every provider Switchboard serves.
+    static let modules: [any ProviderModule.Type] = [
+        TwilioProvider.self,
+        AzureCommunicationProvider.self,
+        TeleSignProvider.self,
+        VonageProvider.self,
+        TelnyxProvider.self,
+        PlivoProvider.self,
+        BotProvider.self,
+    ]
+
+    private static let byKind: [ProviderKind: any ProviderModule.Type] = Dictionary(
+        uniqueKeysWithValues: modules.map { ($0.kind, $0) })
+
+    /// The names of every provider Switchboard serves, in registration order.
+    public static var providers: [ProviderKind] { modules.map { $0.kind } }
+
     static func module(for provider: ProviderKind) -> (any ProviderModule.Type)? {
-        switch provider {
-        case .twilio: TwilioProvider.self
-        case .acs: AzureCommunicationProvider.self
-        case .telnyx: TelnyxProvider.self
-        case .plivo: PlivoProvider.self
-        case .telesign: TeleSignProvider.self
-        case .vonage: VonageProvider.self
-        case .bot: BotProvider.self
-        }
+        byKind[provider]
     }
 
-    /// Whether Switchboard can serve channels of `provider` yet.
+    /// Whether Switchboard can serve channels of `provider`.
     public static func isSupported(_ provider: ProviderKind) -> Bool {
         module(for: provider) != nil
     }
@@ -41,7 +63,8 @@ public enum ProviderRegistry {
     public static func validate(_ channel: Configuration.Channel) throws(SwitchboardError) {
         guard let module = module(for: channel.provider) else {
             throw .invalidRequest(
-                "channel \(channel.id): provider \(channel.provider.rawValue) is not supported yet", field: "provider")
+                "channel \(channel.id): provider \(channel.provider.rawValue) is not supported; use one of "
+                    + providers.map(\.rawValue).joined(separator: ", "), field: "provider")
         }
         for key in module.requiredCredentials where channel.credential(key) == nil {
             throw .invalidRequest(
@@ -50,47 +73,48 @@ public enum ProviderRegistry {
         try module.validateSettings(channel)
     }
 
-    /// The webhook adapter of `channel`. For a provider not supported yet it answers every request
-    /// `404 not-found` (``validate(_:)`` keeps such channels out of a valid configuration).
+    /// The webhook adapter of `channel`. For a provider not supported it answers every request `404 not-found`
+    /// (``validate(_:)`` keeps such channels out of a valid configuration).
     public static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
         module(for: channel.provider)?.adapter(for: channel, context: context)
             ?? UnsupportedProviderAdapter(channel: channel)
     }
 
-    /// The send API of `channel`. For a provider not supported yet every send fails permanently.
-    public static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
-        module(for: channel.provider)?.api(for: channel, client: client) ?? UnsupportedProviderAPI(channel: channel)
+    /// What `channel`'s provider can do, for the use cases. A provider not supported can do nothing.
+    public static func capabilities(for channel: Configuration.Channel, client: CurlClient) -> ChannelCapabilities {
+        guard let module = module(for: channel.provider) else { return ChannelCapabilities() }
+        return ChannelCapabilities(
+            messages: module.api(for: channel, client: client), calls: module.calls(for: channel, client: client),
+            joinsMessageParts: module.joinsMessageParts, deliveryReportKind: module.deliveryReportKind)
+    }
+
+    /// The capabilities of every channel of `configuration`, by channel id.
+    public static func capabilities(
+        of configuration: Configuration, client: CurlClient
+    ) -> [String: ChannelCapabilities] {
+        var capabilities: [String: ChannelCapabilities] = [:]
+        for channel in configuration.channels {
+            capabilities[channel.id] = Self.capabilities(for: channel, client: client)
+        }
+        return capabilities
+    }
+
+    /// The webhook kind whose URL goes into sends as the status callback (`publicURL/webhooks/{id}/{kind}`):
+    /// `"status"` for Twilio; `nil` for ACS, whose reports come through Event Grid (`events`).
+    public static func deliveryReportKind(for provider: ProviderKind) -> String? {
+        module(for: provider)?.deliveryReportKind
     }
 
     /// Signs recorded requests for `channel` like its provider would (`switchboard replay`, tests).
     public static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         module(for: channel.provider)?.signer(for: channel, context: context) ?? UnsignedFixtureSigner()
     }
-
-    /// The webhook kind whose URL goes into sends as the status callback (`publicURL/webhooks/{id}/{kind}`):
-    /// `"status"` for Twilio; `nil` for ACS, whose reports come through Event Grid (`events`), and for providers
-    /// not supported yet.
-    public static func deliveryReportKind(for provider: ProviderKind) -> String? {
-        module(for: provider)?.deliveryReportKind
-    }
 }
 
-/// Answers `404` for every webhook of a channel whose provider is not implemented yet.
+/// Answers `404` for every webhook of a channel whose provider is not implemented.
 struct UnsupportedProviderAdapter: WebhookAdapter {
     let channel: Configuration.Channel
     func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
-        throw .notFound("\(channel.id): provider \(channel.provider.rawValue) is not supported yet")
-    }
-}
-
-/// Fails every send of a channel whose provider is not implemented yet.
-struct UnsupportedProviderAPI: ProviderAPI {
-    let channel: Configuration.Channel
-    func send(_ message: OutboundMessage) async -> SendOutcome {
-        .permanent(
-            ProviderErrorDetail(
-                code: "unsupported-provider",
-                message: "\(channel.id): provider \(channel.provider.rawValue) is not supported yet"),
-            optedOut: false)
+        throw .notFound("\(channel.id): provider \(channel.provider.rawValue) is not supported")
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Providers
 import Router
 import Switchboard
 
@@ -19,8 +18,6 @@ struct GatewayServices: Sendable {
     let clock: any WallClock
     let logger: Logger
     let heartbeatInterval: Duration
-    /// Connects an accepted call to its agent.
-    let calls: CallConnector
     /// This instance's part in a cluster sharing a PostgreSQL database; nil with SQLite.
     let cluster: ClusterNode?
 }

@@ -36,14 +36,12 @@ public struct OutboundSend: Sendable {
                 channelID: channel.id, customerPhone: customer, customerIsPhoneNumber: true, medium: .sms,
                 queue: channel.queue, at: Date()))
         let router = SilentRouter()
-        let gateway = Gateway(configuration: configuration, store: store, router: router, logger: logger)
+        let capabilities = [channel.id: ProviderRegistry.capabilities(for: channel, client: client)]
+        let gateway = Gateway(
+            configuration: configuration, store: store, router: router, capabilities: capabilities, logger: logger)
         let queued = try await gateway.reply(to: conversation.id, text: text, agentID: nil)
         let worker = OutboxWorker(
-            store: store, apis: [channel.id: ProviderRegistry.api(for: channel, client: client)],
-            configuration: configuration, router: router, logger: logger,
-            statusCallbackURL: { channel in
-                SwitchboardServer.statusCallbackURL(for: channel, publicURL: configuration.publicURL)
-            })
+            store: store, capabilities: capabilities, configuration: configuration, router: router, logger: logger)
         while true {
             await worker.sendDueItems()
             guard let message = try await store.message(id: queued.id) else {

@@ -64,34 +64,31 @@ public enum SwitchboardServer {
                 // still answers the `/v1` agent API.
                 let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
                 let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
-                var apis: [String: any ProviderAPI] = [:]
                 var adapters: [String: any WebhookAdapter] = [:]
                 let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
                 for channel in configuration.channels {
                     adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
-                    apis[channel.id] = ProviderRegistry.api(for: channel, client: curl)
                 }
+                let capabilities = ProviderRegistry.capabilities(of: configuration, client: curl)
                 // In a cluster every instance's worker sends replies (each claimed by one): poll often, since only
                 // the instance that queued a reply is woken for it.
                 let outbox = OutboxWorker(
-                    store: store, apis: apis, configuration: configuration, router: core, clock: options.clock,
+                    store: store, capabilities: capabilities, configuration: configuration, router: core,
+                    clock: options.clock,
                     logger: logger,
                     idlePoll: cluster == nil ? .seconds(5) : .milliseconds(250),
                     onAttempt: { provider, outcome in
                         metrics.increment(
                             "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
-                    },
-                    statusCallbackURL: { channel in statusCallbackURL(for: channel, publicURL: configuration.publicURL)
                     })
                 let gateway = Gateway(
-                    configuration: configuration, store: store, router: core, clock: options.clock, logger: logger,
-                    replyQueued: { outbox.wake() })
+                    configuration: configuration, store: store, router: core, capabilities: capabilities,
+                    clock: options.clock, logger: logger, replyQueued: { outbox.wake() })
                 let services = GatewayServices(
                     configuration: configuration, store: store, gateway: gateway, routers: routers, hub: hub,
                     adapters: adapters, metrics: metrics,
                     authenticator: TokenAuthenticator(configuration: configuration),
                     clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
-                    calls: CallConnector(configuration: configuration, store: store, client: curl, logger: logger),
                     cluster: cluster)
                 // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
                 let singletons: [@Sendable () async -> Void] = [
@@ -162,10 +159,10 @@ public enum SwitchboardServer {
         return RemoteCoreRouter(url: url, secret: secret, store: store, client: client, clock: clock, logger: logger)
     }
 
-    /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (Vonage
+    /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (the channel's
     /// `concatWaitSeconds`). A failure is logged and tried again on the next round.
     static func sweepConcatenations(_ gateway: Gateway, clock: any WallClock, logger: Logger) async {
-        guard gateway.configuration.channels.contains(where: { $0.provider == .vonage }) else { return }
+        guard gateway.joinsMessageParts else { return }
         while !Task.isCancelled {
             do {
                 try await gateway.flushIncompleteConcatenations(now: clock.now())
@@ -174,11 +171,6 @@ public enum SwitchboardServer {
             }
             try? await Task.sleep(for: .seconds(5))
         }
-    }
-
-    /// `publicURL/webhooks/{channel}/{kind}` for the provider's delivery-report kind (CONTRACT.md §3).
-    static func statusCallbackURL(for channel: Configuration.Channel, publicURL: String) -> String? {
-        ProviderRegistry.deliveryReportKind(for: channel.provider).map { "\(publicURL)/webhooks/\(channel.id)/\($0)" }
     }
 
     static func makeRouter(

@@ -5,14 +5,3 @@ public enum Medium: String, Sendable, Codable, Hashable, CaseIterable {
     /// A record routed as a work item (case, task).
     case record
 }
-
-/// The providers Switchboard speaks (`provider` of a channel in the config).
-public enum ProviderKind: String, Sendable, Codable, Hashable, CaseIterable {
-    case twilio
-    case acs
-    case telesign
-    case vonage
-    case telnyx
-    case plivo
-    case bot
-}

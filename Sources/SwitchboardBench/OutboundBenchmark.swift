@@ -53,7 +53,9 @@ struct OutboundBenchmark {
             var configured = IngestBenchmark.configuration(database: "").channels[0]
             configured.apiBaseURL = base
             let channel = configured
-            let api = ProviderRegistry.api(for: channel, client: client)
+            guard let api = ProviderRegistry.capabilities(for: channel, client: client).messages else {
+                throw SwitchboardError.invalidRequest("channel \(channel.id) sends no messages", field: "provider")
+            }
             let send = try await closedLoop { index in
                 let outcome = await api.send(
                     OutboundMessage(

@@ -11,7 +11,7 @@ struct AssignmentMethodTests {
             notifications: .init(autoAccept: true, maxPendingAlerts: 5))
         router.machine = RoutingStateMachine(
             configuration: Configuration(
-                channels: [.init(id: "twilio-main", provider: .twilio)], agents: router.machine.configuration.agents,
+                channels: [.init(id: "twilio-main", provider: "twilio")], agents: router.machine.configuration.agents,
                 notifications: router.machine.configuration.notifications,
                 queues: [.init(id: "default", method: method)]),
             now: router.now, makeNotificationID: { "n\($0)" })
@@ -63,7 +63,7 @@ struct AssignmentMethodTests {
         var router = RouterHarness(agents: [.init(id: "alice", queues: ["default", "vip"])])
         router.machine = RoutingStateMachine(
             configuration: Configuration(
-                channels: [.init(id: "twilio-main", provider: .twilio)], agents: router.machine.configuration.agents,
+                channels: [.init(id: "twilio-main", provider: "twilio")], agents: router.machine.configuration.agents,
                 queues: [.init(id: "vip", priority: 10)]),
             now: router.now, makeNotificationID: { "n\($0)" })
         router.notify("urgent-default", priority: 5)

@@ -9,7 +9,7 @@ struct EmbeddedRouterTests {
         alertTimeoutSeconds: Double = 120, store: InMemoryStore, sink: RecordingSink
     ) -> EmbeddedRouter {
         let configuration = Configuration(
-            channels: [.init(id: "twilio-main", provider: .twilio)],
+            channels: [.init(id: "twilio-main", provider: "twilio")],
             agents: [.init(id: "alice"), .init(id: "bob"), .init(id: "sam", role: .supervisor)],
             notifications: .init(alertTimeoutSeconds: alertTimeoutSeconds))
         return EmbeddedRouter(

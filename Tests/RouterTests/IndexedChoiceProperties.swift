@@ -28,7 +28,7 @@ struct IndexedChoiceProperties {
     func indexedChoiceEqualsScan(method: Configuration.QueueSettings.Method) async {
         await propertyCheck(count: 150, input: Gen.int(in: 0...999_999).array(of: 1...120)) { codes in
             let configuration = Configuration(
-                channels: [.init(id: "twilio-main", provider: .twilio)], agents: Self.agents,
+                channels: [.init(id: "twilio-main", provider: "twilio")], agents: Self.agents,
                 notifications: .init(
                     alertTimeoutSeconds: 20, rejectSetsDoNotDisturb: false, maxSessions: 4, maxPendingAlerts: 2,
                     maxOffersPerAgent: 2),

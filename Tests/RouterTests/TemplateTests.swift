@@ -31,8 +31,8 @@ struct TemplateTests {
             agents: [.init(id: "alice", capacity: 1000)],
             notifications: .init(maxPendingAlerts: 5, templates: ["incoming-sms": global]),
             channels: [
-                .init(id: "twilio-main", provider: .twilio),
-                .init(id: "vip", provider: .twilio, templates: ["incoming-sms": perChannel]),
+                .init(id: "twilio-main", provider: "twilio"),
+                .init(id: "vip", provider: "twilio", templates: ["incoming-sms": perChannel]),
             ])
         router.connect("alice")
         let request = RouterHarness.request("c1", at: router.now.addingTimeInterval(-7))

@@ -41,7 +41,9 @@ struct OutboxRateLimitTests {
             }
         }
         let worker = OutboxWorker(
-            store: store, apis: ["slow": api, "fast": api], configuration: configuration, router: SilentRouter(),
+            store: store,
+            capabilities: ["slow": ChannelCapabilities(messages: api), "fast": ChannelCapabilities(messages: api)],
+            configuration: configuration, router: SilentRouter(),
             idlePoll: .milliseconds(50))
         let started = ContinuousClock.now
         let running = Task { await worker.run() }

@@ -24,7 +24,7 @@ struct GatewayConcatenationTests {
     }
 
     static let vonage = Configuration.Channel(
-        id: "vonage-main", provider: .vonage, numbers: ["+447700900000"], concatWaitSeconds: 30)
+        id: "vonage-main", provider: "vonage", numbers: ["+447700900000"], concatWaitSeconds: 30)
 
     func part(_ number: Int, of total: Int, _ text: String, reference: String, at date: Date) -> InboundEvent {
         .message(
@@ -40,7 +40,8 @@ struct GatewayConcatenationTests {
         let clock = VirtualClock()
         let router = RecordingRouter()
         let gateway = Gateway(
-            configuration: Configuration(channels: [Self.vonage]), store: store, router: router, clock: clock)
+            configuration: Configuration(channels: [Self.vonage]), store: store, router: router,
+            capabilities: [Self.vonage.id: ChannelCapabilities(joinsMessageParts: true)], clock: clock)
 
         #expect(
             try await gateway.ingest(part(2, of: 2, "world", reference: "1", at: clock.now()), on: Self.vonage)

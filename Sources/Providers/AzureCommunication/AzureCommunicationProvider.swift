@@ -3,6 +3,7 @@ import Switchboard
 
 /// Azure Communication Services SMS through Event Grid (providers.md §2).
 enum AzureCommunicationProvider: ProviderModule {
+    static let kind: ProviderKind = .acs
     static let requiredCredentials = ["endpoint", "accessKey", "eventGridSecret"]
     /// Delivery reports arrive as Event Grid events on `events`, not at a per-send callback URL.
     static let deliveryReportKind: String? = nil
@@ -29,11 +30,19 @@ enum AzureCommunicationProvider: ProviderModule {
         AzureEventGridAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         AzureSMSAPI(channel: channel, client: client)
+    }
+
+    static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? {
+        AzureCallControl(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         AzureFixtureSigner(channel: channel)
     }
+}
+
+extension ProviderKind {
+    public static let acs: ProviderKind = "acs"
 }

@@ -2,8 +2,9 @@ import Curl
 import Switchboard
 
 /// Generic bot handoff (CONTRACT.md §4): any bot platform hands a caller or a messaging customer to a human.
-/// Switchboard sends nothing to a bot, so its send API fails every send (replies are refused before that).
+/// Switchboard sends nothing to a bot: it has no send API, so replies in its conversations are refused.
 enum BotProvider: ProviderModule {
+    static let kind: ProviderKind = .bot
     static let requiredCredentials = ["secret"]
     static let deliveryReportKind: String? = nil
 
@@ -23,11 +24,15 @@ enum BotProvider: ProviderModule {
         BotWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
-        UnsupportedProviderAPI(channel: channel)
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
+        nil
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         BotFixtureSigner(channel: channel)
     }
+}
+
+extension ProviderKind {
+    public static let bot: ProviderKind = "bot"
 }

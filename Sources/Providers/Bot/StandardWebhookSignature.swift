@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// Standard Webhooks signatures (CONTRACT.md §4): HMAC-SHA256 over `id.timestamp.body` with the key that is the
 /// Base64 part of a `whsec_…` secret, sent as `webhook-signature: v1,<Base64>` (several space-separated

@@ -3,6 +3,7 @@ import Switchboard
 
 /// Plivo Messaging (providers.md §5).
 enum PlivoProvider: ProviderModule {
+    static let kind: ProviderKind = .plivo
     static let requiredCredentials = ["authID", "authToken"]
     static let deliveryReportKind: String? = "status"
 
@@ -17,11 +18,15 @@ enum PlivoProvider: ProviderModule {
         PlivoWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         PlivoMessagesAPI(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         PlivoFixtureSigner(channel: channel, context: context)
     }
+}
+
+extension ProviderKind {
+    public static let plivo: ProviderKind = "plivo"
 }

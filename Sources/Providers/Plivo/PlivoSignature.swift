@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// `X-Plivo-Signature-V3` (providers.md §5.2), computed like plivo-python's `signature_v3` module.
 public enum PlivoSignature {

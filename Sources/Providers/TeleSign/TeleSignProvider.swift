@@ -3,6 +3,7 @@ import Switchboard
 
 /// TeleSign Messaging (providers.md §6).
 enum TeleSignProvider: ProviderModule {
+    static let kind: ProviderKind = .telesign
     static let requiredCredentials = ["customerID", "apiKey"]
     /// Reports go to the callback URL registered with TeleSign (point it at `…/webhooks/{id}/status`).
     static let deliveryReportKind: String? = nil
@@ -23,11 +24,15 @@ enum TeleSignProvider: ProviderModule {
         TeleSignWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         TeleSignMessagingAPI(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         TeleSignFixtureSigner(channel: channel)
     }
+}
+
+extension ProviderKind {
+    public static let telesign: ProviderKind = "telesign"
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// TeleSign callback signatures (providers.md §6.2): `Authorization: TSA <customer_id>:<signature>` where the
 /// signature is Base64(HMAC-SHA256(Base64-decoded API key, raw body)).

@@ -3,6 +3,7 @@ import Switchboard
 
 /// Telnyx Messaging API v2 (providers.md §4).
 enum TelnyxProvider: ProviderModule {
+    static let kind: ProviderKind = .telnyx
     static let requiredCredentials = ["apiKey", "publicKey"]
     /// Delivery reports (`message.sent`, `message.finalized`) come to the per-send `webhook_url`, `…/events`.
     static let deliveryReportKind: String? = "events"
@@ -27,11 +28,15 @@ enum TelnyxProvider: ProviderModule {
         TelnyxWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         TelnyxMessagesAPI(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         TelnyxFixtureSigner(channel: channel)
     }
+}
+
+extension ProviderKind {
+    public static let telnyx: ProviderKind = "telnyx"
 }

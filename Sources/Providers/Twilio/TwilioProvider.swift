@@ -3,6 +3,7 @@ import Switchboard
 
 /// Twilio Programmable Messaging (providers.md §1).
 enum TwilioProvider: ProviderModule {
+    static let kind: ProviderKind = .twilio
     static let requiredCredentials = ["accountSID", "authToken"]
     static let deliveryReportKind: String? = "status"
 
@@ -17,11 +18,19 @@ enum TwilioProvider: ProviderModule {
         TwilioWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         TwilioMessagesAPI(channel: channel, client: client)
+    }
+
+    static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? {
+        TwilioCallControl(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         TwilioFixtureSigner(channel: channel, context: context)
     }
+}
+
+extension ProviderKind {
+    public static let twilio: ProviderKind = "twilio"
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// `X-Twilio-Signature` (providers.md §1.4), computed and checked like twilio-python's `RequestValidator`.
 public enum TwilioSignature {

@@ -3,9 +3,12 @@ import Switchboard
 
 /// Vonage (Nexmo) SMS API (providers.md §3).
 enum VonageProvider: ProviderModule {
+    static let kind: ProviderKind = .vonage
     /// `signatureSecret` is required: Switchboard accepts only signed Vonage webhooks (CONTRACT.md §1).
     static let requiredCredentials = ["apiKey", "apiSecret", "signatureSecret"]
     static let deliveryReportKind: String? = "status"
+    /// Long SMS arrive as parts with `concat-ref`, `concat-part` and `concat-total` (providers.md §3.1).
+    static let joinsMessageParts = true
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
         if channel.credentials["signatureMethod"] != nil, signatureMethod(of: channel) == nil {
@@ -30,11 +33,15 @@ enum VonageProvider: ProviderModule {
         VonageWebhookAdapter(channel: channel, context: context)
     }
 
-    static func api(for channel: Configuration.Channel, client: CurlClient) -> any ProviderAPI {
+    static func api(for channel: Configuration.Channel, client: CurlClient) -> (any ProviderAPI)? {
         VonageSMSAPI(channel: channel, client: client)
     }
 
     static func signer(for channel: Configuration.Channel, context: WebhookContext) -> any FixtureSigner {
         VonageFixtureSigner(channel: channel)
     }
+}
+
+extension ProviderKind {
+    public static let vonage: ProviderKind = "vonage"
 }

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// Vonage's signed-request `sig` (providers.md §3.2), computed and checked like vonage-python-sdk.
 public enum VonageSignature {

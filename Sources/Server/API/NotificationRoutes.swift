@@ -14,7 +14,7 @@ struct NotificationRoutes: Sendable {
             // A voice call goes to the agent once the router assigned it; answered after, so the agent's phone
             // is already ringing when the console shows the conversation.
             if let conversationID = answer.conversationId {
-                await services.calls.connect(conversationID: conversationID)
+                await services.gateway.connectCall(conversationID: conversationID)
             }
             return try Response.json(answer)
         }

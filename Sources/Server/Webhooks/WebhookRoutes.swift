@@ -68,11 +68,6 @@ struct WebhookRoutes: Sendable {
         case .events(let events, let reply):
             for event in events {
                 let outcome = try await services.gateway.ingest(event, on: adapter.channel)
-                if outcome == .stored, case .call(let call) = event,
-                    case .incoming(let providerContext?, notifyNow: false) = call.change
-                {
-                    await services.calls.redirectToBot(channel: adapter.channel, providerContext: providerContext)
-                }
                 services.metrics.increment(
                     "switchboard_webhooks_total",
                     [

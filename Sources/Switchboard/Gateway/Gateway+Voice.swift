@@ -54,6 +54,8 @@ extension Gateway {
             var request = notificationRequest(for: conversation)
             request.contextJSON = contextJSON
             await router.notify(request)
+        } else {
+            await bringInBot(HeldCall(callID: call.callID, providerContext: providerContext), on: channel)
         }
         logger.debug(
             "incoming call",
@@ -62,6 +64,40 @@ extension Gateway {
                 "from": "\(PhoneNumber.masked(conversation.customerPhone))",
             ])
         return .stored
+    }
+
+    /// A call that waits for the channel's bot (`voice.bot`): the provider brings the bot in, and the bot's handoff
+    /// (§4) asks for an agent. A failure is logged: the caller waits, and the provider ends the call.
+    private func bringInBot(_ call: HeldCall, on channel: Configuration.Channel) async {
+        guard let target = channel.voice?.bot?.target, let calls = capabilities[channel.id]?.calls else { return }
+        do {
+            try await calls.bringInBot(call, target: target)
+        } catch {
+            logger.warning("bringing the bot into a call on \(channel.id) failed: \(error)")
+        }
+    }
+
+    /// Accept and connect: after the router assigned a voice conversation, puts its held call through to the
+    /// agent's `voiceEndpoint` (CONTRACT.md §3 "Voice."). Without an endpoint, or on a channel without call control,
+    /// the caller stays on hold; a failure is logged and the agent keeps the conversation.
+    public func connectCall(conversationID: String) async {
+        guard let conversation = try? await store.conversation(id: conversationID), conversation.medium == .voice,
+            let agentID = conversation.assignedAgent,
+            let endpoint = configuration.agent(id: agentID)?.voiceEndpoint,
+            let callID = Self.object(Self.contextObject(conversation.contextJSON)["call"])["id"]?.stringValue
+        else { return }
+        guard let calls = capabilities[conversation.channelID]?.calls else {
+            logger.warning(
+                "cannot connect the call of \(conversationID): channel \(conversation.channelID) has no voice")
+            return
+        }
+        let providerContext = Self.object(Self.contextObject(conversation.contextJSON)["call"])["providerContext"]
+        do {
+            try await calls.connect(
+                HeldCall(callID: callID, providerContext: providerContext?.stringValue), to: endpoint)
+        } catch {
+            logger.warning("connecting the call of \(conversationID) to agent \(agentID) failed: \(error)")
+        }
     }
 
     /// Closes the call's conversation: the router withdraws a pending offer, or tells the holder

@@ -7,6 +7,8 @@ public struct Gateway: Sendable {
     public let configuration: Configuration
     public let store: any Store
     public let router: any CoreRouter
+    /// What each channel's provider can do, by channel id.
+    public let capabilities: [String: ChannelCapabilities]
     public let clock: any WallClock
     let logger: Logger
     /// Called after a reply was queued, so the outbox worker sends it at once.
@@ -14,12 +16,13 @@ public struct Gateway: Sendable {
 
     public init(
         configuration: Configuration, store: any Store, router: any CoreRouter,
-        clock: any WallClock = SystemWallClock(),
+        capabilities: [String: ChannelCapabilities], clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
     ) {
         self.configuration = configuration
         self.store = store
         self.router = router
+        self.capabilities = capabilities
         self.clock = clock
         self.logger = logger
         self.replyQueued = replyQueued
@@ -90,13 +93,18 @@ public struct Gateway: Sendable {
             ])
     }
 
+    /// Whether any channel receives long SMS in parts, so that ``flushIncompleteConcatenations(now:)`` has work.
+    public var joinsMessageParts: Bool {
+        capabilities.values.contains { $0.joinsMessageParts }
+    }
+
     /// Delivers, marked incomplete, every concatenated message whose first part arrived more than the channel's
     /// `concatWaitSeconds` (default 60 s) before `now`. The server calls it periodically; returns how many
     /// messages it delivered.
     @discardableResult
     public func flushIncompleteConcatenations(now: Date) async throws -> Int {
         var delivered = 0
-        for channel in configuration.channels where channel.provider == .vonage {
+        for channel in configuration.channels where capabilities[channel.id]?.joinsMessageParts == true {
             let wait = channel.concatWaitSeconds ?? Configuration.Channel.defaultConcatWaitSeconds
             let outcomes = try await store.flushConcatenations(
                 channelID: channel.id, firstPartBefore: now.addingTimeInterval(-wait))
@@ -171,11 +179,11 @@ public struct Gateway: Sendable {
         guard conversation.status == .open else {
             throw SwitchboardError.conflict("closed", "conversation \(conversationID) is closed")
         }
-        guard conversation.medium == .sms, configuration.channel(id: conversation.channelID)?.provider != .bot else {
+        guard conversation.medium == .sms, capabilities[conversation.channelID]?.messages != nil else {
             throw SwitchboardError.conflict(
                 "cannot-send",
                 "conversation \(conversationID) is a \(conversation.medium.rawValue) conversation; "
-                    + "replies are sent only in SMS conversations")
+                    + "replies are sent only in SMS conversations of channels that send messages")
         }
         guard !text.isEmpty else { throw SwitchboardError.invalidRequest("reply text is empty", field: "text") }
         if try await store.isOptedOut(channelID: conversation.channelID, customer: conversation.customerPhone) {

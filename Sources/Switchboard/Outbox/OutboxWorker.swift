@@ -6,7 +6,8 @@ import Synchronization
 /// retried, until `maxAttempts` or `maxAgeSeconds`; resumes after a restart from what the store kept.
 public final class OutboxWorker: Sendable {
     let store: any Store
-    let apis: [String: any ProviderAPI]
+    /// Each channel's capabilities by channel id: its send API and where its delivery reports go.
+    let capabilities: [String: ChannelCapabilities]
     let configuration: Configuration
     let router: any CoreRouter
     let clock: any WallClock
@@ -21,18 +22,16 @@ public final class OutboxWorker: Sendable {
     private let rateLimiter: Mutex<SendRateLimiter>
     /// Called with the outcome of every attempt (`sent`, `retry`, `failed`): metrics.
     let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
-    /// Where a channel's provider sends delivery reports, `nil` when it reports elsewhere (CONTRACT.md §3).
-    let statusCallbackURL: @Sendable (Configuration.Channel) -> String?
 
     public init(
-        store: any Store, apis: [String: any ProviderAPI], configuration: Configuration, router: any CoreRouter,
+        store: any Store, capabilities: [String: ChannelCapabilities], configuration: Configuration,
+        router: any CoreRouter,
         clock: any WallClock = SystemWallClock(), retryPolicy: RetryPolicy = .init(),
         logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
-        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in },
-        statusCallbackURL: @escaping @Sendable (Configuration.Channel) -> String? = { _ in nil }
+        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in }
     ) {
         self.store = store
-        self.apis = apis
+        self.capabilities = capabilities
         self.configuration = configuration
         self.router = router
         self.clock = clock
@@ -41,7 +40,6 @@ public final class OutboxWorker: Sendable {
         self.idlePoll = idlePoll
         self.batchSize = batchSize
         self.onAttempt = onAttempt
-        self.statusCallbackURL = statusCallbackURL
         rateLimiter = Mutex(
             SendRateLimiter(
                 rates: Dictionary(
@@ -127,13 +125,24 @@ public final class OutboxWorker: Sendable {
     }
 
     func deliver(_ item: OutboxItem) async {
-        guard let channel = configuration.channel(id: item.channelID), let api = apis[item.channelID] else {
+        guard let channel = configuration.channel(id: item.channelID),
+            let channelCapabilities = capabilities[item.channelID]
+        else {
             await fail(
                 item, status: .failed,
                 error: ProviderErrorDetail(
                     code: "channel-missing",
                     message: "channel \(item.channelID) is not configured; the reply cannot be sent"),
                 provider: nil)
+            return
+        }
+        guard let api = channelCapabilities.messages else {
+            await fail(
+                item, status: .failed,
+                error: ProviderErrorDetail(
+                    code: "cannot-send",
+                    message: "channel \(item.channelID) (\(channel.provider.rawValue)) sends no messages"),
+                provider: channel.provider)
             return
         }
         // The channel's send-rate limit, counted in segments (fair: each channel has its own schedule).
@@ -157,7 +166,8 @@ public final class OutboxWorker: Sendable {
         let message = OutboundMessage(
             messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,
             text: item.text, idempotencyKey: item.idempotencyKey, firstQueuedAt: item.queuedAt,
-            statusCallbackURL: statusCallbackURL(channel))
+            statusCallbackURL: channelCapabilities.statusCallbackURL(
+                channelID: channel.id, publicURL: configuration.publicURL))
         let outcome = await api.send(message)
         let attempts = item.attempts + 1
         switch outcome {

@@ -12,7 +12,7 @@ struct RouterHarness {
     init(
         agents: [Configuration.Agent] = [.init(id: "alice"), .init(id: "bob")],
         notifications: Configuration.NotificationSettings = .init(),
-        channels: [Configuration.Channel] = [.init(id: "twilio-main", provider: .twilio)]
+        channels: [Configuration.Channel] = [.init(id: "twilio-main", provider: "twilio")]
     ) {
         let configuration = Configuration(channels: channels, agents: agents, notifications: notifications)
         machine = RoutingStateMachine(configuration: configuration, now: now, makeNotificationID: { "n\($0)" })

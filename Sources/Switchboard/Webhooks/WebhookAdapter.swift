@@ -1,5 +1,4 @@
 import Foundation
-import Switchboard
 
 /// A provider's webhook request as the server received it: nothing interpreted yet.
 public struct WebhookRequest: Sendable {

@@ -1,4 +1,3 @@
-import Switchboard
 
 /// What a webhook adapter needs from the gateway's configuration besides its channel.
 public struct WebhookContext: Sendable {
