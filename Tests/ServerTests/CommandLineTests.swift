@@ -48,7 +48,10 @@ struct CommandLineTests {
     }
 
     @Test(arguments: [
-        (#"{"channels": [{"id": "x", "provider": "carrier-pigeon"}]}"#, "provider carrier-pigeon is not supported; use one of twilio"),
+        (
+            #"{"channels": [{"id": "x", "provider": "carrier-pigeon"}]}"#,
+            "provider carrier-pigeon is not supported; use one of twilio"
+        ),
         (#"{"channels": [{"id": "t", "provider": "twilio", "credentials": {"accountSID": "AC1"}}]}"#, "authToken"),
         (
             #"{"channels": [{"id": "t", "provider": "twilio", "credentials": {"accountSID": "AC1", "authToken": "x"}}, {"id": "t", "provider": "twilio", "credentials": {"accountSID": "AC1", "authToken": "x"}}]}"#,

@@ -1,4 +1,3 @@
-
 /// What a webhook adapter needs from the gateway's configuration besides its channel.
 public struct WebhookContext: Sendable {
     /// `scheme://host[:port][/prefix]` as providers call the gateway (signatures cover it).
