@@ -25,6 +25,7 @@ public enum ProviderRegistry {
         case .acs: AzureCommunicationProvider.self
         case .telnyx: TelnyxProvider.self
         case .plivo: PlivoProvider.self
+        case .bandwidth: BandwidthProvider.self
         case .telesign: TeleSignProvider.self
         case .vonage: VonageProvider.self
         case .bot: BotProvider.self

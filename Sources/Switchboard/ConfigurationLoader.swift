@@ -113,6 +113,8 @@ public enum ConfigurationLoader {
     /// Credential keys that hold secrets, by provider (CONTRACT.md §2, marked *).
     public static let secretCredentialKeys: Set<String> = [
         "authToken", "accessKey", "eventGridSecret", "apiKey", "apiSecret", "signatureSecret", "secret",
+        // Bandwidth: the OAuth2 client secret and the password on the messaging application's callbacks.
+        "clientSecret", "callbackPassword",
         // Telnyx demo/test only: the private half of the webhook key, so fixtures can be signed.
         "signingPrivateKey",
     ]

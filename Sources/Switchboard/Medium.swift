@@ -14,5 +14,6 @@ public enum ProviderKind: String, Sendable, Codable, Hashable, CaseIterable {
     case vonage
     case telnyx
     case plivo
+    case bandwidth
     case bot
 }
