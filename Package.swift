@@ -120,7 +120,9 @@ let package = Package(
         .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard"]),
         .testTarget(
             name: "ProvidersTests",
-            dependencies: ["Providers", "Switchboard", "Curl", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "Providers", "Switchboard", "Curl", "TestHTTPServer", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "RouterTests",

@@ -9,6 +9,8 @@ protocol ProviderModule: Sendable {
     static var kind: ProviderKind { get }
     /// Credential keys that must be present and non-empty.
     static var requiredCredentials: [String] { get }
+    /// Credential keys that hold secrets (CONTRACT.md §2, marked *): masked by `check-config`.
+    static var secretCredentials: [String] { get }
     /// Further checks of the channel's settings, after the credential keys are known to be present.
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError)
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter
@@ -41,6 +43,7 @@ public enum ProviderRegistry {
         TelnyxProvider.self,
         PlivoProvider.self,
         BotProvider.self,
+        BandwidthProvider.self,
     ]
 
     private static let byKind: [ProviderKind: any ProviderModule.Type] = Dictionary(
@@ -51,6 +54,11 @@ public enum ProviderRegistry {
 
     static func module(for provider: ProviderKind) -> (any ProviderModule.Type)? {
         byKind[provider]
+    }
+
+    /// Every provider's secret credential keys, for ``Switchboard/ConfigurationLoader/maskedJSON(_:secretCredentialKeys:)``.
+    public static var secretCredentialKeys: Set<String> {
+        Set(modules.flatMap { $0.secretCredentials })
     }
 
     /// Whether Switchboard can serve channels of `provider`.

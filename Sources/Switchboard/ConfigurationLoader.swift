@@ -110,18 +110,13 @@ public enum ConfigurationLoader {
 
     // MARK: Masking
 
-    /// Credential keys that hold secrets, by provider (CONTRACT.md §2, marked *).
-    public static let secretCredentialKeys: Set<String> = [
-        "authToken", "accessKey", "eventGridSecret", "apiKey", "apiSecret", "signatureSecret", "secret",
-        // Telnyx demo/test only: the private half of the webhook key, so fixtures can be signed.
-        "signingPrivateKey",
-    ]
-
     /// `"***"` + the last 4 characters.
     public static func mask(_ secret: String) -> String { "***" + secret.suffix(4) }
 
-    /// The effective configuration as pretty JSON with every secret masked.
-    public static func maskedJSON(_ configuration: Configuration) throws -> String {
+    /// The effective configuration as pretty JSON with every secret masked: the gateway's tokens and secrets,
+    /// the database password, and each channel's credentials named in `secretCredentialKeys` (the providers
+    /// declare theirs: `Providers.ProviderRegistry.secretCredentialKeys`).
+    public static func maskedJSON(_ configuration: Configuration, secretCredentialKeys: Set<String>) throws -> String {
         var masked = configuration
         masked.adminToken = masked.adminToken.map(mask)
         masked.router.secret = masked.router.secret.map(mask)

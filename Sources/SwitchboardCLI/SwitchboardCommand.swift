@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Providers
 import Server
 import Switchboard
 
@@ -78,6 +79,8 @@ struct CheckConfig: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.loadValid()
-        print(try ConfigurationLoader.maskedJSON(configuration))
+        print(
+            try ConfigurationLoader.maskedJSON(
+                configuration, secretCredentialKeys: ProviderRegistry.secretCredentialKeys))
     }
 }

@@ -37,9 +37,16 @@ enum FuzzTarget {
             credentials: [
                 "customerID": "FUZZ-CUSTOMER", "apiKey": Data("fuzz-telesign-key".utf8).base64EncodedString(),
             ])
+        let bandwidth = Configuration.Channel(
+            id: "bandwidth-main", provider: .bandwidth, numbers: ["+19195550199"], region: "US",
+            credentials: [
+                "accountID": "9900000", "applicationID": "fuzz-application", "clientID": "fuzz-client",
+                "clientSecret": "fuzz-client-secret", "callbackUsername": "fuzz-callbacks",
+                "callbackPassword": "fuzz-callback-password",
+            ])
         return [
             (twilio, "inbound"), (twilio, "status"), (acs, "events"), (telnyx, "events"), (plivo, "inbound"),
-            (plivo, "status"), (teleSign, "inbound"), (teleSign, "status"),
+            (plivo, "status"), (teleSign, "inbound"), (teleSign, "status"), (bandwidth, "events"),
         ]
     }()
     static let adapters = routes.map { ProviderRegistry.adapter(for: $0.channel, context: context) }

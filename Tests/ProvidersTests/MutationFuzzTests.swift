@@ -196,7 +196,10 @@ enum Mutator {
             headers.append(
                 (
                     pick(
-                        ["Content-Type", "content-type", "X-Twilio-Signature", "aeg-event-type", "Content-Length"],
+                        [
+                            "Content-Type", "content-type", "X-Twilio-Signature", "aeg-event-type", "Content-Length",
+                            "Authorization",
+                        ],
                         &random),
                     pick(
                         ["application/json", "application/x-www-form-urlencoded; charset=utf-8", "text/plain", ""],

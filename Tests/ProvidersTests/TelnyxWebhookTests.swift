@@ -192,7 +192,8 @@ import Testing
     }
 
     @Test func checkConfigMasksTheTestSigningKey() throws {
-        let json = try ConfigurationLoader.maskedJSON(Configuration(channels: [telnyxChannel]))
+        let json = try ConfigurationLoader.maskedJSON(
+            Configuration(channels: [telnyxChannel]), secretCredentialKeys: ProviderRegistry.secretCredentialKeys)
         #expect(!json.contains(telnyxTestSeed))
         #expect(json.contains("***f2A="))
         #expect(!json.contains("KEY0123456789"))

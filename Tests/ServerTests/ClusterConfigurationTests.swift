@@ -1,4 +1,5 @@
 import Foundation
+import Providers
 import Server
 import Switchboard
 import Testing
@@ -48,7 +49,8 @@ struct ClusterConfigurationTests {
         #expect(loaded.warnings.isEmpty)
         #expect(
             loaded.configuration.cluster == .init(advertiseURL: "http://10.0.0.7:8081", secret: "cluster-secret-abcd"))
-        let masked = try ConfigurationLoader.maskedJSON(loaded.configuration)
+        let masked = try ConfigurationLoader.maskedJSON(
+            loaded.configuration, secretCredentialKeys: ProviderRegistry.secretCredentialKeys)
         #expect(!masked.contains("cluster-secret-abcd") && masked.contains("***abcd"))
         #expect(masked.contains("http://10.0.0.7:8081"))
     }

@@ -16,7 +16,7 @@ struct FixtureReplayTests {
         return try ConfigurationLoader.load(path: path, environment: [:]).configuration
     }
 
-    static let providers = ["twilio", "acs", "telnyx", "plivo", "telesign", "vonage", "bot"]
+    static let providers = ["twilio", "acs", "telnyx", "plivo", "bandwidth", "telesign", "vonage", "bot"]
 
     @Test("every fixture passes", arguments: providers)
     func replay(provider: String) async throws {

@@ -5,6 +5,7 @@ import Switchboard
 enum AzureCommunicationProvider: ProviderModule {
     static let kind: ProviderKind = .acs
     static let requiredCredentials = ["endpoint", "accessKey", "eventGridSecret"]
+    static let secretCredentials = ["accessKey", "eventGridSecret"]
     /// Delivery reports arrive as Event Grid events on `events`, not at a per-send callback URL.
     static let deliveryReportKind: String? = nil
 

@@ -6,6 +6,7 @@ import Switchboard
 enum BotProvider: ProviderModule {
     static let kind: ProviderKind = .bot
     static let requiredCredentials = ["secret"]
+    static let secretCredentials = ["secret"]
     static let deliveryReportKind: String? = nil
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {

@@ -5,6 +5,7 @@ import Switchboard
 enum PlivoProvider: ProviderModule {
     static let kind: ProviderKind = .plivo
     static let requiredCredentials = ["authID", "authToken"]
+    static let secretCredentials = ["authToken"]
     static let deliveryReportKind: String? = "status"
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {

@@ -5,6 +5,7 @@ import Switchboard
 enum TeleSignProvider: ProviderModule {
     static let kind: ProviderKind = .telesign
     static let requiredCredentials = ["customerID", "apiKey"]
+    static let secretCredentials = ["apiKey"]
     /// Reports go to the callback URL registered with TeleSign (point it at `…/webhooks/{id}/status`).
     static let deliveryReportKind: String? = nil
 

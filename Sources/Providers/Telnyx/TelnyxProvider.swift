@@ -5,6 +5,8 @@ import Switchboard
 enum TelnyxProvider: ProviderModule {
     static let kind: ProviderKind = .telnyx
     static let requiredCredentials = ["apiKey", "publicKey"]
+    /// `signingPrivateKey` is for demos and tests only: the private half of the webhook key, to sign fixtures.
+    static let secretCredentials = ["apiKey", "signingPrivateKey"]
     /// Delivery reports (`message.sent`, `message.finalized`) come to the per-send `webhook_url`, `…/events`.
     static let deliveryReportKind: String? = "events"
 

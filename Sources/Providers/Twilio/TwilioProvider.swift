@@ -5,6 +5,7 @@ import Switchboard
 enum TwilioProvider: ProviderModule {
     static let kind: ProviderKind = .twilio
     static let requiredCredentials = ["accountSID", "authToken"]
+    static let secretCredentials = ["authToken"]
     static let deliveryReportKind: String? = "status"
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {

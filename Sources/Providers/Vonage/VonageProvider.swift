@@ -6,6 +6,7 @@ enum VonageProvider: ProviderModule {
     static let kind: ProviderKind = .vonage
     /// `signatureSecret` is required: Switchboard accepts only signed Vonage webhooks (CONTRACT.md §1).
     static let requiredCredentials = ["apiKey", "apiSecret", "signatureSecret"]
+    static let secretCredentials = ["apiSecret", "signatureSecret"]
     static let deliveryReportKind: String? = "status"
     /// Long SMS arrive as parts with `concat-ref`, `concat-part` and `concat-total` (providers.md §3.1).
     static let joinsMessageParts = true
