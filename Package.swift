@@ -117,7 +117,10 @@ let package = Package(
         ),
 
         .testTarget(name: "CurlTests", dependencies: ["Curl", "TestHTTPServer"]),
-        .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard"]),
+        // Test support: the domain's use cases over in-memory stores, scripted providers and one manual clock.
+        .target(name: "DomainFakes", dependencies: ["Switchboard"], path: "Tests/DomainFakes"),
+
+        .testTarget(name: "SwitchboardTests", dependencies: ["Switchboard", "DomainFakes"]),
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
@@ -127,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "RouterTests",
             dependencies: [
-                "Router", "Switchboard", .product(name: "PropertyBased", package: "swift-property-based"),
+                "Router", "Switchboard", "DomainFakes",
+                .product(name: "PropertyBased", package: "swift-property-based"),
             ]
         ),
         .testTarget(

@@ -119,22 +119,18 @@ enum ConcatenationParts {
             FROM concatenation_part WHERE \(groupFilter) ORDER BY part
             """,
             group.arguments)
-        guard let first = rows.first else { return nil }
-        let totals = try rows.map { row -> Int64 in try row.required("total") }
-        let total = max(Int(totals.max() ?? 1), rows.count)
-        var texts: [Int: String] = [:]
-        for row in rows {
-            let part: Int64 = try row.required("part")
-            texts[Int(part)] = try row.required("text")
+        let parts = try rows.map { row in
+            StoredConcatenationPart(
+                part: Int(try row.required("part") as Int64), total: Int(try row.required("total") as Int64),
+                text: try row.required("text"), receivedAt: try row.date("received_at"),
+                dedupeKey: try row.required("dedupe_key"), providerMessageID: try row.required("provider_message_id"),
+                customerIsPhoneNumber: try row.required("customer_is_phone_number"),
+                medium: try row.enumValue("medium"), queue: try row.required("queue"))
         }
-        let text = (1...total).map { texts[$0] ?? ConcatenationPart.missingMarker(part: $0, total: total) }.joined()
-        let receivedAt = try rows.map { try $0.date("received_at") }.max() ?? Date()
-        let record = InboundRecord(
-            channelID: group.channelID, dedupeKey: "concat:" + (try first.required("dedupe_key") as String),
-            providerMessageID: try first.required("provider_message_id"), customerPhone: group.customerPhone,
-            customerIsPhoneNumber: try first.required("customer_is_phone_number"),
-            medium: try first.enumValue("medium"),
-            queue: try first.required("queue"), text: text, receivedAt: receivedAt)
+        guard
+            let record = ConcatenationPart.assemble(
+                parts, channelID: group.channelID, customerPhone: group.customerPhone)
+        else { return nil }
         try await db.run("DELETE FROM concatenation_part WHERE \(groupFilter)", group.arguments)
         return try await PostgresStore.recordInbound(record, db)
     }

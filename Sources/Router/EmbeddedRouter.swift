@@ -31,7 +31,7 @@ public actor EmbeddedRouter: CoreRouter {
     ///   - timerClock: what timers sleep on until their deadline.
     ///   - makeNotificationID: makes the id of the n-th notification.
     public init(
-        configuration: Configuration, store: any Store, events: any AgentEventSink, clock: any WallClock,
+        configuration: Configuration, store: any AssignmentStore, events: any AgentEventSink, clock: any WallClock,
         timerClock: any Clock<Duration> = ContinuousClock(),
         makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") }
     ) {
@@ -278,7 +278,7 @@ private struct EffectBatch: Sendable {
     let effects: [RoutingEffect]
     let failures: AsyncStream<String>.Continuation
 
-    func execute(store: any Store, events: any AgentEventSink) async {
+    func execute(store: any AssignmentStore, events: any AgentEventSink) async {
         // Consecutive publishes go to the sink together (one store transaction), still in order.
         var publishes: [(event: AgentEvent, agentID: String)] = []
         for effect in effects {

@@ -194,18 +194,13 @@ enum MessageRows {
             [messageID, status.rawValue, error?.code, error?.message, at.storedMilliseconds])
     }
 
-    /// Moves a message to `next` if that is forward (``MessageStatus/advanced(to:)``), keeps `error` when the
-    /// message now has the status the error came with, and records the change. Returns the message as stored.
+    /// Applies a status report (``Switchboard/Message/applyingReport(_:error:at:)``) and records the change. Returns the message as stored.
     static func advance(
         _ message: Message, to next: MessageStatus, error: ProviderErrorDetail?, at: Date, _ db: Database
     ) throws -> (message: Message, changed: Bool) {
-        var updated = message
-        updated.status = message.status.advanced(to: next)
-        let changed = updated.status != message.status
-        // A late report's error (a `failed` after `delivered`) does not belong to the message's status.
-        if let error, updated.status == next { updated.error = error }
-        guard changed || updated.error != message.error else { return (message, false) }
-        updated.updatedAt = at
+        guard let (updated, changed) = message.applyingReport(next, error: error, at: at) else {
+            return (message, false)
+        }
         try updateState(updated, db)
         if changed {
             try appendHistory(messageID: updated.id, status: updated.status, error: updated.error, at: at, db)

@@ -93,20 +93,20 @@ enum ConcatenationParts {
     static func deliver(_ group: Group, _ db: Database) throws -> InboundOutcome {
         let rows = try db.rows(
             "SELECT * FROM concatenation_part WHERE \(groupFilter) ORDER BY part", group.arguments)
-        guard let first = rows.first else {
+        let parts = try rows.map { row in
+            StoredConcatenationPart(
+                part: try row.required("part"), total: try row.required("total"), text: try row.required("text"),
+                receivedAt: try row.date("received_at"), dedupeKey: try row.required("dedupe_key"),
+                providerMessageID: try row.required("provider_message_id"),
+                customerIsPhoneNumber: try row.required("customer_is_phone_number"),
+                medium: try row.enumValue("medium"), queue: try row.required("queue"))
+        }
+        guard
+            let record = ConcatenationPart.assemble(
+                parts, channelID: group.channelID, customerPhone: group.customerPhone)
+        else {
             throw StorageCorruption(what: "concatenated message \(group.reference) has no parts")
         }
-        let total = max(try rows.map { row -> Int in try row.required("total") }.max() ?? 1, rows.count)
-        var texts: [Int: String] = [:]
-        for row in rows { texts[try row.required("part")] = try row.required("text") }
-        let text = (1...total).map { texts[$0] ?? ConcatenationPart.missingMarker(part: $0, total: total) }.joined()
-        let receivedAt = try rows.map { try $0.date("received_at") }.max() ?? Date()
-        let record = InboundRecord(
-            channelID: group.channelID, dedupeKey: "concat:" + (try first.required("dedupe_key") as String),
-            providerMessageID: try first.required("provider_message_id"), customerPhone: group.customerPhone,
-            customerIsPhoneNumber: try first.required("customer_is_phone_number"),
-            medium: try first.enumValue("medium"),
-            queue: try first.required("queue"), text: text, receivedAt: receivedAt)
         try db.run("DELETE FROM concatenation_part WHERE \(groupFilter)", group.arguments)
         return try SQLiteStore.recordInbound(record, db)
     }

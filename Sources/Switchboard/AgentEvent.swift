@@ -90,9 +90,18 @@ public protocol CoreRouter: Sendable {
     func closeConversation(id: String, reason: ConversationCloseReason) async
 }
 
-/// The wall clock, injectable so that tests control time.
+/// The wall clock, injectable so that tests control time: what the domain stamps, and what its waits (a channel's
+/// send-rate spacing) sleep on.
 public protocol WallClock: Sendable {
     func now() -> Date
+    /// Suspends for `duration` of this clock's time; throws `CancellationError` when the task is cancelled.
+    func sleep(for duration: Duration) async throws
+}
+
+extension WallClock {
+    public func sleep(for duration: Duration) async throws {
+        try await Task.sleep(for: duration)
+    }
 }
 
 public struct SystemWallClock: WallClock {

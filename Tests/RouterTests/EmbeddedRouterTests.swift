@@ -6,7 +6,7 @@ import Testing
 @Suite("EmbeddedRouter runtime")
 struct EmbeddedRouterTests {
     static func makeRouter(
-        alertTimeoutSeconds: Double = 120, store: InMemoryStore, sink: RecordingSink
+        alertTimeoutSeconds: Double = 120, store: AssignmentRecorder, sink: RecordingSink
     ) -> EmbeddedRouter {
         let configuration = Configuration(
             channels: [.init(id: "twilio-main", provider: "twilio")],
@@ -18,7 +18,7 @@ struct EmbeddedRouterTests {
     }
 
     @Test func alertTimerFiresAndTheItemGoesToTheNextAgent() async throws {
-        let store = InMemoryStore()
+        let store = AssignmentRecorder()
         let sink = RecordingSink()
         let router = Self.makeRouter(alertTimeoutSeconds: 0.2, store: store, sink: sink)
         await router.agentConnected("alice")
@@ -38,7 +38,7 @@ struct EmbeddedRouterTests {
     }
 
     @Test func acceptAnswersAfterTheAssignmentIsStored() async throws {
-        let store = InMemoryStore()
+        let store = AssignmentRecorder()
         let sink = RecordingSink()
         let router = Self.makeRouter(store: store, sink: sink)
         await router.agentConnected("alice")

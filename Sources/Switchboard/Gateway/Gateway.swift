@@ -5,7 +5,7 @@ import Logging
 /// No HTTP or SQL types: `Server` calls it with domain values, and it talks to the `Store` and the `CoreRouter`.
 public struct Gateway: Sendable {
     public let configuration: Configuration
-    public let store: any Store
+    public let store: any InboundStore & ConversationStore & OptOutStore & OutboxStore
     public let router: any CoreRouter
     /// What each channel's provider can do, by channel id.
     public let capabilities: [String: ChannelCapabilities]
@@ -15,7 +15,8 @@ public struct Gateway: Sendable {
     let replyQueued: @Sendable () -> Void
 
     public init(
-        configuration: Configuration, store: any Store, router: any CoreRouter,
+        configuration: Configuration, store: any InboundStore & ConversationStore & OptOutStore & OutboxStore,
+        router: any CoreRouter,
         capabilities: [String: ChannelCapabilities], clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
     ) {

@@ -5,7 +5,7 @@ import Synchronization
 /// Sends queued replies from the durable outbox through each channel's provider API, retrying what can be
 /// retried, until `maxAttempts` or `maxAgeSeconds`; resumes after a restart from what the store kept.
 public final class OutboxWorker: Sendable {
-    let store: any Store
+    let store: any OutboxStore & ConversationStore & OptOutStore
     /// Each channel's capabilities by channel id: its send API and where its delivery reports go.
     let capabilities: [String: ChannelCapabilities]
     let configuration: Configuration
@@ -24,7 +24,8 @@ public final class OutboxWorker: Sendable {
     let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
 
     public init(
-        store: any Store, capabilities: [String: ChannelCapabilities], configuration: Configuration,
+        store: any OutboxStore & ConversationStore & OptOutStore, capabilities: [String: ChannelCapabilities],
+        configuration: Configuration,
         router: any CoreRouter,
         clock: any WallClock = SystemWallClock(), retryPolicy: RetryPolicy = .init(),
         logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
@@ -149,7 +150,7 @@ public final class OutboxWorker: Sendable {
         let wait = rateLimiter.withLock {
             $0.reserve(channelID: channel.id, segments: SMSSegments.count(item.text), now: clock.now())
         }
-        if wait > 0 { try? await Task.sleep(for: .milliseconds(Int64(wait * 1000))) }
+        if wait > 0 { try? await clock.sleep(for: .milliseconds(Int64(wait * 1000))) }
         let now = clock.now()
         do {
             // Another worker (another instance) claimed it first: it sends, not us.
@@ -161,7 +162,7 @@ public final class OutboxWorker: Sendable {
         let spacing = rateLimiter.withLock {
             $0.departure(channelID: channel.id, segments: SMSSegments.count(item.text), now: clock.now())
         }
-        if spacing > 0 { try? await Task.sleep(for: .milliseconds(Int64(spacing * 1000))) }
+        if spacing > 0 { try? await clock.sleep(for: .milliseconds(Int64(spacing * 1000))) }
         await publishStatus(of: item.messageID)
         let message = OutboundMessage(
             messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,

@@ -1,0 +1,68 @@
+import Foundation
+import Switchboard
+import Synchronization
+
+/// A core router that records what the use cases told it.
+public actor RecordingRouter: CoreRouter {
+    public private(set) var notified: [NotificationRequest] = []
+    public private(set) var arrived: [(message: Message, conversation: Conversation)] = []
+    public private(set) var statusChanges: [Message] = []
+    public private(set) var closed: [(id: String, reason: ConversationCloseReason)] = []
+
+    public init() {}
+
+    public func notify(_ request: NotificationRequest) async { notified.append(request) }
+    public func messageArrived(_ message: Message, in conversation: Conversation) async {
+        arrived.append((message, conversation))
+    }
+    public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {
+        statusChanges.append(message)
+    }
+    public func closeConversation(id: String, reason: ConversationCloseReason) async { closed.append((id, reason)) }
+}
+
+/// A provider's send API that answers from a script, one outcome a send (the last one repeats), and records the
+/// messages and the clock's time of each send.
+public final class ScriptedProviderAPI: ProviderAPI, Sendable {
+    private let script: Mutex<[SendOutcome]>
+    private let record = Mutex<[(message: OutboundMessage, at: Date)]>([])
+    private let clock: any WallClock
+
+    public init(_ outcomes: [SendOutcome], clock: any WallClock) {
+        script = Mutex(outcomes)
+        self.clock = clock
+    }
+
+    public var sends: [(message: OutboundMessage, at: Date)] { record.withLock { $0 } }
+
+    public func send(_ message: OutboundMessage) async -> SendOutcome {
+        let now = clock.now()
+        record.withLock { $0.append((message, now)) }
+        return script.withLock { script in script.count > 1 ? script.removeFirst() : script[0] }
+    }
+}
+
+/// Call control that records the calls it was asked to connect or hand to a bot, and fails when told to.
+public final class RecordingCallControl: CallControl, Sendable {
+    public enum Request: Equatable, Sendable {
+        case connect(HeldCall, endpoint: String)
+        case bringInBot(HeldCall, target: String)
+    }
+
+    private let record = Mutex<[Request]>([])
+    private let failure: SwitchboardError?
+
+    public init(failing failure: SwitchboardError? = nil) { self.failure = failure }
+
+    public var requests: [Request] { record.withLock { $0 } }
+
+    public func connect(_ call: HeldCall, to endpoint: String) async throws {
+        record.withLock { $0.append(.connect(call, endpoint: endpoint)) }
+        if let failure { throw failure }
+    }
+
+    public func bringInBot(_ call: HeldCall, target: String) async throws {
+        record.withLock { $0.append(.bringInBot(call, target: target)) }
+        if let failure { throw failure }
+    }
+}

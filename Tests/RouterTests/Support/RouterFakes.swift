@@ -1,0 +1,36 @@
+import Foundation
+import Switchboard
+
+/// The one store the router writes to: who holds each conversation.
+actor AssignmentRecorder: AssignmentStore {
+    private(set) var assignments: [String: String?] = [:]
+
+    func assignConversation(id: String, to agentID: String?) async throws {
+        assignments[id] = .some(agentID)
+    }
+}
+
+/// Records every published agent event and lets a test wait, bounded, for one to arrive.
+actor RecordingSink: AgentEventSink {
+    private(set) var published: [(agentID: String, event: AgentEvent)] = []
+
+    func publish(_ event: AgentEvent, to agentID: String) async {
+        published.append((agentID, event))
+    }
+
+    func events(to agentID: String) -> [AgentEvent] {
+        published.filter { $0.agentID == agentID }.map(\.event)
+    }
+
+    /// Waits until an event to `agentID` matches, or gives up after `timeout`; returns the match.
+    func waitFor(
+        _ agentID: String, timeout: Duration = .seconds(5), _ matches: @Sendable (AgentEvent) -> Bool
+    ) async -> AgentEvent? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let event = events(to: agentID).first(where: matches) { return event }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return nil
+    }
+}
