@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Storage", "PostgresStorage", "Router", "Curl", "TestHTTPServer",
+                "Server", "Switchboard", "DomainFakes", "Providers", "Storage", "PostgresStorage", "Router", "Curl",
+                "TestHTTPServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

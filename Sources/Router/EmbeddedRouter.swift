@@ -4,14 +4,13 @@ import Switchboard
 /// The embedded core router: the runtime around ``RoutingStateMachine``.
 ///
 /// It feeds the machine events stamped with the injected wall clock, runs the timers it asks for (tasks
-/// sleeping on `timerClock`), and executes its I/O effects — publishing agent events to the sink and
+/// sleeping on the same clock), and executes its I/O effects — publishing agent events to the sink and
 /// persisting assignments to the store — in the order the machine produced them, across concurrent calls.
 /// A call returns once its own effects are executed, so an accepted conversation is stored as assigned
 /// before `accept` answers. Call ``shutdown()`` before dropping it.
 public actor EmbeddedRouter: CoreRouter {
     private var machine: RoutingStateMachine
     private let wallClock: any WallClock
-    private let timerClock: any Clock<Duration>
     private var timers: [RoutingTimerID: ScheduledTimer] = [:]
     private var timerTokens = 0
     /// The latest decisions: at least the last ``decisionLogLimit``, fewer than twice as many.
@@ -27,18 +26,15 @@ public actor EmbeddedRouter: CoreRouter {
     ///   - configuration: agents, channels and `notifications` settings.
     ///   - store: where assignments are persisted.
     ///   - events: where agent events are published.
-    ///   - clock: the wall clock stamped on events, notifications and deadlines.
-    ///   - timerClock: what timers sleep on until their deadline.
+    ///   - clock: the wall clock stamped on events, notifications and deadlines, which timers sleep on.
     ///   - makeNotificationID: makes the id of the n-th notification.
     public init(
         configuration: Configuration, store: any AssignmentStore, events: any AgentEventSink, clock: any WallClock,
-        timerClock: any Clock<Duration> = ContinuousClock(),
         makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") }
     ) {
         machine = RoutingStateMachine(
             configuration: configuration, now: clock.now(), makeNotificationID: makeNotificationID)
         wallClock = clock
-        self.timerClock = timerClock
         let (stream, continuation) = AsyncStream.makeStream(of: EffectBatch.self)
         output = continuation
         // One consumer executes every batch in order: events reach an agent in the order they were decided.
@@ -253,8 +249,8 @@ public actor EmbeddedRouter: CoreRouter {
         timerTokens += 1
         let token = timerTokens
         let delay = max(0, deadline.timeIntervalSince(wallClock.now()))
-        let task = Task { [weak self, timerClock] in
-            do { try await timerClock.sleep(for: .seconds(delay)) } catch { return }
+        let task = Task { [weak self, wallClock] in
+            do { try await wallClock.sleep(for: .seconds(delay)) } catch { return }
             await self?.fire(id, token: token)
         }
         timers[id] = ScheduledTimer(token: token, task: task)

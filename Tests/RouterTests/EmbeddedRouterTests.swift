@@ -1,3 +1,4 @@
+import DomainFakes
 import Foundation
 import Router
 import Switchboard
@@ -6,30 +7,38 @@ import Testing
 @Suite("EmbeddedRouter runtime")
 struct EmbeddedRouterTests {
     static func makeRouter(
-        alertTimeoutSeconds: Double = 120, store: AssignmentRecorder, sink: RecordingSink
+        alertTimeoutSeconds: Double = 120, store: AssignmentRecorder, sink: RecordingSink,
+        clock: any WallClock = SystemWallClock()
     ) -> EmbeddedRouter {
         let configuration = Configuration(
             channels: [.init(id: "twilio-main", provider: "twilio")],
             agents: [.init(id: "alice"), .init(id: "bob"), .init(id: "sam", role: .supervisor)],
             notifications: .init(alertTimeoutSeconds: alertTimeoutSeconds))
         return EmbeddedRouter(
-            configuration: configuration, store: store, events: sink, clock: SystemWallClock(),
+            configuration: configuration, store: store, events: sink, clock: clock,
             makeNotificationID: { "n\($0)" })
     }
 
+    /// The alert timer runs on the router's clock: nothing before the timeout, the next agent at it.
     @Test func alertTimerFiresAndTheItemGoesToTheNextAgent() async throws {
         let store = AssignmentRecorder()
         let sink = RecordingSink()
-        let router = Self.makeRouter(alertTimeoutSeconds: 0.2, store: store, sink: sink)
+        let clock = ManualClock()
+        let router = Self.makeRouter(alertTimeoutSeconds: 90, store: store, sink: sink, clock: clock)
         await router.agentConnected("alice")
         await router.agentConnected("bob")
-        await router.notify(RouterHarness.request("c1", at: Date()))
+        await router.notify(RouterHarness.request("c1", at: clock.now()))
         #expect(await router.pendingNotificationAgent(conversationID: "c1") == "alice")
+        #expect(await clock.waitForSleepers(1), "the alert timer is not waiting on the router's clock")
 
+        clock.advance(by: .seconds(89))
+        #expect(clock.sleeperCount == 1)
+        #expect(await router.pendingNotificationAgent(conversationID: "c1") == "alice")
+        clock.advance(by: .seconds(1))
         let offerToBob = await sink.waitFor("bob") {
             if case .notification(let n) = $0 { n.conversationId == "c1" } else { false }
         }
-        #expect(offerToBob != nil, "the 0.2 s alert timer did not fire within 5 s")
+        #expect(offerToBob != nil, "the 90 s alert timer did not fire when the clock reached it")
         #expect(await sink.events(to: "alice").contains(.notificationClosed(id: "n1", outcome: .timedOut)))
         #expect(await router.agent(id: "alice")?.presence == .inactive)
         #expect(await router.offers(conversationID: "c1").map(\.outcome) == [.timedOut, nil])

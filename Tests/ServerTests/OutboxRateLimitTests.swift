@@ -1,3 +1,4 @@
+import DomainFakes
 import Foundation
 import Server
 import Storage
@@ -5,68 +6,61 @@ import Switchboard
 import Synchronization
 import Testing
 
-/// Per-channel send-rate limits in the running outbox worker: a limited channel's replies are spaced by its rate,
-/// and they do not hold back another channel's replies.
+/// Per-channel send-rate limits in the running outbox worker over SQLite: a limited channel's replies are spaced by
+/// its rate, and they do not hold back another channel's replies. Time is a manual clock, moved only when every
+/// reply not sent yet waits for its turn, so the spacing is checked exactly, whatever else the machine runs.
 @Suite("Outbox rate limits", .timeLimit(.minutes(1)))
 struct OutboxRateLimitTests {
-    /// Records when each channel's sends happened.
-    final class RecordingAPI: ProviderAPI {
-        let sends = Mutex([(channel: String, at: ContinuousClock.Instant)]())
-        func send(_ message: OutboundMessage) async -> SendOutcome {
-            sends.withLock { $0.append((message.channelID, ContinuousClock.now)) }
-            return .accepted(providerMessageID: "P-\(message.messageID)")
-        }
-    }
-
     @Test func aLimitedChannelIsSpacedAndDoesNotDelayOthers() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("rate-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let store = try SQLiteStore(path: directory.appendingPathComponent("outbox.sqlite").path)
-        var slow = Configuration.Channel(id: "slow", provider: .twilio, numbers: ["+14155550199"])
+        let clock = ManualClock()
+        var slow = Configuration.Channel(id: "slow", provider: "twilio", numbers: ["+14155550199"])
         slow.maxSegmentsPerSecond = 4
-        let fast = Configuration.Channel(id: "fast", provider: .twilio, numbers: ["+14155550198"])
+        let fast = Configuration.Channel(id: "fast", provider: "twilio", numbers: ["+14155550198"])
         let configuration = Configuration(channels: [slow, fast])
-        let api = RecordingAPI()
+        let api = ScriptedProviderAPI([.accepted(providerMessageID: "P")], clock: clock)
         // The slow channel's replies are queued first: a batch-at-a-time worker would make the fast ones wait.
         for (channel, count) in [("slow", 6), ("fast", 3)] {
             let (conversation, _) = try await store.openConversation(
                 ConversationOpening(
                     channelID: channel, customerPhone: "+1415555\(channel == "slow" ? "0100" : "0101")",
-                    customerIsPhoneNumber: true, medium: .sms, queue: "default", at: Date()))
+                    customerIsPhoneNumber: true, medium: .sms, queue: "default", at: clock.now()))
             for index in 0..<count {
                 _ = try await store.enqueueReply(
                     ReplyRecord(
-                        conversationID: conversation.id, agentID: nil, text: "reply \(index)", createdAt: Date()))
+                        conversationID: conversation.id, agentID: nil, text: "reply \(index)",
+                        createdAt: clock.now()))
             }
         }
         let worker = OutboxWorker(
             store: store,
             capabilities: ["slow": ChannelCapabilities(messages: api), "fast": ChannelCapabilities(messages: api)],
-            configuration: configuration, router: SilentRouter(),
-            idlePoll: .milliseconds(50))
-        let started = ContinuousClock.now
+            configuration: configuration, router: SilentRouter(), clock: clock, idlePoll: .milliseconds(50))
         let running = Task { await worker.run() }
-        while api.sends.withLock({ $0.count }) < 9, ContinuousClock.now - started < .seconds(10) {
-            try await Task.sleep(for: .milliseconds(20))
+        for step in 0..<6 {
+            let settled = await Self.waitUntil { api.sends.count >= 4 + step && clock.sleeperCount == 5 - step }
+            #expect(settled, "step \(step): \(api.sends.count) sent, \(clock.sleeperCount) waiting")
+            if step < 5 { clock.advance(by: .milliseconds(250)) }
         }
         running.cancel()
         await running.value
-        let sends = api.sends.withLock { $0 }
-        #expect(sends.count == 9)
-        let slowTimes = sends.filter { $0.channel == "slow" }.map(\.at)
-        let fastTimes = sends.filter { $0.channel == "fast" }.map(\.at)
-        // 6 one-segment sends at 4 per second: between any two of them lie at least all but one of the 0.25 s
-        // intervals (the limiter's "at most its rate plus one send": a send that starts late shortens only the
-        // gap after it), less a little timer jitter.
-        for i in slowTimes.indices {
-            for j in slowTimes.indices where j > i {
-                #expect(slowTimes[j] - slowTimes[i] >= .milliseconds(250 * (j - i - 1) - 60))
-            }
+        let offsets = { (channel: String) in
+            api.sends.filter { $0.message.channelID == channel }.map { $0.at.timeIntervalSince(clock.epoch) }
         }
-        // The fast channel is done before the slow one is half way.
-        if let lastFast = fastTimes.max(), slowTimes.count == 6 {
-            #expect(lastFast < slowTimes[3])
+        #expect(offsets("fast") == [0, 0, 0])
+        #expect(offsets("slow") == [0, 0.25, 0.5, 0.75, 1.0, 1.25])
+    }
+
+    /// Polls (bounded, in real time) until `condition` holds.
+    static func waitUntil(_ condition: @Sendable () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(2))
         }
+        return false
     }
 }
