@@ -26,6 +26,7 @@ protocol ProviderModule: Sendable {
 }
 
 extension ProviderModule {
+    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {}
     static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? { nil }
     static var joinsMessageParts: Bool { false }
 }
@@ -79,6 +80,10 @@ public enum ProviderRegistry {
                 "channel \(channel.id): credentials.\(key) is missing", field: "credentials.\(key)")
         }
         try module.validateSettings(channel)
+        if let base = channel.apiBaseURL, URLParts(base) == nil {
+            throw .invalidRequest(
+                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
+        }
     }
 
     /// The webhook adapter of `channel`. For a provider not supported it answers every request `404 not-found`

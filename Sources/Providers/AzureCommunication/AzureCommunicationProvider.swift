@@ -21,10 +21,6 @@ enum AzureCommunicationProvider: ProviderModule {
                 "channel \(channel.id): credentials.endpoint must be an absolute URL like "
                     + "https://<resource>.communication.azure.com", field: "credentials.endpoint")
         }
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
     }
 
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {

@@ -19,10 +19,6 @@ enum BandwidthProvider: ProviderModule {
                 "channel \(channel.id): credentials.callbackUsername must not contain a colon",
                 field: "credentials.callbackUsername")
         }
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
     }
 
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {

@@ -21,18 +21,9 @@ public struct BotWebhookAdapter: WebhookAdapter {
     public static let defaultReplayWindowSeconds = 300
 
     public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
-        let what = "\(channel.id) \(request.kind) webhook"
-        guard request.kind == "handoff" else {
-            throw .notFound("\(channel.id): a bot channel has no webhook kind \(request.kind) (use handoff)")
-        }
-        guard request.method.uppercased() == "POST" else {
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST)")
-        }
-        let type = mediaType(of: request.header("Content-Type"))
-        guard type == "application/json" else {
-            throw .unsupportedMediaType("\(what): Content-Type must be application/json, not \(type ?? "none")")
-        }
-        let document = try JSONValue.parse(request.body, maxDepth: context.limits.maxJSONDepth, what: what)
+        let body = try JSONWebhookBody(
+            request, channel: channel, owner: "a bot channel", kinds: ["handoff"], limits: context.limits)
+        let (what, document) = (body.what, body.document)
         let (id, replayGuard) = try verify(request, now: now)
 
         guard document["type"]?.stringValue == "handoff" else {

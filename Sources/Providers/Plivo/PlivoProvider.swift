@@ -8,13 +8,6 @@ enum PlivoProvider: ProviderModule {
     static let secretCredentials = ["authToken"]
     static let deliveryReportKind: String? = "status"
 
-    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
-    }
-
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
         PlivoWebhookAdapter(channel: channel, context: context)
     }

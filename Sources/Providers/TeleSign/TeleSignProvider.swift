@@ -15,10 +15,6 @@ enum TeleSignProvider: ProviderModule {
                 "channel \(channel.id): credentials.apiKey is not Base64 (copy it from the TeleSign portal)",
                 field: "credentials.apiKey")
         }
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
     }
 
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {

@@ -16,18 +16,9 @@ public struct TeleSignWebhookAdapter: WebhookAdapter {
     }
 
     public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
-        let what = "\(channel.id) \(request.kind) webhook"
-        guard request.kind == "inbound" || request.kind == "status" else {
-            throw .notFound("\(channel.id): TeleSign has no webhook kind \(request.kind) (use inbound or status)")
-        }
-        guard request.method.uppercased() == "POST" else {
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST)")
-        }
-        let type = mediaType(of: request.header("Content-Type"))
-        guard type == "application/json" else {
-            throw .unsupportedMediaType("\(what): Content-Type must be application/json, not \(type ?? "none")")
-        }
-        let document = try JSONValue.parse(request.body, maxDepth: context.limits.maxJSONDepth, what: what)
+        let body = try JSONWebhookBody(
+            request, channel: channel, owner: "TeleSign", kinds: ["inbound", "status"], limits: context.limits)
+        let (what, document) = (body.what, body.document)
         try verifySignature(request)
         guard let referenceID = nonEmpty(document["reference_id"]) else {
             throw .missingField("reference_id", in: what)

@@ -20,10 +20,6 @@ enum TelnyxProvider: ProviderModule {
             throw .invalidRequest(
                 "channel \(channel.id): replayWindowSeconds must be positive", field: "replayWindowSeconds")
         }
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
     }
 
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {

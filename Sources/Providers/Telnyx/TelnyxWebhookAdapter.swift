@@ -23,18 +23,9 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
     static let reportEvents: Set<String> = ["message.sent", "message.finalized"]
 
     public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
-        let what = "\(channel.id) \(request.kind) webhook"
-        guard request.kind == "events" else {
-            throw .notFound("\(channel.id): Telnyx has no webhook kind \(request.kind) (use events)")
-        }
-        guard request.method.uppercased() == "POST" else {
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST)")
-        }
-        let type = mediaType(of: request.header("Content-Type"))
-        guard type == "application/json" else {
-            throw .unsupportedMediaType("\(what): Content-Type must be application/json, not \(type ?? "none")")
-        }
-        let document = try JSONValue.parse(request.body, maxDepth: context.limits.maxJSONDepth, what: what)
+        let body = try JSONWebhookBody(
+            request, channel: channel, owner: "Telnyx", kinds: ["events"], limits: context.limits)
+        let (what, document) = (body.what, body.document)
         let replayGuard = try verify(request, now: now)
 
         let data = document["data"] ?? .null

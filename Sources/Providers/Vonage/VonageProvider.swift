@@ -18,10 +18,6 @@ enum VonageProvider: ProviderModule {
                     + VonageSignature.Method.allCases.map(\.rawValue).joined(separator: ", "),
                 field: "credentials.signatureMethod")
         }
-        if let base = channel.apiBaseURL, URLParts(base) == nil {
-            throw .invalidRequest(
-                "channel \(channel.id): apiBaseURL must be an absolute http(s) URL", field: "apiBaseURL")
-        }
     }
 
     /// The channel's `credentials.signatureMethod` (default `md5hash`), or `nil` when it names no method.
