@@ -88,7 +88,7 @@ public final class ManualClock: WallClock, Sendable {
 
     /// Waits (in real time, bounded) until `count` tasks sleep on this clock: a test advances time once the code
     /// under test has reached its wait.
-    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(5)) async -> Bool {
+    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
         while sleeperCount < count {
             if ContinuousClock.now >= deadline { return false }
