@@ -39,12 +39,7 @@ extension RoutingStateMachine {
         if agent.profile.role != .agent { return "is a supervisor" }
         if !agent.profile.queues.contains(item.request.queue) { return "does not serve queue \(item.request.queue)" }
         if item.excludedAgent == agent.id { return "held it before" }
-        if !agent.signedIn { return "offline (signed out)" }
-        if !agent.presenceAcceptsWork { return Self.describe(agent.presence) }
-        if agent.sessions.count >= settings.maxSessions { return "at \(agent.sessions.count) sessions" }
-        if agent.freeCapacity < item.cost {
-            return "at capacity (\(agent.usedCapacity) of \(agent.profile.capacity) used, needs \(item.cost))"
-        }
+        if let reason = unavailability(of: agent, cost: item.cost) { return reason }
         if agent.pendingAlerts.count >= settings.maxPendingAlerts {
             return "has \(agent.pendingAlerts.count) pending alert\(agent.pendingAlerts.count == 1 ? "" : "s")"
         }

@@ -20,19 +20,24 @@ extension RoutingStateMachine {
     /// Moves a held conversation to an agent (assigned at once, forced, with a `transfer` or `escalation`
     /// toast) or to a queue (likewise to its next eligible agent other than the former holder, or it waits
     /// there). The former holder gets `conversation.closed` (`transferred`). Only its holder, a supervisor
-    /// or the admin may transfer it; a conversation nobody holds (offered, waiting, closed) gets `409`.
+    /// or the admin may transfer it; a closed conversation gets `409 closed`, one nobody holds (offered, waiting)
+    /// `409 not-assigned`, and a target agent who could not take it now (signed out, away, do not disturb,
+    /// inactive, at its session limit or without capacity for it) `409 not-eligible`, the conversation unchanged.
     public mutating func transfer(
         conversationID: String, to target: TransferTarget, escalate: Bool, by actor: RouterActor, now: Date
     ) -> RoutingResult<TransferAnswer> {
         guard var item = items[conversationID] else {
             return .failure(.notFound("conversation \(conversationID) is not routed"))
         }
-        guard !item.closed, let holder = item.owner else {
+        guard !item.closed else {
+            return .failure(.conflict("closed", "conversation \(conversationID) is closed; it cannot be transferred"))
+        }
+        guard let holder = item.owner else {
             return .failure(
                 .conflict(
                     "not-assigned",
-                    "conversation \(conversationID) is \(item.closed ? "closed" : "not held by anyone"); "
-                        + "only a held conversation can be transferred"))
+                    "conversation \(conversationID) is not held by anyone; only a held conversation can be transferred")
+            )
         }
         guard actor.mayActFor(holder) else {
             return .failure(.forbidden("conversation \(conversationID) is held by another agent"))
@@ -43,6 +48,13 @@ extension RoutingStateMachine {
             }
             guard targetID != holder else {
                 return .failure(.conflict("same-agent", "conversation \(conversationID) is already held by \(holder)"))
+            }
+            if let reason = unavailability(of: agent, cost: item.cost) {
+                return .failure(
+                    .conflict(
+                        "not-eligible",
+                        "agent \(targetID) cannot take conversation \(conversationID) now: \(reason); it stays with \(holder)"
+                    ))
             }
         }
         var effects: [RoutingEffect] = []
@@ -85,6 +97,19 @@ extension RoutingStateMachine {
         let answer = TransferAnswer(
             conversationID: conversationID, target: target, assignedAgent: self.holder(of: conversationID))
         return .init(result: .success(answer), effects: effects)
+    }
+
+    /// Why `agent` cannot take work of `cost` now (signed out, a presence that takes no work, its session limit,
+    /// its capacity), or `nil` when it can. A transfer's target is checked for this alone; an offer
+    /// (``ineligibility(of:for:)``) also checks the queue, the pending-alert limit and the offer count.
+    func unavailability(of agent: AgentState, cost: Int) -> String? {
+        if !agent.signedIn { return "offline (signed out)" }
+        if !agent.presenceAcceptsWork { return Self.describe(agent.presence) }
+        if agent.sessions.count >= settings.maxSessions { return "at \(agent.sessions.count) sessions" }
+        if agent.freeCapacity < cost {
+            return "at capacity (\(agent.usedCapacity) of \(agent.profile.capacity) used, needs \(cost))"
+        }
+        return nil
     }
 
     static func describe(_ actor: RouterActor) -> String {

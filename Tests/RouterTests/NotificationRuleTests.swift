@@ -209,6 +209,50 @@ struct NotificationRuleTests {
             .result.error?.status == 409)
     }
 
+    @Test func aTransferToAnAgentWhoCannotTakeItIs409AndChangesNothing() throws {
+        var router = RouterHarness(agents: Self.team)
+        router.connect("alice")
+        router.notify("c1")
+        _ = try router.accept("n1", by: .agent("alice")).get()
+        let before = router.machine.snapshot(agentID: "alice")
+
+        // bob is signed out.
+        let offline = router.machine.transfer(
+            conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("alice"), now: router.now)
+        #expect(offline.result.error?.code == "not-eligible")
+        #expect(offline.result.error?.message.contains("offline") == true)
+        #expect(offline.effects.isEmpty)
+        #expect(router.machine.holder(conversationID: "c1") == "alice")
+
+        // bob signed in but away.
+        router.connect("bob")
+        router.setPresence("bob", .away, by: .agent("bob"))
+        let away = router.machine.transfer(
+            conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("alice"), now: router.now)
+        #expect(away.result.error?.code == "not-eligible")
+        #expect(away.effects.isEmpty)
+        #expect(router.machine.holder(conversationID: "c1") == "alice")
+        #expect(router.machine.snapshot(agentID: "alice") == before)
+
+        // Available again: the transfer goes through.
+        router.setPresence("bob", .available, by: .agent("bob"))
+        let accepted = router.machine.transfer(
+            conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("alice"), now: router.now)
+        #expect(try accepted.result.get().assignedAgent == "bob")
+    }
+
+    @Test func aTransferOfAClosedConversationIs409Closed() throws {
+        var router = RouterHarness(agents: Self.team)
+        router.connect("alice", "bob")
+        router.notify("c1")
+        _ = try router.accept("n1", by: .agent("alice")).get()
+        router.step { $0.closeConversation(id: "c1", reason: .closedByAgent, now: $1) }
+        let transfer = router.machine.transfer(
+            conversationID: "c1", to: .agent("bob"), escalate: false, by: .agent("alice"), now: router.now)
+        #expect(transfer.result.error?.status == 409)
+        #expect(transfer.result.error?.code == "closed")
+    }
+
     @Test func aWorkItemIsAssignedWithAToastOrForcedToItsAgent() throws {
         var router = RouterHarness(agents: Self.team)
         let forced = router.machine.submitWorkItem(
