@@ -1,7 +1,6 @@
 import Curl
 import Foundation
 import Logging
-import Providers
 import Switchboard
 
 /// `router.mode = remote` (CONTRACT.md §2): every notification request is stored in a durable outbox and POSTed
