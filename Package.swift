@@ -49,7 +49,12 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "Router", dependencies: ["Switchboard"]),
+        // The embedded router and, beside it, the remote core (libcurl) as the other `CoreRouter`; the agent-event
+        // hub that both the routes and the cluster write streams through.
+        .target(
+            name: "Router",
+            dependencies: ["Switchboard", "Curl", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(
             name: "Storage",
             dependencies: ["Switchboard", .product(name: "GRDB", package: "GRDB.swift")]
@@ -63,11 +68,20 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Several instances on one PostgreSQL database: leader election, forwarding, event fan-out.
+        .target(
+            name: "Cluster",
+            dependencies: [
+                "Switchboard", "Router", "PostgresStorage", "Curl",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // HTTP only: each route decodes, calls one use case, encodes.
         .target(
             name: "Server",
             dependencies: [
-                "Switchboard", "Providers", "Router", "Storage", "PostgresStorage", "Curl",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "Switchboard", "Router", "Cluster",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -78,11 +92,21 @@ let package = Package(
             // The agent console's static files, compiled into the binary so a copied executable serves them.
             resources: [.embedInCode("Console")]
         ),
+        // The composition root (which store, router, providers, cluster), a library so that the `switchboard`
+        // executable, the benchmarks and the tests run the same gateway.
+        .target(
+            name: "GatewayAssembly",
+            dependencies: [
+                "Server", "Switchboard", "Providers", "Router", "Cluster", "Storage", "PostgresStorage", "Curl",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "SwitchboardCLI",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Curl",
+                "GatewayAssembly", "Server", "Switchboard", "Providers", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
 
@@ -90,7 +114,7 @@ let package = Package(
         .executableTarget(
             name: "SwitchboardBench",
             dependencies: [
-                "Server", "Switchboard", "Providers", "Router", "Storage", "Curl", "TestHTTPServer",
+                "GatewayAssembly", "Server", "Switchboard", "Providers", "Router", "Storage", "Curl", "TestHTTPServer",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -145,8 +169,8 @@ let package = Package(
         .testTarget(
             name: "ServerTests",
             dependencies: [
-                "Server", "Switchboard", "DomainFakes", "Providers", "Storage", "PostgresStorage", "Router", "Curl",
-                "TestHTTPServer",
+                "GatewayAssembly", "Server", "Switchboard", "DomainFakes", "Providers", "Storage", "PostgresStorage",
+                "Router", "Cluster", "Curl", "TestHTTPServer",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,23 +1,50 @@
+import Cluster
 import Foundation
 import Logging
 import Router
 import Switchboard
 
-/// Everything the routes need, built once at start-up from the configuration.
-struct GatewayServices: Sendable {
+/// Everything the routes need, built once at start-up by the composition root (`GatewayAssembly`): the use
+/// cases, the router's agent API, the agent-event hub, each channel's webhook adapter.
+public struct GatewayServices: Sendable {
     let configuration: Configuration
-    let store: any Store
     let gateway: Gateway
+    let contacts: Contacts
+    let health: Health
     /// The router in use: one for the process's life with SQLite, the leader's latest in a cluster.
     let routers: RouterSlot
     var router: EmbeddedRouter { routers.current }
     let hub: AgentEventHub
+    /// Where agents' streams sign in and out: the router here, or the cluster's leader.
+    let streams: any AgentStreamSessions
     let adapters: [String: any WebhookAdapter]
     let metrics: Metrics
     let authenticator: TokenAuthenticator
     let clock: any WallClock
     let logger: Logger
-    let heartbeatInterval: Duration
+    /// Between two keep-alive comments on an agent's stream (``SwitchboardServer/Options/heartbeatInterval``).
+    var heartbeatInterval: Duration = .seconds(15)
     /// This instance's part in a cluster sharing a PostgreSQL database; nil with SQLite.
     let cluster: ClusterNode?
+
+    public init(
+        configuration: Configuration, gateway: Gateway, contacts: Contacts, health: Health, routers: RouterSlot,
+        hub: AgentEventHub,
+        adapters: [String: any WebhookAdapter], metrics: Metrics, clock: any WallClock, logger: Logger,
+        cluster: ClusterNode?
+    ) {
+        self.configuration = configuration
+        self.gateway = gateway
+        self.contacts = contacts
+        self.health = health
+        self.routers = routers
+        self.hub = hub
+        streams = cluster ?? LocalAgentStreams(routers: routers, hub: hub)
+        self.adapters = adapters
+        self.metrics = metrics
+        authenticator = TokenAuthenticator(configuration: configuration)
+        self.clock = clock
+        self.logger = logger
+        self.cluster = cluster
+    }
 }

@@ -1,17 +1,12 @@
-import Curl
 import Foundation
 import Hummingbird
 import Logging
-import PostgresStorage
-import Providers
-import Router
 import ServiceLifecycle
-import Storage
 import Switchboard
 import UnixSignals
 
-/// The gateway process: opens the store, builds the router, adapters and outbox worker from the
-/// configuration, and serves HTTP until SIGTERM/SIGINT or cancellation, then shuts down gracefully.
+/// The gateway's HTTP side: serves a ready-made set of services (``serve(_:background:options:)``) until
+/// SIGTERM/SIGINT or cancellation, then shuts down gracefully. What it serves is built by `GatewayAssembly`.
 public enum SwitchboardServer {
     /// Options that tests and benchmarks change; the defaults are what `switchboard serve` uses.
     public struct Options: Sendable {
@@ -40,137 +35,31 @@ public enum SwitchboardServer {
         }
     }
 
-    /// Refuses a configuration a person must fix first (CONTRACT.md §1): names the key.
-    public static func validate(_ configuration: Configuration) throws(SwitchboardError) {
-        try ConfigurationCheck.validate(configuration)
-    }
-
-    public static func run(configuration: Configuration, logger: Logger, options: Options = .init()) async throws {
-        try validate(configuration)
-        // The store outlives everything that uses it: a PostgreSQL pool closes after the server stopped.
-        try await withStore(configuration.database, logger: logger) { store in
-            try await CurlClient.withCurlClient { curl in
-                let metrics = Metrics()
-                let hub = AgentEventHub(
-                    store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
-                    clock: options.clock, logger: logger, metrics: metrics)
-                let routers = RouterSlot(
-                    EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: options.clock))
-                // With PostgreSQL several instances may share the database: one leads and runs the router.
-                let cluster = try clusterNode(
-                    configuration, store: store, hub: hub, routers: routers, client: curl, clock: options.clock,
-                    logger: logger, metrics: metrics)
-                // In remote mode the gateway's notification requests go to the external core; the embedded router
-                // still answers the `/v1` agent API.
-                let remote = remoteCore(configuration, store: store, client: curl, clock: options.clock, logger: logger)
-                let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
-                var adapters: [String: any WebhookAdapter] = [:]
-                let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
-                for channel in configuration.channels {
-                    adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
-                }
-                let capabilities = ProviderRegistry.capabilities(of: configuration, client: curl)
-                // In a cluster every instance's worker sends replies (each claimed by one): poll often, since only
-                // the instance that queued a reply is woken for it.
-                let outbox = OutboxWorker(
-                    store: store, capabilities: capabilities, configuration: configuration, router: core,
-                    clock: options.clock,
-                    logger: logger,
-                    idlePoll: cluster == nil ? .seconds(5) : .milliseconds(250),
-                    onAttempt: { provider, outcome in
-                        metrics.increment(
-                            "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
-                    })
-                let gateway = Gateway(
-                    configuration: configuration, store: store, router: core, capabilities: capabilities,
-                    clock: options.clock, logger: logger, replyQueued: { outbox.wake() })
-                let services = GatewayServices(
-                    configuration: configuration, store: store, gateway: gateway, routers: routers, hub: hub,
-                    adapters: adapters, metrics: metrics,
-                    authenticator: TokenAuthenticator(configuration: configuration),
-                    clock: options.clock, logger: logger, heartbeatInterval: options.heartbeatInterval,
-                    cluster: cluster)
-                // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
-                let singletons: [@Sendable () async -> Void] = [
-                    { await remote?.run() },
-                    { await sweepConcatenations(gateway, clock: options.clock, logger: logger) },
-                ]
-                if let cluster {
-                    cluster.leaderJobs.withLock { $0 = singletons }
-                    await cluster.start()
-                } else {
-                    await routers.current.restore(
-                        conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
-                }
-
-                let app = Application(
-                    router: makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute),
-                    configuration: .init(
-                        address: .hostname(configuration.listen.host, port: configuration.listen.port),
-                        serverName: "switchboard"),
-                    onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
-                    logger: logger)
-                var background: [@Sendable () async -> Void] = [{ await outbox.run() }]
-                if let cluster {
-                    background.append { await cluster.run() }
-                } else {
-                    background += singletons
-                }
-                let group = ServiceGroup(
-                    configuration: .init(
-                        services: [.init(service: app)]
-                            + background.map { .init(service: BackgroundService($0)) }
-                            + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})],
-                        gracefulShutdownSignals: options.shutdownSignals,
-                        logger: logger))
-                await options.stopper?.attach(group)
-                do {
-                    try await group.run()
-                } catch {
-                    await cluster?.finish()
-                    await routers.current.shutdown()
-                    throw error
-                }
-                await cluster?.finish()
-                await routers.current.shutdown()
-            }
-        }
-    }
-
-    /// This instance's cluster node when the database is PostgreSQL, else nil (SQLite: one instance).
-    static func clusterNode(
-        _ configuration: Configuration, store: any Store, hub: AgentEventHub, routers: RouterSlot,
-        client: CurlClient, clock: any WallClock, logger: Logger, metrics: Metrics
-    ) throws -> ClusterNode? {
-        guard PostgresDatabaseURL.isPostgresURL(configuration.database) else { return nil }
-        return ClusterNode(
-            cluster: try PostgresCluster(databaseURL: configuration.database, logger: logger),
-            configuration: configuration, store: store, hub: hub, routers: routers, client: client, clock: clock,
-            logger: logger, metrics: metrics)
-    }
-
-    /// The remote core router of `router.mode = remote`, `nil` in embedded mode.
-    static func remoteCore(
-        _ configuration: Configuration, store: any Store, client: CurlClient, clock: any WallClock, logger: Logger
-    ) -> RemoteCoreRouter? {
-        guard configuration.router.mode == .remote, let url = configuration.router.url,
-            let secret = configuration.router.secret
-        else { return nil }
-        return RemoteCoreRouter(url: url, secret: secret, store: store, client: client, clock: clock, logger: logger)
-    }
-
-    /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (the channel's
-    /// `concatWaitSeconds`). A failure is logged and tried again on the next round.
-    static func sweepConcatenations(_ gateway: Gateway, clock: any WallClock, logger: Logger) async {
-        guard gateway.joinsMessageParts else { return }
-        while !Task.isCancelled {
-            do {
-                try await gateway.flushIncompleteConcatenations(now: clock.now())
-            } catch {
-                logger.warning("delivering incomplete concatenated messages failed: \(error)")
-            }
-            try? await Task.sleep(for: .seconds(5))
-        }
+    /// Serves `services` over HTTP until SIGTERM/SIGINT (``Options/shutdownSignals``), ``Options/stopper`` or
+    /// cancellation, running `background` beside the server for as long (each is cancelled at graceful
+    /// shutdown); agents' streams end at shutdown. The composition root (`GatewayAssembly`) builds the services.
+    public static func serve(
+        _ services: GatewayServices, background: [@Sendable () async -> Void], options: Options
+    ) async throws {
+        var services = services
+        services.heartbeatInterval = options.heartbeatInterval
+        let hub = services.hub
+        let app = Application(
+            router: makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute),
+            configuration: .init(
+                address: .hostname(services.configuration.listen.host, port: services.configuration.listen.port),
+                serverName: "switchboard"),
+            onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
+            logger: services.logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app)]
+                    + background.map { .init(service: BackgroundService($0)) }
+                    + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})],
+                gracefulShutdownSignals: options.shutdownSignals,
+                logger: services.logger))
+        await options.stopper?.attach(group)
+        try await group.run()
     }
 
     static func makeRouter(
@@ -199,36 +88,6 @@ public enum SwitchboardServer {
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)
         return router
-    }
-
-    /// Opens the store a `database` setting names (CONTRACT.md §2) for the duration of `body`: `sqlite:PATH`, or
-    /// `postgres://user:password@host:port/db` (its connection pool runs while `body` runs and closes after it;
-    /// the schema is migrated first).
-    ///
-    /// - Throws: ``SwitchboardError`` `invalid-request` (field `database`) for a setting that names no store,
-    ///   `unavailable` when the database cannot be opened; whatever `body` throws.
-    public static func withStore<T: Sendable>(
-        _ database: String, logger: Logger, _ body: (any Store) async throws -> T
-    ) async throws -> T {
-        if PostgresDatabaseURL.isPostgresURL(database) {
-            var postgresLogger = logger
-            postgresLogger[metadataKey: "database"] = "postgres"
-            return try await PostgresStore.withStore(url: database, logger: postgresLogger) { store in
-                try await body(store)
-            }
-        }
-        return try await body(try openStore(database))
-    }
-
-    /// Opens an SQLite store, `sqlite:PATH`. A PostgreSQL store has a lifetime (its pool): open it with
-    /// ``withStore(_:logger:_:)``.
-    public static func openStore(_ database: String) throws -> any Store {
-        guard database.hasPrefix("sqlite:") else {
-            throw SwitchboardError.invalidRequest(
-                "database \"\(PostgresDatabaseURL.masked(String(database.prefix(40))))\" is not supported; use "
-                    + "sqlite:PATH or postgres://user:password@host:port/database", field: "database")
-        }
-        return try SQLiteStore(path: String(database.dropFirst("sqlite:".count)))
     }
 }
 

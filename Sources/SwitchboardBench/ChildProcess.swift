@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAssembly
 import Logging
 import Server
 import Switchboard

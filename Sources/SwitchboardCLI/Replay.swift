@@ -1,7 +1,7 @@
 import ArgumentParser
 import Curl
 import Foundation
-import Server
+import Providers
 import Switchboard
 
 struct Replay: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Curl
 import Foundation
+import GatewayAssembly
 import Logging
 import Providers
 import Server
@@ -34,7 +35,8 @@ struct Send: AsyncParsableCommand {
         let outcome = try await SwitchboardServer.withStore(configuration.database, logger: logger) { store in
             try await CurlClient.withCurlClient { client in
                 try await OutboundSend(
-                    configuration: configuration, channel: channel, store: store, client: client, logger: logger
+                    configuration: configuration, channel: channel, store: store,
+                    capabilities: ProviderRegistry.capabilities(for: channel, client: client), logger: logger
                 ).send(to: number.e164, text: text)
             }
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GatewayAssembly
 import Logging
 import Providers
 import Server

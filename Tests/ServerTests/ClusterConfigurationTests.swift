@@ -1,4 +1,5 @@
 import Foundation
+import GatewayAssembly
 import Providers
 import Server
 import Switchboard

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import Providers
 import Server
 import Switchboard
 import Testing

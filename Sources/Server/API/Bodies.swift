@@ -4,29 +4,6 @@ import Switchboard
 // The `/v1` JSON bodies with the contract's names (CONTRACT.md §5). Fields the contract lists without `?`
 // are always written, as `null` when they have no value.
 
-struct MessageBody: Encodable {
-    let message: Message
-    init(_ message: Message) { self.message = message }
-
-    enum CodingKeys: String, CodingKey {
-        case id, direction, author, text, media, status, error, providerMessageId, createdAt, updatedAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(message.id, forKey: .id)
-        try c.encode(message.direction, forKey: .direction)
-        try c.encode(message.author, forKey: .author)
-        try c.encode(message.text, forKey: .text)
-        try c.encode(message.media, forKey: .media)
-        try c.encode(message.status, forKey: .status)
-        try c.encodeIfPresent(message.error, forKey: .error)
-        try c.encode(message.providerMessageID, forKey: .providerMessageId)
-        try c.encode(message.createdAt, forKey: .createdAt)
-        try c.encode(message.updatedAt, forKey: .updatedAt)
-    }
-}
-
 struct ContactBody: Encodable {
     let contact: Contact
     init(_ contact: Contact) { self.contact = contact }

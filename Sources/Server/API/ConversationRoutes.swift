@@ -21,7 +21,7 @@ struct ConversationRoutes: Sendable {
                 filter.status = parsed
             }
             if !principal.isPrivileged { filter.assignedAgent = principal.agentID }
-            let conversations = try await services.store.conversations(matching: filter)
+            let conversations = try await services.gateway.conversations(matching: filter)
             var bodies: [ConversationBody] = []
             for conversation in conversations { bodies.append(await body(of: conversation, messages: nil)) }
             return try Response.json(["conversations": bodies])
@@ -29,7 +29,7 @@ struct ConversationRoutes: Sendable {
         router.get("/v1/conversations/:id") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let conversation = try await readableConversation(try context.parameters.require("id"), by: principal)
-            let messages = try await services.store.messages(conversationID: conversation.id)
+            let messages = try await services.gateway.messages(conversationID: conversation.id)
             // Its holder reading it has opened it: it is not rerouted as unseen.
             if let agentID = principal.agentID, conversation.assignedAgent == agentID {
                 await services.router.opened(itemID: conversation.id, by: agentID)
@@ -56,7 +56,7 @@ struct ConversationRoutes: Sendable {
         router.post("/v1/conversations/:id/messages") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")
-            let conversation = try await heldConversation(id, by: principal)
+            let conversation = try await services.gateway.heldConversation(id, by: principal.conversationActor)
             let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
             let input = try ContractJSON.decode(ReplyInput.self, from: body, what: "reply to conversation \(id)")
             let message = try await services.gateway.reply(
@@ -66,40 +66,19 @@ struct ConversationRoutes: Sendable {
         router.post("/v1/conversations/:id/close") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")
-            let conversation = try await heldConversation(id, by: principal)
-            guard conversation.status == .open else {
-                throw SwitchboardError.conflict("closed", "conversation \(id) is already closed")
-            }
-            let reason: ConversationCloseReason = principal.isPrivileged ? .closedBySupervisor : .closedByAgent
-            guard let closed = try await services.store.closeConversation(id: id, at: services.clock.now()) else {
-                throw SwitchboardError.notFound("conversation \(id) does not exist")
-            }
-            await services.router.closeConversation(id: id, reason: reason)
+            let closed = try await services.gateway.close(conversationID: id, by: principal.conversationActor)
             return try Response.json(await body(of: closed, messages: nil))
         }
     }
 
     /// An agent may read the conversations it holds and the one of an offer pending to it.
     private func readableConversation(_ id: String, by principal: Principal) async throws -> Conversation {
-        guard let conversation = try await services.store.conversation(id: id) else {
-            throw SwitchboardError.notFound("conversation \(id) does not exist")
-        }
+        let conversation = try await services.gateway.conversation(id: id)
         if principal.isPrivileged || conversation.assignedAgent == principal.agentID { return conversation }
         if let agent = principal.agentID, await services.router.pendingNotificationAgent(conversationID: id) == agent {
             return conversation
         }
         throw SwitchboardError.forbidden("conversation \(id) is not assigned to agent \(principal.agentID ?? "")")
-    }
-
-    /// Replies and closing need the conversation to be the agent's own.
-    private func heldConversation(_ id: String, by principal: Principal) async throws -> Conversation {
-        guard let conversation = try await services.store.conversation(id: id) else {
-            throw SwitchboardError.notFound("conversation \(id) does not exist")
-        }
-        guard principal.isPrivileged || conversation.assignedAgent == principal.agentID else {
-            throw SwitchboardError.forbidden("conversation \(id) is not assigned to agent \(principal.agentID ?? "")")
-        }
-        return conversation
     }
 
     private func body(of conversation: Conversation, messages: [Message]?) async -> ConversationBody {

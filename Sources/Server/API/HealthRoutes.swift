@@ -14,7 +14,7 @@ struct HealthRoutes: Sendable {
         }
         router.get("/readyz") { _, _ in
             do {
-                try await services.store.ping()
+                try await services.health.checkDatabase()
             } catch {
                 throw SwitchboardError.unavailable("the database is unreachable: \(error)")
             }
@@ -23,7 +23,7 @@ struct HealthRoutes: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ready"}"#)))
         }
         router.get("/metrics") { _, _ in
-            if let depth = try? await services.store.outboxDepth() {
+            if let depth = try? await services.health.outboxDepth() {
                 services.metrics.set("switchboard_outbox_depth", [:], to: Double(depth))
             }
             var byPresence: [String: Double] = [:]

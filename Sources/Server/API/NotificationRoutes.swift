@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Router
 import Switchboard
 
 /// `/v1/notifications/{id}/accept|reject` (CONTRACT.md §5): the router decides who wins; losers get 409.
@@ -10,13 +11,9 @@ struct NotificationRoutes: Sendable {
         router.post("/v1/notifications/:id/accept") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")
-            let answer = try await services.router.accept(notificationID: id, by: principal.routerActor)
-            // A voice call goes to the agent once the router assigned it; answered after, so the agent's phone
-            // is already ringing when the console shows the conversation.
-            if let conversationID = answer.conversationId {
-                await services.gateway.connectCall(conversationID: conversationID)
-            }
-            return try Response.json(answer)
+            return try Response.json(
+                try await services.router.accept(
+                    notificationID: id, by: principal.routerActor, connectingCallsThrough: services.gateway))
         }
         router.post("/v1/notifications/:id/reject") { request, context in
             let principal = try services.authenticator.principal(of: request)

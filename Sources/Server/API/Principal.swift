@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import Providers
 import Switchboard
 
 /// Who is calling the `/v1` API, from the bearer token (CONTRACT.md §5).
@@ -19,6 +18,15 @@ enum Principal: Sendable, Equatable {
         switch self {
         case .agent(let id), .supervisor(let id): id
         case .admin: nil
+        }
+    }
+
+    /// The actor of the domain's conversation use cases.
+    var conversationActor: ConversationActor {
+        switch self {
+        case .agent(let id): .agent(id)
+        case .supervisor(let id): .supervisor(id)
+        case .admin: .admin
         }
     }
 

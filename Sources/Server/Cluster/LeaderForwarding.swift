@@ -1,4 +1,4 @@
-import Curl
+import Cluster
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,7 +25,7 @@ struct LeaderForwarding<Context: RequestContext>: RouterMiddleware {
         if request.headers[HTTPField.Name(ClusterNode.forwardedHeader)!] != nil {
             return Self.unavailable("\(path): forwarded to an instance that does not lead the cluster")
         }
-        guard var url = await node.leaderURL() else {
+        guard let leader = await node.leaderURL() else {
             return Self.unavailable("\(path): no cluster leader is known yet")
         }
         let body = try await request.body.collect(upTo: maxBodyBytes)
@@ -33,25 +33,14 @@ struct LeaderForwarding<Context: RequestContext>: RouterMiddleware {
         for field in request.headers where !Self.hopByHop.contains(field.name.canonicalName) {
             headers.append((name: field.name.rawName, value: field.value))
         }
-        headers.append((name: ClusterNode.forwardedHeader, value: node.advertiseURL))
-        var attempt = 0
-        while true {
-            attempt += 1
-            let forwarded = CurlRequest(
-                method: request.method.rawValue, url: url + request.uri.description, headers: headers,
-                body: Array(buffer: body), timeout: 30, connectTimeout: 2)
-            do {
-                let response = try await node.client.execute(forwarded)
-                node.metrics.increment("switchboard_cluster_forwarded_requests_total", ["outcome": "answered"])
-                return Self.response(response)
-            } catch {
-                node.logger.warning("cluster: forwarding \(request.method.rawValue) \(path) to \(url) failed: \(error)")
-                guard attempt == 1, let next = await node.leaderURLAfterFailure(url) else {
-                    node.metrics.increment("switchboard_cluster_forwarded_requests_total", ["outcome": "unreachable"])
-                    return Self.unavailable("\(path): the cluster leader cannot be reached; try again")
-                }
-                url = next
-            }
+        let forwarded = ClusterNode.ForwardedRequest(
+            method: request.method.rawValue, target: request.uri.description, headers: headers,
+            body: Array(buffer: body))
+        switch await node.forward(forwarded, to: leader) {
+        case .answered(let status, let headers, let body):
+            return Self.response(status: status, headers: headers, body: body)
+        case .leaderUnreachable:
+            return Self.unavailable("\(path): the cluster leader cannot be reached; try again")
         }
     }
 
@@ -70,14 +59,14 @@ struct LeaderForwarding<Context: RequestContext>: RouterMiddleware {
         return response
     }
 
-    static func response(_ answer: CurlResponse) -> Response {
+    static func response(status: Int, headers answer: [(name: String, value: String)], body: [UInt8]) -> Response {
         var headers = HTTPFields()
-        for (name, value) in answer.headers {
+        for (name, value) in answer {
             guard let field = HTTPField.Name(name), !hopByHop.contains(field.canonicalName) else { continue }
             headers.append(HTTPField(name: field, value: value))
         }
         return Response(
-            status: HTTPResponse.Status(code: answer.status), headers: headers,
-            body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+            status: HTTPResponse.Status(code: status), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Router
 import Switchboard
 
 /// One agent's Server-Sent Events stream (CONTRACT.md §6): replay after `Last-Event-ID`, then the presence
@@ -23,9 +24,9 @@ struct EventStream: Sendable {
             body: ResponseBody { writer in
                 let hub = services.hub
                 let subscription: (id: UUID, events: AsyncStream<StreamEvent>)
-                if services.cluster != nil {
+                if services.streams.streamsReadTheStore {
                     // Events reach this instance through the store: start after the last stored one.
-                    guard let last = try? await services.store.lastAgentEventSequence(agentID: agentID) else {
+                    guard let last = try? await hub.lastSequence(agentID: agentID) else {
                         try? await writer.finish(nil)
                         return
                     }
@@ -69,39 +70,25 @@ struct EventStream: Sendable {
                 heartbeat.cancel()
                 forward.cancel()
                 hub.unsubscribe(agentID: agentID, id: subscription.id)
-                if let cluster = services.cluster {
-                    await cluster.streamClosed(agentID: agentID)
-                } else {
-                    await services.router.agentDisconnected(agentID)
-                }
+                await services.streams.streamClosed(agentID: agentID)
                 try? await writer.finish(nil)
             })
     }
 
     /// The kept events after `Last-Event-ID`, or none when it is absent, unknown or expired.
     private func replayedEvents() async throws -> [StreamEvent] {
-        guard let lastEventID, lastEventID >= 0 else { return [] }
-        let newest = try await services.store.lastAgentEventSequence(agentID: agentID)
-        guard lastEventID <= newest else { return [] }
-        let events = try await services.store.agentEvents(agentID: agentID, after: lastEventID)
-        let oldestAllowed = services.clock.now().addingTimeInterval(-24 * 3600)
-        // Expired: events after it were trimmed away, or are older than a day.
-        if let first = events.first, first.sequence != lastEventID + 1 || first.at < oldestAllowed { return [] }
-        return events.map { StreamEvent(sequence: $0.sequence, type: $0.type, data: $0.data) }
+        guard let lastEventID else { return [] }
+        return try await services.hub.replay(agentID: agentID, after: lastEventID)
     }
 
     /// Signs the agent in; without a usable replay starts with its presence; re-sends pending notifications
     /// the replay lacked.
-    /// In a cluster the leader does this (``ClusterNode/streamOpened(_:)``).
+    /// In a cluster the leader does this.
     private func signIn(replayed: [StreamEvent]) async {
         let signIn = StreamSignIn(
             agentID: agentID, sendPresence: replayed.isEmpty,
             replayedNotificationIDs: replayed.filter { $0.type == "notification" }.compactMap { Self.dataID($0.data) })
-        if let cluster = services.cluster {
-            await cluster.streamOpened(signIn)
-        } else {
-            await ClusterNode.signIn(signIn, router: services.router, hub: services.hub)
-        }
+        await services.streams.streamOpened(signIn)
     }
 
     private static func dataID(_ data: String) -> String? {

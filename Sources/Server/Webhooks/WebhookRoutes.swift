@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
-import Providers
 import Switchboard
 
 /// `/webhooks/{channelId}/{kind}`: limits, then the channel's adapter (verify, decode), then the gateway

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import GatewayAssembly
 import Logging
 import Server
 import Switchboard

@@ -1,12 +1,14 @@
-import Curl
 import Foundation
 import Router
 import Switchboard
 
 /// The agent streams open on this instance, and keeping the leader told of them across leader changes.
-extension ClusterNode {
-    /// An agent's stream opened here: the leader signs it in (see ``signIn(_:router:hub:)``).
-    func streamOpened(_ signIn: StreamSignIn) async {
+extension ClusterNode: AgentStreamSessions {
+    /// Every instance writes its streams from the store (``AgentEventHub/catchUp(agentID:)``).
+    public var streamsReadTheStore: Bool { true }
+
+    /// An agent's stream opened here: the leader signs it in (``EmbeddedRouter/signIn(_:hub:)``).
+    public func streamOpened(_ signIn: StreamSignIn) async {
         await registrationLock.withLock {
             await self.reconcileLocked()
             await self.callLeader(.signIn(signIn))
@@ -17,7 +19,7 @@ extension ClusterNode {
     }
 
     /// An agent's stream here closed.
-    func streamClosed(agentID: String) async {
+    public func streamClosed(agentID: String) async {
         await registrationLock.withLock {
             await self.reconcileLocked()
             self.registration.withLock { registration in

@@ -1,7 +1,6 @@
 import Curl
 import Foundation
 import Logging
-import Providers
 import Switchboard
 
 /// `router.mode = remote` (CONTRACT.md §2): every notification request is stored in a durable outbox and POSTed
@@ -10,7 +9,7 @@ import Switchboard
 public final class RemoteCoreRouter: CoreRouter, Sendable {
     let url: String
     let signer: StandardWebhookSigner
-    let store: any Store
+    let store: any CoreNotificationStore
     let client: CurlClient
     let clock: any WallClock
     let retryPolicy: RetryPolicy
@@ -18,7 +17,8 @@ public final class RemoteCoreRouter: CoreRouter, Sendable {
     private let wakeSignal = WakeSignal()
 
     public init(
-        url: String, secret: String, store: any Store, client: CurlClient, clock: any WallClock = SystemWallClock(),
+        url: String, secret: String, store: any CoreNotificationStore, client: CurlClient,
+        clock: any WallClock = SystemWallClock(),
         retryPolicy: RetryPolicy = .init(), logger: Logger
     ) {
         self.url = url

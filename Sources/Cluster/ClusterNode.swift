@@ -1,7 +1,6 @@
 import Curl
 import Foundation
 import Logging
-import PostgresStorage
 import Router
 import Switchboard
 import Synchronization
@@ -9,9 +8,9 @@ import Synchronization
 /// This instance's part in a cluster of gateways sharing one PostgreSQL database (README "Scaling out"):
 /// campaigns for leadership, runs the router while it leads, knows the current leader otherwise, and keeps
 /// the leader told of the agent streams open here.
-final class ClusterNode: Sendable {
+public final class ClusterNode: Sendable {
     /// Marks a request one instance forwarded to the leader; such a request is never forwarded again.
-    static let forwardedHeader = "Switchboard-Forwarded-By"
+    public static let forwardedHeader = "Switchboard-Forwarded-By"
 
     struct State {
         var isLeader = false
@@ -34,7 +33,7 @@ final class ClusterNode: Sendable {
 
     let cluster: PostgresCluster
     let configuration: Configuration
-    let advertiseURL: String
+    public let advertiseURL: String
     let secret: String
     let store: any Store
     let hub: AgentEventHub
@@ -44,10 +43,22 @@ final class ClusterNode: Sendable {
     let logger: Logger
     let metrics: Metrics
     /// Work only the leader does (the concatenation sweeper, the remote-core outbox), started at each takeover.
-    let leaderJobs = Mutex<[@Sendable () async -> Void]>([])
+    public let leaderJobs = Mutex<[@Sendable () async -> Void]>([])
     let state = Mutex(State())
     let registration = Mutex(Registration())
     let registrationLock = AsyncLock()
+
+    /// This instance's node in the cluster of gateways sharing the `database` of `configuration`
+    /// (PostgreSQL); it opens no connection until ``start()``.
+    public convenience init(
+        configuration: Configuration, store: any Store, hub: AgentEventHub, routers: RouterSlot, client: CurlClient,
+        clock: any WallClock, logger: Logger, metrics: Metrics
+    ) throws {
+        self.init(
+            cluster: try PostgresCluster(databaseURL: configuration.database, logger: logger),
+            configuration: configuration, store: store, hub: hub, routers: routers, client: client, clock: clock,
+            logger: logger, metrics: metrics)
+    }
 
     init(
         cluster: PostgresCluster, configuration: Configuration, store: any Store, hub: AgentEventHub,
@@ -70,14 +81,14 @@ final class ClusterNode: Sendable {
         }
     }
 
-    var isLeader: Bool { state.withLock { $0.isLeader } }
+    public var isLeader: Bool { state.withLock { $0.isLeader } }
 
     /// The router, when this instance leads.
-    var leadingRouter: EmbeddedRouter? { isLeader ? routers.current : nil }
+    package var leadingRouter: EmbeddedRouter? { isLeader ? routers.current : nil }
 
     /// One election attempt before the server listens, so that a lone instance (or the first of a cluster)
     /// answers its first requests as the leader, and a follower knows the leader from the start.
-    func start() async {
+    public func start() async {
         if let lock = await cluster.acquireLock() {
             await takeOver()
             do {
@@ -93,7 +104,7 @@ final class ClusterNode: Sendable {
     }
 
     /// After the server stopped: gives up a lock ``run()`` never took over, and leadership if still held.
-    func finish() async {
+    public func finish() async {
         let unused = state.withLock { state in
             defer { state.initialLock = nil }
             return state.initialLock
@@ -107,7 +118,7 @@ final class ClusterNode: Sendable {
     }
 
     /// Campaigns, listens and keeps the leader and the streams in step, until cancelled.
-    func run() async {
+    public func run() async {
         let held = state.withLock { state in
             defer { state.initialLock = nil }
             return state.initialLock
@@ -233,7 +244,7 @@ final class ClusterNode: Sendable {
     /// The URL to forward to: the cached leader's (read first if none), nil when unknown or this instance.
     /// Reads only: the streams are told to a new leader by ``refreshLeader()``, which takes the registration
     /// lock that a stream's sign-in holds while it calls here.
-    func leaderURL() async -> String? {
+    package func leaderURL() async -> String? {
         if state.withLock({ $0.leader }) == nil { await updateLeader() }
         let (leader, isLeader) = state.withLock { ($0.leader, $0.isLeader) }
         guard !isLeader, let leader, leader.url != advertiseURL else { return nil }
@@ -241,7 +252,7 @@ final class ClusterNode: Sendable {
     }
 
     /// After a forward failed: reads the leader again; the new URL when it changed.
-    func leaderURLAfterFailure(_ failed: String) async -> String? {
+    package func leaderURLAfterFailure(_ failed: String) async -> String? {
         await updateLeader()
         guard let url = await leaderURL(), url != failed else { return nil }
         return url

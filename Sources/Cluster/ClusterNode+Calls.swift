@@ -28,7 +28,7 @@ extension ClusterNode {
     }
 
     /// Runs a call on this instance's router (the leader's side of `/internal/cluster/…`).
-    func perform(_ call: ClusterCall, on router: EmbeddedRouter) async {
+    package func perform(_ call: ClusterCall, on router: EmbeddedRouter) async {
         switch call {
         case .notify(let request): await router.notify(request)
         case .messageArrived(let body): await router.messageArrived(body.message, in: body.conversation)
@@ -38,22 +38,7 @@ extension ClusterNode {
             for _ in 0..<max(0, body.count) { await router.agentConnected(body.agentID) }
         case .agentDisconnected(let body):
             for _ in 0..<max(0, body.count) { await router.agentDisconnected(body.agentID) }
-        case .signIn(let body): await Self.signIn(body, router: router, hub: hub)
-        }
-    }
-
-    /// What an opening stream does on the leader: sign in; the presence when the client lacks it; pending
-    /// notifications its replay lacked.
-    static func signIn(_ signIn: StreamSignIn, router: EmbeddedRouter, hub: AgentEventHub) async {
-        let agentID = signIn.agentID
-        await router.agentConnected(agentID)
-        if signIn.sendPresence, let presence = await router.presence(agentID: agentID) {
-            await hub.publish(.presence(agentID: agentID, presence), to: agentID)
-        }
-        let replayed = Set(signIn.replayedNotificationIDs)
-        for notification in await router.pendingNotifications(agentID: agentID)
-        where !replayed.contains(notification.id) {
-            await hub.publish(.notification(notification), to: agentID)
+        case .signIn(let body): await router.signIn(body, hub: hub)
         }
     }
 

@@ -4,13 +4,19 @@ import Switchboard
 import Synchronization
 
 /// One event as written on an SSE stream.
-struct StreamEvent: Sendable, Equatable {
-    var sequence: Int64
-    var type: String
-    var data: String
+package struct StreamEvent: Sendable, Equatable {
+    package var sequence: Int64
+    package var type: String
+    package var data: String
+
+    package init(sequence: Int64, type: String, data: String) {
+        self.sequence = sequence
+        self.type = type
+        self.data = data
+    }
 
     /// `event:`, `id:` and `data:` lines and the blank line that ends the event.
-    var wireFormat: String { "event: \(type)\nid: \(sequence)\ndata: \(data)\n\n" }
+    package var wireFormat: String { "event: \(type)\nid: \(sequence)\ndata: \(data)\n\n" }
 }
 
 /// Numbers every agent event, keeps it in the store for replay (`Last-Event-ID`), and writes it to the
@@ -32,7 +38,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
         var catchUpAgain = false
     }
 
-    let store: any Store
+    let store: any AgentEventStore
     let clock: any WallClock
     let logger: Logger
     let supervisorIDs: Set<String>
@@ -40,11 +46,11 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     let agents = Mutex([String: AgentState]())
     /// In a cluster: told of every stored event (NOTIFY to the other instances); streams are then written from
     /// the store (``catchUp(agentID:)``) rather than directly, so that every instance writes the same way.
-    let clusterAnnouncer = Mutex<(@Sendable (_ agentID: String, _ sequence: Int64) async -> Void)?>(nil)
+    package let clusterAnnouncer = Mutex<(@Sendable (_ agentID: String, _ sequence: Int64) async -> Void)?>(nil)
     /// The scenario of each open notification, so that its close is counted under it.
     private let openScenarios = Mutex([String: Scenario]())
 
-    public init(store: any Store, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics) {
+    public init(store: any AgentEventStore, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics) {
         self.store = store
         self.supervisorIDs = supervisorIDs
         self.clock = clock
@@ -138,14 +144,14 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     /// Opens a stream of the agent's live events. Call ``unsubscribe(agentID:id:)`` when the client leaves.
-    func subscribe(agentID: String) -> (id: UUID, events: AsyncStream<StreamEvent>) {
+    package func subscribe(agentID: String) -> (id: UUID, events: AsyncStream<StreamEvent>) {
         let (stream, continuation) = AsyncStream<StreamEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
         let id = UUID()
         agents.withLock { $0[agentID, default: AgentState()].subscribers[id] = Subscriber(continuation: continuation) }
         return (id, stream)
     }
 
-    func unsubscribe(agentID: String, id: UUID) {
+    package func unsubscribe(agentID: String, id: UUID) {
         let subscriber = agents.withLock { agents in
             let removed = agents[agentID]?.subscribers.removeValue(forKey: id)
             if agents[agentID]?.subscribers.isEmpty == true { agents[agentID]?.delivered = nil }
@@ -155,7 +161,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     /// Ends every open stream (graceful shutdown).
-    func finishAll() {
+    package func finishAll() {
         let all = agents.withLock { agents in
             let all = agents.values.flatMap { $0.subscribers.values }
             for key in agents.keys { agents[key]?.subscribers = [:] }
@@ -165,7 +171,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     }
 
     /// How many streams the agent has open.
-    func openStreams(agentID: String) -> Int {
+    package func openStreams(agentID: String) -> Int {
         agents.withLock { $0[agentID]?.subscribers.count ?? 0 }
     }
 }

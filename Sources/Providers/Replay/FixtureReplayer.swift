@@ -1,6 +1,5 @@
 import Curl
 import Foundation
-import Providers
 import Switchboard
 
 /// Why a fixture failed, as `replay` prints it.

@@ -1,5 +1,3 @@
-import Switchboard
-
 /// A core router that notifies nobody: `switchboard send` runs without agents, and tests of the outbox need none.
 public struct SilentRouter: CoreRouter {
     public init() {}

@@ -1,9 +1,8 @@
 import Foundation
-import Switchboard
 
 /// The JSON `data` of each agent event, with the contract's field names (CONTRACT.md §6).
-enum AgentEventEncoding {
-    static func data(of event: AgentEvent) throws -> String {
+package enum AgentEventEncoding {
+    package static func data(of event: AgentEvent) throws -> String {
         switch event {
         case .notification(let notification):
             return try ContractJSON.string(NotificationBody(notification))
@@ -84,5 +83,29 @@ struct NotificationBody: Encodable {
         try c.encodeIfPresent(n.expiresAt, forKey: .expiresAt)
         try c.encode(n.desktop, forKey: .desktop)
         try c.encode(n.createdAt, forKey: .createdAt)
+    }
+}
+
+/// A message with the contract's names (CONTRACT.md §5), in `/v1` answers and in `message` events.
+package struct MessageBody: Encodable {
+    package let message: Message
+    package init(_ message: Message) { self.message = message }
+
+    enum CodingKeys: String, CodingKey {
+        case id, direction, author, text, media, status, error, providerMessageId, createdAt, updatedAt
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(message.id, forKey: .id)
+        try c.encode(message.direction, forKey: .direction)
+        try c.encode(message.author, forKey: .author)
+        try c.encode(message.text, forKey: .text)
+        try c.encode(message.media, forKey: .media)
+        try c.encode(message.status, forKey: .status)
+        try c.encodeIfPresent(message.error, forKey: .error)
+        try c.encode(message.providerMessageID, forKey: .providerMessageId)
+        try c.encode(message.createdAt, forKey: .createdAt)
+        try c.encode(message.updatedAt, forKey: .updatedAt)
     }
 }

@@ -2,10 +2,11 @@ import Foundation
 import PostgresStorage
 import Switchboard
 
-extension ConfigurationCheck {
+/// What a cluster needs of the configuration (CONTRACT.md §1: each failure names the key).
+public enum ClusterConfigurationCheck {
     /// With PostgreSQL several instances may share the database: they need a shared `cluster.secret` and an
     /// address the others can reach (`cluster.advertiseURL`, or a `listen.host` that is not a wildcard).
-    static func validateCluster(_ configuration: Configuration) throws(SwitchboardError) {
+    public static func validate(_ configuration: Configuration) throws(SwitchboardError) {
         if let url = configuration.cluster.advertiseURL {
             guard let parsed = URL(string: url), let scheme = parsed.scheme, ["http", "https"].contains(scheme),
                 parsed.host != nil

@@ -1,8 +1,5 @@
-import Curl
 import Foundation
 import Logging
-import Providers
-import Switchboard
 
 /// One message started by the contact center rather than in answer to a customer (`switchboard send`): opens or
 /// continues the customer's conversation, queues the message in the durable outbox, and drives the outbox until
@@ -10,18 +7,20 @@ import Switchboard
 public struct OutboundSend: Sendable {
     let configuration: Configuration
     let channel: Configuration.Channel
-    let store: any Store
-    let client: CurlClient
+    let store: any InboundStore & ConversationStore & OptOutStore & OutboxStore
+    /// What the channel's provider can do (its sender above all).
+    let capabilities: ChannelCapabilities
     let logger: Logger
 
     public init(
-        configuration: Configuration, channel: Configuration.Channel, store: any Store, client: CurlClient,
-        logger: Logger
+        configuration: Configuration, channel: Configuration.Channel,
+        store: any InboundStore & ConversationStore & OptOutStore & OutboxStore,
+        capabilities: ChannelCapabilities, logger: Logger
     ) {
         self.configuration = configuration
         self.channel = channel
         self.store = store
-        self.client = client
+        self.capabilities = capabilities
         self.logger = logger
     }
 
@@ -36,7 +35,7 @@ public struct OutboundSend: Sendable {
                 channelID: channel.id, customerPhone: customer, customerIsPhoneNumber: true, medium: .sms,
                 queue: channel.queue, at: Date()))
         let router = SilentRouter()
-        let capabilities = [channel.id: ProviderRegistry.capabilities(for: channel, client: client)]
+        let capabilities = [channel.id: self.capabilities]
         let gateway = Gateway(
             configuration: configuration, store: store, router: router, capabilities: capabilities, logger: logger)
         let queued = try await gateway.reply(to: conversation.id, text: text, agentID: nil)

@@ -1,20 +1,19 @@
-import Router
 import Synchronization
 
 /// The router the routes use. With SQLite it is one router for the process's life; in a cluster a new leader
 /// puts a freshly restored router here at each takeover (a deposed leader's router is shut down, not reused).
-final class RouterSlot: Sendable {
+public final class RouterSlot: Sendable {
     private let router: Mutex<EmbeddedRouter>
 
-    init(_ router: EmbeddedRouter) {
+    public init(_ router: EmbeddedRouter) {
         self.router = Mutex(router)
     }
 
-    var current: EmbeddedRouter { router.withLock { $0 } }
+    public var current: EmbeddedRouter { router.withLock { $0 } }
 
     /// Puts `router` in place; returns the one it replaces.
     @discardableResult
-    func replace(with router: EmbeddedRouter) -> EmbeddedRouter {
+    public func replace(with router: EmbeddedRouter) -> EmbeddedRouter {
         self.router.withLock { slot in
             let old = slot
             slot = router

@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 import PostgresStorage
 import Providers
@@ -31,7 +32,7 @@ enum ConfigurationCheck {
                 throw fail("database: \(error)", "database")
             }
         }
-        try validateCluster(configuration)
+        try ClusterConfigurationCheck.validate(configuration)
         var channelIDs = Set<String>()
         for (index, channel) in configuration.channels.enumerated() {
             guard !channel.id.isEmpty, channel.id.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" })

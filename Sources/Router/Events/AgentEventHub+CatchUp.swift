@@ -7,7 +7,7 @@ import Switchboard
 extension AgentEventHub {
     /// Opens a stream that gets every event numbered above `after` (read before subscribing, so nothing
     /// stored meanwhile is missed; the stream drops what it already wrote).
-    func subscribe(agentID: String, after: Int64) -> (id: UUID, events: AsyncStream<StreamEvent>) {
+    package func subscribe(agentID: String, after: Int64) -> (id: UUID, events: AsyncStream<StreamEvent>) {
         let subscription = subscribe(agentID: agentID)
         agents.withLock { agents in
             if agents[agentID]?.delivered == nil { agents[agentID]?.delivered = after }
@@ -17,7 +17,7 @@ extension AgentEventHub {
 
     /// Writes the agent's stored events after the last one written, in order. Calls that overlap run one
     /// read after another (the later asks the running one to read again), so no event is written twice.
-    func catchUp(agentID: String) async {
+    package func catchUp(agentID: String) async {
         let claimed = agents.withLock { agents -> Bool in
             guard var state = agents[agentID], state.delivered != nil else { return false }
             if state.catchingUp {
@@ -59,7 +59,7 @@ extension AgentEventHub {
     }
 
     /// Catches up every agent with a stream open here whose log has events this instance did not write.
-    func catchUpBehind() async {
+    package func catchUpBehind() async {
         let open = agents.withLock { $0.compactMapValues(\.delivered) }
         for (agentID, delivered) in open {
             guard let last = try? await store.lastAgentEventSequence(agentID: agentID), last > delivered else {
@@ -70,7 +70,7 @@ extension AgentEventHub {
     }
 
     /// Catches up every agent with a stream open here (after the LISTEN connection was down).
-    func catchUpAll() async {
+    package func catchUpAll() async {
         let open = agents.withLock { $0.compactMapValues(\.delivered) }
         for agentID in open.keys { await catchUp(agentID: agentID) }
     }

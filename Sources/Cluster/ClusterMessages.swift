@@ -1,9 +1,10 @@
 import Foundation
+import Router
 import Switchboard
 
 /// The internal calls a follower makes to the leader's router (`POST /internal/cluster/…`), with their JSON
 /// bodies. Only instances of one cluster use them, so the format is Foundation's default (dates as numbers).
-enum ClusterCall: Sendable {
+package enum ClusterCall: Sendable {
     case notify(NotificationRequest)
     case messageArrived(MessageInConversation)
     case messageStatusChanged(MessageInConversation)
@@ -36,26 +37,18 @@ enum ClusterCall: Sendable {
     }
 }
 
-struct MessageInConversation: Codable, Sendable {
+package struct MessageInConversation: Codable, Sendable {
     var message: Message
     var conversation: Conversation
 }
 
-struct ConversationClosing: Codable, Sendable {
+package struct ConversationClosing: Codable, Sendable {
     var id: String
     var reason: ConversationCloseReason
 }
 
 /// `count` streams of the agent opened or closed (a new leader learns every open stream at once).
-struct AgentStreams: Codable, Sendable {
+package struct AgentStreams: Codable, Sendable {
     var agentID: String
     var count: Int
-}
-
-/// What an SSE stream does on the leader when it opens (``EventStream``): sign in, the presence when the
-/// client lacks it, and the pending notifications its replay lacked.
-struct StreamSignIn: Codable, Sendable {
-    var agentID: String
-    var sendPresence: Bool
-    var replayedNotificationIDs: [String]
 }
