@@ -50,7 +50,9 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     /// The scenario of each open notification, so that its close is counted under it.
     private let openScenarios = Mutex([String: Scenario]())
 
-    public init(store: any AgentEventStore, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics) {
+    public init(
+        store: any AgentEventStore, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics
+    ) {
         self.store = store
         self.supervisorIDs = supervisorIDs
         self.clock = clock
