@@ -26,6 +26,8 @@ public struct GatewayServices: Sendable {
     var heartbeatInterval: Duration = .seconds(15)
     /// This instance's part in a cluster sharing a PostgreSQL database; nil with SQLite.
     let cluster: ClusterNode?
+    /// Set at SIGTERM: `/readyz` answers `503` from then on.
+    let draining = Draining()
 
     public init(
         configuration: Configuration, gateway: Gateway, contacts: Contacts, health: Health, routers: RouterSlot,

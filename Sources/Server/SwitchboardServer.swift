@@ -44,8 +44,13 @@ public enum SwitchboardServer {
         var services = services
         services.heartbeatInterval = options.heartbeatInterval
         let hub = services.hub
+        let limits = services.configuration.limits
         let app = Application(
             router: makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute),
+            server: .http1(
+                configuration: .init(
+                    additionalChannelHandlers: [HeaderOverflowHandler(limits: limits), ConnectionWatcher()],
+                    httpDecoderConfiguration: HeaderLimits.decoderConfiguration(limits))),
             configuration: .init(
                 address: .hostname(services.configuration.listen.host, port: services.configuration.listen.port),
                 serverName: "switchboard"),
@@ -55,7 +60,13 @@ public enum SwitchboardServer {
             configuration: .init(
                 services: [.init(service: app)]
                     + background.map { .init(service: BackgroundService($0)) }
-                    + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})],
+                    + [.init(service: BackgroundService(onShutdown: { hub.finishAll() }) {})]
+                    // Last, so shut down first: `/readyz` turns 503 while everything else still serves.
+                    + [
+                        .init(
+                            service: DrainService(
+                                draining: services.draining, seconds: services.configuration.listen.drainSeconds))
+                    ],
                 gracefulShutdownSignals: options.shutdownSignals,
                 logger: services.logger))
         await options.stopper?.attach(group)
@@ -64,9 +75,10 @@ public enum SwitchboardServer {
 
     static func makeRouter(
         _ services: GatewayServices, benchmarkNoOpRoute: Bool = false
-    ) -> Router<BasicRequestContext> {
-        let router = Router()
+    ) -> Router<ConnectionContext> {
+        let router = Router(context: ConnectionContext.self)
         router.add(middleware: ErrorMiddleware(logger: services.logger))
+        router.add(middleware: HeaderLimitMiddleware(limits: services.configuration.limits))
         if let cluster = services.cluster {
             router.add(
                 middleware: LeaderForwarding(node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
@@ -108,6 +120,20 @@ struct BackgroundService: Service {
         } onGracefulShutdown: {
             onShutdown()
         }
+    }
+}
+
+/// The first step of a graceful shutdown: `/readyz` answers `503` (``Draining``), and the gateway keeps serving for
+/// `listen.drainSeconds` so that a load balancer stops sending before it stops accepting connections.
+struct DrainService: Service {
+    let draining: Draining
+    let seconds: Double
+
+    func run() async throws {
+        // Returns at graceful shutdown; throws only when the group is cancelled outright.
+        guard (try? await gracefulShutdown()) != nil else { return }
+        draining.begin()
+        if seconds > 0 { try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000))) }
     }
 }
 

@@ -75,14 +75,20 @@ public struct Configuration: Sendable, Codable, Equatable {
     public struct Listen: Sendable, Codable, Equatable {
         public var host: String
         public var port: Int
-        public init(host: String = "127.0.0.1", port: Int = 8080) {
+        /// After SIGTERM, how long the gateway keeps serving with `/readyz` answering `503` before it stops
+        /// accepting connections, so that a load balancer stops sending first (0: stop draining at once; in-flight
+        /// work still finishes either way).
+        public var drainSeconds: Double
+        public init(host: String = "127.0.0.1", port: Int = 8080, drainSeconds: Double = 0) {
             self.host = host
             self.port = port
+            self.drainSeconds = drainSeconds
         }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             host = try c.decodeIfPresent(String.self, forKey: .host) ?? "127.0.0.1"
             port = try c.decodeIfPresent(Int.self, forKey: .port) ?? 8080
+            drainSeconds = try c.decodeIfPresent(Double.self, forKey: .drainSeconds) ?? 0
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Switchboard
 import Testing
 
 @testable import Providers

@@ -8,7 +8,7 @@ import Switchboard
 struct AgentRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.get("/v1/agents") { request, _ in
             _ = try services.authenticator.principal(of: request)
             return try Response.json(["agents": await services.router.agents()])
@@ -55,7 +55,9 @@ struct AgentRoutes: Sendable {
                 throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may read its events")
             }
             let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            return EventStream(services: services, agentID: id, lastEventID: lastEventID).response()
+            return EventStream(
+                services: services, agentID: id, lastEventID: lastEventID, clientGone: context.clientGone
+            ).response()
         }
     }
 

@@ -19,7 +19,7 @@ struct ConsoleRoutes: Sendable {
         "sw.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.sw_js),
     ]
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.get("/console") { request, _ in
             // The page links its files and the API relatively, so it also works behind a proxy's path prefix:
             // `/console` moves to `/console/` first.

@@ -6,7 +6,7 @@ import Switchboard
 struct ContactRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.post("/v1/contacts") { request, _ in
             _ = try services.authenticator.principal(of: request)
             let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
@@ -18,11 +18,11 @@ struct ContactRoutes: Sendable {
         }
         router.get("/v1/contacts") { request, _ in
             _ = try services.authenticator.principal(of: request)
-            let query = request.uri.queryParameters
-            guard let phone = query["phone"].map({ ConversationRoutes.plusRestored(String($0)) }) else {
+            let query = try request.formQuery(services.configuration.limits)
+            guard let phone = query.first("phone").map(ConversationRoutes.plusRestored) else {
                 throw SwitchboardError.missingField("phone", in: "contact search")
             }
-            let contacts = try await services.contacts.find(phone: phone, region: query["region"].map(String.init))
+            let contacts = try await services.contacts.find(phone: phone, region: query.first("region"))
             return try Response.json(["contacts": contacts.map(ContactBody.init)])
         }
         router.get("/v1/contacts/:id") { request, context in

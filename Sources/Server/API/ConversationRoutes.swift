@@ -7,14 +7,13 @@ import Switchboard
 struct ConversationRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.get("/v1/conversations") { request, _ in
             let principal = try services.authenticator.principal(of: request)
-            let query = request.uri.queryParameters
+            let query = try request.formQuery(services.configuration.limits)
             var filter = ConversationFilter(
-                channelID: query["channelId"].map(String.init),
-                customerPhone: query["customerPhone"].map { Self.plusRestored(String($0)) })
-            if let status = query["status"] {
+                channelID: query.first("channelId"), customerPhone: query.first("customerPhone").map(Self.plusRestored))
+            if let status = query.first("status") {
                 guard let parsed = ConversationStatus(rawValue: String(status)) else {
                     throw SwitchboardError.invalidRequest("status must be open or closed", field: "status")
                 }

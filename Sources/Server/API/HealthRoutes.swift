@@ -6,13 +6,16 @@ import Switchboard
 struct HealthRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.get("/healthz") { _, _ in
             Response(
                 status: .ok, headers: [.contentType: "application/json"],
                 body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         router.get("/readyz") { _, _ in
+            guard !services.draining.isDraining else {
+                throw SwitchboardError.unavailable("the gateway is shutting down (draining after SIGTERM)")
+            }
             do {
                 try await services.health.checkDatabase()
             } catch {

@@ -7,7 +7,7 @@ import Switchboard
 struct NotificationRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.post("/v1/notifications/:id/accept") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")

@@ -57,8 +57,8 @@ struct TokenAuthenticator: Sendable {
                 throw .unauthorized("the Authorization header must be 'Bearer <token>'")
             }
             token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
-        } else if let query = request.uri.queryParameters["access_token"] {
-            token = String(query)
+        } else if let query = try? request.formQuery(.init()).first("access_token") {
+            token = query
         } else {
             throw .unauthorized("this route needs 'Authorization: Bearer <token>'")
         }

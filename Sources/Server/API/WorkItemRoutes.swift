@@ -8,7 +8,7 @@ import Switchboard
 struct WorkItemRoutes: Sendable {
     let services: GatewayServices
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         router.post("/v1/work-items") { request, _ in
             let principal = try services.authenticator.principal(of: request)
             guard principal.isPrivileged else {
@@ -28,7 +28,7 @@ struct WorkItemRoutes: Sendable {
         router.get("/v1/work-items") { request, _ in
             let principal = try services.authenticator.principal(of: request)
             var status: WorkItemStatus?
-            if let raw = request.uri.queryParameters["status"] {
+            if let raw = try request.formQuery(services.configuration.limits).first("status") {
                 guard let parsed = WorkItemStatus(rawValue: String(raw)) else {
                     throw SwitchboardError.invalidRequest(
                         "status must be waiting, offered, assigned or closed", field: "status")

@@ -9,7 +9,7 @@ import Switchboard
 struct ClusterRoutes {
     let node: ClusterNode
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         for name in ClusterNode.callNames {
             router.post("/internal/cluster/\(name)") { request, _ in
                 guard node.authorizes(request.headers[.authorization]) else {

@@ -1,16 +1,20 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Router
 import Switchboard
 
 /// One agent's Server-Sent Events stream (CONTRACT.md §6): replay after `Last-Event-ID`, then the presence
-/// and still-pending notifications the client lacks, then live events, with a comment line as heartbeat so
-/// that a client that went away is noticed.
+/// and still-pending notifications the client lacks, then live events, with a comment line as heartbeat that keeps
+/// proxies from timing the stream out. A client that closes its connection is noticed at once (`clientGone`): the
+/// agent's sign-out, and with it the seed's "a few seconds" to unavailable, starts then, not at the next heartbeat.
 struct EventStream: Sendable {
     let services: GatewayServices
     let agentID: String
     let lastEventID: Int64?
+    /// Completes when the client closed the connection.
+    let clientGone: EventLoopFuture<Void>
 
     private enum Item: Sendable {
         case event(StreamEvent)
@@ -35,6 +39,7 @@ struct EventStream: Sendable {
                     subscription = hub.subscribe(agentID: agentID)
                 }
                 let (items, continuation) = AsyncStream<Item>.makeStream()
+                clientGone.whenComplete { _ in continuation.finish() }
                 let forward = Task {
                     for await event in subscription.events { continuation.yield(.event(event)) }
                     continuation.finish()

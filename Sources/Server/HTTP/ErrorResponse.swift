@@ -12,11 +12,14 @@ struct ErrorBody: Encodable {
 }
 
 extension SwitchboardError {
+    /// The §9 JSON body of this error.
+    var jsonBody: ByteBuffer {
+        (try? ContractJSON.encode(ErrorBody(error: code, message: message, field: field))) ?? ByteBuffer(string: "{}")
+    }
+
     var response: Response {
-        let body = ErrorBody(error: code, message: message, field: field)
-        let buffer = (try? ContractJSON.encode(body)) ?? ByteBuffer(string: "{}")
-        return Response(
-            status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
+        Response(
+            status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: jsonBody))
     }
 }
 

@@ -11,7 +11,7 @@ struct WebhookRoutes: Sendable {
 
     static let methods: [HTTPRequest.Method] = [.get, .post, .options, .put, .patch, .delete, .head]
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ConnectionContext>) {
         for method in Self.methods {
             router.on("/webhooks/:channelId/:kind", method: method) { request, context in
                 try await handle(request, context: context)
@@ -19,7 +19,7 @@ struct WebhookRoutes: Sendable {
         }
     }
 
-    func handle(_ request: Request, context: BasicRequestContext) async throws -> Response {
+    func handle(_ request: Request, context: ConnectionContext) async throws -> Response {
         let started = ContinuousClock.now
         let channelID = context.parameters.get("channelId") ?? ""
         let kind = context.parameters.get("kind") ?? ""
@@ -43,7 +43,6 @@ struct WebhookRoutes: Sendable {
 
     private func process(_ request: Request, adapter: any WebhookAdapter, kind: String) async throws -> Response {
         let limits = services.configuration.limits
-        try checkHeaderLimits(request.headers, limits: limits, channel: adapter.channel.id)
         let body: ByteBuffer
         do {
             body = try await request.body.collect(upTo: limits.maxBodyBytes)
@@ -86,24 +85,6 @@ struct WebhookRoutes: Sendable {
             throw SwitchboardError(
                 status: 500, code: "internal",
                 message: "\(adapter.channel.id): \(kind) produced an event that names no conversation")
-        }
-    }
-
-    /// `limits.maxHeaderBytes` and `maxHeaderCount` → 431 (CONTRACT.md §9).
-    private func checkHeaderLimits(_ headers: HTTPFields, limits: Configuration.Limits, channel: String) throws {
-        if headers.count > limits.maxHeaderCount {
-            throw SwitchboardError(
-                status: 431, code: "headers-too-large",
-                message: "\(channel): \(headers.count) headers exceed limits.maxHeaderCount (\(limits.maxHeaderCount))",
-                field: "maxHeaderCount")
-        }
-        let bytes = headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
-        if bytes > limits.maxHeaderBytes {
-            throw SwitchboardError(
-                status: 431, code: "headers-too-large",
-                message:
-                    "\(channel): \(bytes) bytes of headers exceed limits.maxHeaderBytes (\(limits.maxHeaderBytes))",
-                field: "maxHeaderBytes")
         }
     }
 }

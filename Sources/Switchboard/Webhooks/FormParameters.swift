@@ -1,9 +1,8 @@
-import Switchboard
-
 /// Decoded `application/x-www-form-urlencoded` parameters in the order they arrived.
 ///
-/// Keeps duplicate names and empty values: form-signing providers (Twilio, Plivo, Vonage) sign every
-/// received pair, so dropping or merging any of them would break their signatures.
+/// Keeps duplicate names and empty values: form-signing providers sign every received pair, so dropping or
+/// merging any of them would break their signatures. The API reads its query strings with it too: a `+` is a
+/// space and `%2B` a plus, as every HTTP client and browser form encodes them.
 public struct FormParameters: Sendable, Equatable {
     public struct Pair: Sendable, Equatable {
         public var name: String
@@ -138,29 +137,4 @@ public struct FormParameters: Sendable, Equatable {
     }
 
     private static let hexDigits: [Character] = Array("0123456789ABCDEF")
-}
-
-extension FormParameters {
-    /// The parameters of a form-signing provider's webhook (Twilio, Plivo): a POST's
-    /// `application/x-www-form-urlencoded` body, or a GET's query. Other methods `405`, another content type `415`,
-    /// a body that does not decode `400` (CONTRACT.md §3 order).
-    static func ofFormWebhook(
-        _ request: WebhookRequest, maxParameters: Int, what: String
-    ) throws(SwitchboardError)
-        -> FormParameters
-    {
-        switch request.method.uppercased() {
-        case "POST":
-            let type = mediaType(of: request.header("Content-Type"))
-            guard type == "application/x-www-form-urlencoded" else {
-                throw .unsupportedMediaType(
-                    "\(what): Content-Type must be application/x-www-form-urlencoded, not \(type ?? "none")")
-            }
-            return try decode(request.body, maxParameters: maxParameters, what: what)
-        case "GET":
-            return try decode(Array(request.query.utf8), maxParameters: maxParameters, what: what)
-        default:
-            throw .methodNotAllowed("\(what): method \(request.method) is not allowed (use POST or GET)")
-        }
-    }
 }
