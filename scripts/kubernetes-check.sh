@@ -72,6 +72,9 @@ uid = re.search(r"useradd[^\n&]*--uid (\d+)", dockerfile)
 check(uid is not None, "the Dockerfile's useradd names no --uid (Kubernetes' runAsNonRoot needs a number)")
 if uid:
     check(pod["spec"]["securityContext"].get("runAsUser") == int(uid.group(1)), "runAsUser is not the image's user's uid")
+gid = re.search(r"groupadd[^\n&]*--gid (\d+)", dockerfile)
+if gid and "runAsGroup" in pod["spec"]["securityContext"]:
+    check(pod["spec"]["securityContext"]["runAsGroup"] == int(gid.group(1)), "runAsGroup is not the image's group's gid")
 
 # Each instance advertises its own address: the pod IP, from the downward API.
 advertise = env.get("SWITCHBOARD_CLUSTER_ADVERTISEURL", {}).get("value", "")
