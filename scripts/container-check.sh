@@ -25,7 +25,7 @@ CACHE=${SWITCHBOARD_CONTAINER_DIR:-.build-container}
 TIMEOUT=${SWITCHBOARD_CONTAINER_TIMEOUT:-60}
 say() { printf 'container-check: %s\n' "$*"; }
 fail() {
-    printf 'container-check: FAILED: %s\n' "$*" >&2
+    printf 'container-check: FAILED after %ds: %s\n' $((SECONDS - started)) "$*" >&2
     exit 1
 }
 elapsed() { printf '%ds' $((SECONDS - ${1:-$started})); }
@@ -126,9 +126,27 @@ eval "$stage"
 say "runtime stage: debian:$SUITE-slim + ${PACKAGES[*]}; user $STAGE_USER"
 
 # --- the binary, built as the Dockerfile builds it ------------------------------------------------------------------
-[ "${CI:-}" = true ] && rm -rf "$CACHE"
 mkdir -p "$CACHE"
 CACHE=$(cd "$CACHE" && pwd)
+BASE="$CACHE/minbase-$SUITE"
+ROOT="$CACHE/runtime-root"
+unmount_all() { # whatever an interrupted run left mounted under the cache, deepest first
+    local m
+    for m in $(awk -v root="$CACHE/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r); do
+        umount "$m" 2>/dev/null || umount -l "$m"
+    done
+}
+server_pid=""
+cleanup() {
+    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
+    unmount_all
+}
+trap cleanup EXIT
+unmount_all
+if [ "${CI:-}" = true ]; then # CI starts from a fresh debootstrap
+    rm -rf --one-file-system "$BASE" "$ROOT"
+fi
+
 binary=${SWITCHBOARD_CONTAINER_BINARY:-}
 if [ -z "$binary" ]; then
     t=$SECONDS
@@ -144,22 +162,6 @@ if ldd "$binary" | grep -q 'libswiftCore'; then
 fi
 
 # --- the root file system: debootstrap (cached), then the stage's RUN lines (cached by their text) -------------------
-BASE="$CACHE/minbase-$SUITE"
-ROOT="$CACHE/runtime-root"
-unmount_all() {
-    local m
-    for m in $(awk -v root="$CACHE/" 'index($2, root) == 1 { print $2 }' /proc/mounts | sort -r); do
-        umount "$m" 2>/dev/null || umount -l "$m"
-    done
-}
-server_pid=""
-cleanup() {
-    if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then kill -KILL "$server_pid" 2>/dev/null || true; fi
-    unmount_all
-}
-trap cleanup EXIT
-unmount_all
-
 mirror=${SWITCHBOARD_DEBIAN_MIRROR:-$(
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
         | grep -oE '(https?://[^ ]*/debian)/?( |$)' | head -1 | tr -d ' ' || true
@@ -175,7 +177,7 @@ security=${security:-http://deb.debian.org/debian-security}
 if [ ! -f "$BASE/.complete" ]; then
     command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install debootstrap)"
     t=$SECONDS
-    rm -rf "$BASE"
+    rm -rf --one-file-system "$BASE"
     say "debootstrap --variant=minbase $SUITE from $mirror (first run; cached in $BASE)"
     debootstrap --variant=minbase "$SUITE" "$BASE" "$mirror" >"$CACHE/debootstrap.log" 2>&1 \
         || { tail -20 "$CACHE/debootstrap.log" >&2; fail "debootstrap failed (log: $CACHE/debootstrap.log)"; }
@@ -193,7 +195,7 @@ fi
 stamp=$(printf '%s\n' "$SUITE" "${RUNS[@]}" | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$ROOT/.stage" 2>/dev/null)" != "$stamp" ]; then
     t=$SECONDS
-    rm -rf "$ROOT"
+    rm -rf --one-file-system "$ROOT"
     cp -a "$BASE" "$ROOT"
     cp /etc/resolv.conf "$ROOT/etc/resolv.conf"
     mount -t proc proc "$ROOT/proc"
