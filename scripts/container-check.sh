@@ -164,13 +164,13 @@ fi
 # --- the root file system: debootstrap (cached), then the stage's RUN lines (cached by their text) -------------------
 mirror=${SWITCHBOARD_DEBIAN_MIRROR:-$(
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-        | grep -oE '(https?://[^ ]*/debian)/?( |$)' | head -1 | tr -d ' ' || true
+        | grep -v '^[[:space:]]*#' | grep -oE '(https?://[^ ]*/debian)/?( |$)' | head -1 | tr -d ' ' || true
 )}
 mirror=${mirror:-http://deb.debian.org/debian}
 mirror=${mirror%/}
 security=$(
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
-        | grep -oE 'https?://[^ ]*/debian-security' | head -1 || true
+        | grep -v '^[[:space:]]*#' | grep -oE 'https?://[^ ]*/debian-security' | head -1 || true
 )
 security=${security:-http://deb.debian.org/debian-security}
 
