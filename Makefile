@@ -6,6 +6,7 @@ DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-postgres build release run test test-browser deps-browser lint fmt bench bench-contacts deps-bench clean
+.PHONY: test-container deps-container test-kubernetes deps-kubernetes
 
 all: build
 
@@ -43,6 +44,8 @@ test: deps deps-postgres lint
 		$(SWIFT) test --skip-build --skip '$(TIMED_SUITES)' && \
 		$(SWIFT) test --skip-build --no-parallel --filter '$(TIMED_SUITES)'
 	$(MAKE) test-browser
+	$(MAKE) test-kubernetes
+	$(MAKE) test-container
 
 ## deps-postgres: PostgreSQL 15 (Debian's package) for the tests
 deps-postgres:
@@ -63,6 +66,29 @@ deps-browser:
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
 	@[ -x $(VENV)/bin/pytest ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r Tests/Browser/requirements.txt; }
+
+## test-kubernetes: Docker/kubernetes/ offline: strict Kubernetes JSON schemas (kubernetes-validate, from PyPI, ships
+## them), selectors/probes/user, and the Secret's configuration through `switchboard check-config`
+test-kubernetes: deps-kubernetes
+	scripts/kubernetes-check.sh
+
+deps-kubernetes:
+	@[ -x $(VENV)/bin/kubernetes-validate ] || { [ -x $(VENV)/bin/pip ] || python3 -m venv $(VENV); \
+		$(VENV)/bin/pip install -q -r Tests/Container/requirements.txt; }
+
+## test-container: Docker/Dockerfile's runtime stage without a Docker daemon: a debootstrap root with the stage's
+## packages (cached in .build-container/; CI starts fresh), the release binary built as the Dockerfile builds it,
+## `serve` in a chroot as the image's user until /healthz answers (scripts/container-check.sh)
+CONTAINER_PACKAGES := debootstrap
+test-container: deps-container
+	scripts/container-check.sh
+
+deps-container:
+	@missing=""; for p in $(CONTAINER_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 ## lint: swift-format with the committed configuration
 lint:
@@ -95,3 +121,5 @@ deps-bench:
 
 clean:
 	rm -rf .build .build-log.txt
+	@! grep -q "$(CURDIR)/.build-container/" /proc/mounts || { echo ".build-container/ has mounts; not removing it"; exit 1; }
+	rm -rf .build-container
