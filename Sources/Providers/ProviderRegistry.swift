@@ -23,12 +23,15 @@ protocol ProviderModule: Sendable {
     static var joinsMessageParts: Bool { get }
     /// The webhook kind that receives delivery reports (`nil` when the provider reports elsewhere).
     static var deliveryReportKind: String? { get }
+    /// The longest message the send API takes (`nil`: none documented).
+    static var maxMessageLength: MessageLengthLimit? { get }
 }
 
 extension ProviderModule {
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {}
     static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? { nil }
     static var joinsMessageParts: Bool { false }
+    static var maxMessageLength: MessageLengthLimit? { nil }
 }
 
 /// Maps a channel's `provider` to its adapter, capabilities and fixture signer.
@@ -98,7 +101,8 @@ public enum ProviderRegistry {
         guard let module = module(for: channel.provider) else { return ChannelCapabilities() }
         return ChannelCapabilities(
             messages: module.api(for: channel, client: client), calls: module.calls(for: channel, client: client),
-            joinsMessageParts: module.joinsMessageParts, deliveryReportKind: module.deliveryReportKind)
+            joinsMessageParts: module.joinsMessageParts, deliveryReportKind: module.deliveryReportKind,
+            maxMessageLength: module.maxMessageLength)
     }
 
     /// The capabilities of every channel of `configuration`, by channel id.

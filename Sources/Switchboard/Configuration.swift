@@ -142,7 +142,10 @@ public struct Configuration: Sendable, Codable, Equatable {
             self.templates = templates
         }
 
-        public static let defaultOptOutKeywords = ["STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT"]
+        /// The US carriers' keywords (CTIA, and the FCC's 2025 revocation rules: `REVOKE`, `OPTOUT`, `OPT OUT`).
+        public static let defaultOptOutKeywords = [
+            "STOP", "STOPALL", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "REVOKE", "OPTOUT", "OPT OUT",
+        ]
         public static let defaultOptInKeywords = ["START", "UNSTOP", "YES"]
         public static let defaultConcatWaitSeconds: Double = 60
 

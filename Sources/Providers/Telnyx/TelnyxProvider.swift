@@ -9,6 +9,9 @@ enum TelnyxProvider: ProviderModule {
     static let secretCredentials = ["apiKey", "signingPrivateKey"]
     /// Delivery reports (`message.sent`, `message.finalized`) come to the per-send `webhook_url`, `…/events`.
     static let deliveryReportKind: String? = "events"
+    /// "Longer messages may be split into multiple parts, up to a maximum of 10 parts"
+    /// (https://developers.telnyx.com/docs/messaging/messages/character-and-rate-limits).
+    static let maxMessageLength: MessageLengthLimit? = .segments(10)
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
         guard TelnyxSignature.isUsablePublicKey(channel.credential("publicKey") ?? "") else {

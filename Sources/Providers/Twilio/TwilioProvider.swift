@@ -7,6 +7,8 @@ enum TwilioProvider: ProviderModule {
     static let requiredCredentials = ["accountSID", "authToken"]
     static let secretCredentials = ["authToken"]
     static let deliveryReportKind: String? = "status"
+    /// The Messages API's `Body` limit (Twilio error 21617; https://www.twilio.com/docs/errors/21617).
+    static let maxMessageLength: MessageLengthLimit? = .characters(1600)
 
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
         TwilioWebhookAdapter(channel: channel, context: context)

@@ -15,15 +15,18 @@ public struct ChannelCapabilities: Sendable {
     /// The webhook kind whose URL goes into each send as its status callback (`publicURL/webhooks/{id}/{kind}`);
     /// `nil` when the provider reports delivery elsewhere (ACS Event Grid) or not at all.
     public var deliveryReportKind: String?
+    /// The longest message ``messages`` sends; `nil` when the provider documents none.
+    public var maxMessageLength: MessageLengthLimit?
 
     public init(
         messages: (any ProviderAPI)? = nil, calls: (any CallControl)? = nil, joinsMessageParts: Bool = false,
-        deliveryReportKind: String? = nil
+        deliveryReportKind: String? = nil, maxMessageLength: MessageLengthLimit? = nil
     ) {
         self.messages = messages
         self.calls = calls
         self.joinsMessageParts = joinsMessageParts
         self.deliveryReportKind = deliveryReportKind
+        self.maxMessageLength = maxMessageLength
     }
 
     /// The status callback URL of a send on `channelID` (CONTRACT.md §3), or `nil`.

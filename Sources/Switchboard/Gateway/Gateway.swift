@@ -120,17 +120,25 @@ public struct Gateway: Sendable {
     /// A message whose whole text is an opt-out (opt-in) keyword opts the customer out (back in) on the channel.
     private func applyOptKeywords(in text: String, customer: String, on channel: Configuration.Channel) async throws {
         guard !channel.optOutKeywords.isEmpty || !channel.optInKeywords.isEmpty else { return }
-        let word = Self.trimmedOfWhitespace(text).uppercased()
+        let word = Self.keyword(text)
         guard !word.isEmpty else { return }
-        if channel.optOutKeywords.contains(where: { $0.uppercased() == word }) {
+        if channel.optOutKeywords.contains(where: { Self.keyword($0) == word }) {
             try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: true, at: clock.now())
-        } else if channel.optInKeywords.contains(where: { $0.uppercased() == word }) {
+        } else if channel.optInKeywords.contains(where: { Self.keyword($0) == word }) {
             try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: false, at: clock.now())
         }
     }
 
     /// `text` without leading and trailing whitespace and newlines; text that has none (most messages) is returned
     /// as it is without going through Foundation.
+    /// A message (or a configured keyword) as a keyword: trimmed, upper-cased, inner runs of whitespace as one
+    /// space, so `opt  out` is `OPT OUT`.
+    static func keyword(_ text: String) -> String {
+        let trimmed = trimmedOfWhitespace(text).uppercased()
+        guard trimmed.contains(where: \.isWhitespace) else { return trimmed }
+        return trimmed.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+    }
+
     static func trimmedOfWhitespace(_ text: String) -> String {
         let blank = CharacterSet.whitespacesAndNewlines
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
@@ -187,6 +195,11 @@ public struct Gateway: Sendable {
                     + "replies are sent only in SMS conversations of channels that send messages")
         }
         guard !text.isEmpty else { throw SwitchboardError.invalidRequest("reply text is empty", field: "text") }
+        if let channel = configuration.channel(id: conversation.channelID),
+            let refusal = capabilities[channel.id]?.maxMessageLength?.refusal(of: text, provider: channel.provider)
+        {
+            throw SwitchboardError.limitExceeded("reply to conversation \(conversationID): \(refusal)", limit: "text")
+        }
         if try await store.isOptedOut(channelID: conversation.channelID, customer: conversation.customerPhone) {
             throw SwitchboardError.conflict(
                 "opted-out",
