@@ -14,11 +14,31 @@ public enum ConfigurationLoader {
         "adminToken", "publicURL", "router.url", "router.secret", "cluster.advertiseURL", "cluster.secret",
     ]
 
-    /// Loads `path` (or the built-in defaults when `path` is nil) and applies the environment's overrides.
-    public static func load(path: String?, environment: [String: String]) throws(SwitchboardError) -> Loaded {
+    /// The variable naming the config file when `--config` is not given.
+    public static let configVariable = "SWITCHBOARD_CONFIG"
+    /// The config file read when neither `--config` nor `SWITCHBOARD_CONFIG` names one, if it exists.
+    public static let defaultPath = "switchboard.json"
+
+    /// The config file to read (CONTRACT.md §1): `--config`, else `$SWITCHBOARD_CONFIG`, else `./switchboard.json`
+    /// if present; `nil`: the built-in defaults.
+    public static func path(
+        option: String?, environment: [String: String],
+        fileExists: (String) -> Bool = { FileManager.default.fileExists(atPath: $0) }
+    ) -> String? {
+        if let option { return option }
+        if let named = environment[configVariable], !named.isEmpty { return named }
+        return fileExists(defaultPath) ? defaultPath : nil
+    }
+
+    /// Loads `path` (or the built-in defaults when `path` is nil), reads the secrets given as files
+    /// (`<key>File`) and applies the environment's overrides (`SWITCHBOARD_<PATH>`, or `SWITCHBOARD_<PATH>_FILE`
+    /// holding the path of a file with the value).
+    public static func load(
+        path: String?, environment: [String: String], read: (String) -> Data? = ConfigurationLoader.readFile
+    ) throws(SwitchboardError) -> Loaded {
         var tree: [String: JSONValue] = [:]
         if let path {
-            guard let data = FileManager.default.contents(atPath: path) else {
+            guard let data = read(path) else {
                 throw .invalidRequest("config file \(path) cannot be read")
             }
             guard let value = try? JSONDecoder().decode(JSONValue.self, from: data) else {
@@ -29,10 +49,17 @@ public enum ConfigurationLoader {
             }
             tree = object
         }
+        try resolveSecretFiles(in: &tree, read: read)
         var warnings: [String] = []
         let defaults = defaultTree()
-        for (name, value) in environment.sorted(by: { $0.key < $1.key }) where name.hasPrefix("SWITCHBOARD_") {
-            let segments = name.dropFirst("SWITCHBOARD_".count).split(separator: "_").map(String.init)
+        for (name, value) in environment.sorted(by: { $0.key < $1.key })
+        where name.hasPrefix("SWITCHBOARD_") && name != configVariable {
+            var segments = name.dropFirst("SWITCHBOARD_".count).split(separator: "_").map(String.init)
+            var value = value
+            if segments.count > 1, segments.last == "FILE" {
+                segments.removeLast()
+                value = try secret(fromFile: value, named: name, read: read)
+            }
             if !applyOverride(segments: segments, value: value, to: &tree, defaults: defaults) {
                 warnings.append("\(name) is not a setting of the configuration; ignored")
             }

@@ -1,3 +1,4 @@
+import Curl
 import Foundation
 import Switchboard
 import TestHTTPServer
@@ -132,6 +133,150 @@ struct CommandLineTests {
             let usage = try await CLIProcess.run(
                 ["send", "--channel", "nope", "--to", "+14155550100", "--text", "x", "--config", config])
             #expect(usage.status == 2)
+        }
+    }
+
+    // MARK: Conventions (issue 14)
+
+    @Test func versionPrintsTheSemanticVersion() async throws {
+        let result = try await CLIProcess.run(["--version"])
+        #expect(result.status == 0)
+        #expect(result.stdout == "switchboard \(SwitchboardVersion.current)\n")
+        #expect(SwitchboardVersion.current.wholeMatch(of: /\d+\.\d+\.\d+/) != nil)
+    }
+
+    @Test(arguments: [
+        ["--no-such-option"],
+        ["frobnicate"],
+        ["check-config", "--config"],
+        ["check-config", "--bogus"],
+        ["send", "--to", "+14155550100", "--text", "x"],
+        ["replay"],
+        ["contacts", "import"],
+    ])
+    func usageErrorsExitTwo(arguments: [String]) async throws {
+        let result = try await CLIProcess.run(arguments)
+        #expect(result.status == 2, "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("Error:"), "stderr: \(result.stderr)")
+        #expect(result.stderr.contains("Usage:"), "stderr: \(result.stderr)")
+    }
+
+    @Test func theConfigFileIsTheOptionElseSwitchboardConfigElseSwitchboardJSON() async throws {
+        let fromEnvironment = try write("env.json", #"{"listen": {"port": 9201}}"#)
+        let fromOption = try write("option.json", #"{"listen": {"port": 9202}}"#)
+        _ = try write("switchboard.json", #"{"listen": {"port": 9203}}"#)
+        func port(_ arguments: [String], _ environment: [String: String]) async throws -> JSONValue? {
+            let result = try await CLIProcess.run(
+                ["check-config"] + arguments, environment: environment, directory: directory)
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            #expect(!result.stderr.contains("SWITCHBOARD_CONFIG"), "stderr: \(result.stderr)")
+            return try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8))["listen"]?["port"]
+        }
+        #expect(try await port([], ["SWITCHBOARD_CONFIG": fromEnvironment]) == .number(9201))
+        #expect(try await port(["--config", fromOption], ["SWITCHBOARD_CONFIG": fromEnvironment]) == .number(9202))
+        #expect(try await port([], [:]) == .number(9203))
+
+        let missing = try await CLIProcess.run(
+            ["check-config"], environment: ["SWITCHBOARD_CONFIG": directory.appendingPathComponent("none.json").path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("none.json"))
+    }
+
+    @Test func secretsMayComeFromFiles() async throws {
+        let admin = try write("admin-token", "file-admin-token-9876\n")
+        let twilio = try write("twilio-token", "file-twilio-token-5432\n")
+        let config = try write(
+            "config.json",
+            """
+            {"adminTokenFile": "\(admin)",
+             "channels": [{"id": "t", "provider": "twilio",
+                           "credentials": {"accountSID": "AC1", "authTokenFile": "\(twilio)"}}]}
+            """)
+        let result = try await CLIProcess.run(["check-config", "--config", config])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        let json = try JSONDecoder().decode(JSONValue.self, from: Data(result.stdout.utf8))
+        #expect(json["adminToken"] == .string("***9876"))
+        #expect(json["channels"]?.arrayValue?.first?["credentials"]?["authToken"] == .string("***5432"))
+        #expect(!result.stdout.contains("file-admin-token") && !result.stdout.contains("authTokenFile"))
+
+        let missingPath = directory.appendingPathComponent("no-such-secret").path
+        let missing = try write(
+            "missing.json",
+            """
+            {"channels": [{"id": "t", "provider": "twilio",
+                           "credentials": {"accountSID": "AC1", "authTokenFile": "\(missingPath)"}}]}
+            """)
+        let unreadable = try await CLIProcess.run(["check-config", "--config", missing])
+        #expect(unreadable.status == 2)
+        #expect(unreadable.stderr.contains("channels[0].credentials.authTokenFile"), "stderr: \(unreadable.stderr)")
+        #expect(unreadable.stderr.contains(missingPath))
+
+        let both = try write("both.json", #"{"adminToken": "x", "adminTokenFile": "\#(admin)"}"#)
+        let twice = try await CLIProcess.run(["check-config", "--config", both])
+        #expect(twice.status == 2)
+        #expect(twice.stderr.contains("adminToken and adminTokenFile"), "stderr: \(twice.stderr)")
+
+        let fromVariable = try await CLIProcess.run(
+            ["check-config", "--config", example], environment: ["SWITCHBOARD_ADMINTOKEN_FILE": admin])
+        #expect(fromVariable.status == 0, "stderr: \(fromVariable.stderr)")
+        #expect(
+            try JSONDecoder().decode(JSONValue.self, from: Data(fromVariable.stdout.utf8))["adminToken"]
+                == .string("***9876"))
+    }
+
+    @Test func anUnknownLogFormatOrLevelIsAUsageError() async throws {
+        let format = try await CLIProcess.run(
+            ["check-config", "--config", example], environment: ["LOG_FORMAT": "xml"])
+        #expect(format.status == 2)
+        #expect(format.stderr.contains("LOG_FORMAT"), "stderr: \(format.stderr)")
+        let level = try await CLIProcess.run(["check-config", "--config", example], environment: ["LOG_LEVEL": "loud"])
+        #expect(level.status == 2)
+        #expect(level.stderr.contains("LOG_LEVEL"), "stderr: \(level.stderr)")
+    }
+
+    @Test func jsonLogsAreOneObjectPerLine() async throws {
+        let port = try await ChildGateway.freePort()
+        let config = try write(
+            "config.json", #"{"listen": {"port": \#(port)}, "database": "sqlite:\#(directory.path)/db.sqlite"}"#)
+        let gateway = ChildGateway(
+            configPath: config, port: port, logURL: directory.appendingPathComponent("serve.log"),
+            environment: ["LOG_FORMAT": "json", "SWITCHBOARD_NO_SUCH_KEY": "1"])
+        try await CurlClient.withCurlClient { client in
+            do {
+                try await gateway.start(client: client)
+            } catch {
+                await gateway.stopIfRunning()
+                throw error
+            }
+            #expect(await gateway.terminate() == 0)
+        }
+        let lines = try String(contentsOf: directory.appendingPathComponent("serve.log"), encoding: .utf8)
+            .split(separator: "\n")
+        #expect(!lines.isEmpty)
+        var messages: [String] = []
+        for line in lines {
+            guard case .object(let object) = try? JSONDecoder().decode(JSONValue.self, from: Data(line.utf8)) else {
+                Issue.record("not a JSON object: \(line)")
+                continue
+            }
+            for key in ["ts", "level", "label", "message"] {
+                #expect(object[key]?.stringValue != nil, "no \(key) in \(line)")
+            }
+            #expect(object["ts"]?.stringValue?.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil)
+            messages.append(object["message"]?.stringValue ?? "")
+        }
+        #expect(messages.contains { $0.contains("listening on 127.0.0.1:\(port)") }, "\(messages)")
+        #expect(messages.contains { $0.contains("SWITCHBOARD_NO_SUCH_KEY is not a setting") }, "\(messages)")
+    }
+
+    @Test func serveHelpListsTheEnvironment() async throws {
+        let result = try await CLIProcess.run(["serve", "--help"])
+        #expect(result.status == 0)
+        for name in [
+            "SWITCHBOARD_CONFIG", "SWITCHBOARD_<PATH>", "SWITCHBOARD_LISTEN_PORT=9000", "SWITCHBOARD_<PATH>_FILE",
+            "LOG_LEVEL", "LOG_FORMAT", "authTokenFile",
+        ] {
+            #expect(result.stdout.contains(name), "\(name) not in: \(result.stdout)")
         }
     }
 }
