@@ -17,12 +17,18 @@ struct GatewayTests {
         let gateway: Gateway
         let queued = ManualCounter()
 
-        init(channels: [Configuration.Channel] = [GatewayTests.sms, GatewayTests.bot]) {
+        init(
+            channels: [Configuration.Channel] = [GatewayTests.sms, GatewayTests.bot],
+            maxMessageLength: MessageLengthLimit? = nil
+        ) {
             api = ScriptedProviderAPI([.accepted(providerMessageID: "SM1")], clock: clock)
             let counter = queued
             gateway = Gateway(
                 configuration: Configuration(channels: channels), store: store, router: router,
-                capabilities: [GatewayTests.sms.id: ChannelCapabilities(messages: api), GatewayTests.bot.id: .init()],
+                capabilities: [
+                    GatewayTests.sms.id: ChannelCapabilities(messages: api, maxMessageLength: maxMessageLength),
+                    GatewayTests.bot.id: .init(),
+                ],
                 clock: clock, replyQueued: { counter.add() })
         }
 
@@ -74,6 +80,45 @@ struct GatewayTests {
         _ = try await f.gateway.ingest(f.inbound("SM-b", text: "START"), on: Self.sms)
         #expect(try await f.store.isOptedOut(channelID: "sms", customer: "+14155550100") == false)
         _ = try await f.gateway.reply(to: conversationID, text: "Welcome back", agentID: "alice")
+    }
+
+    @Test(arguments: ["REVOKE", "optout", "Opt Out", "opt \t  out"])
+    func theNewOptOutKeywordsOptOut(text: String) async throws {
+        let f = Fixture()
+        _ = try await f.gateway.ingest(f.inbound("SM-a", text: text), on: Self.sms)
+        #expect(try await f.store.isOptedOut(channelID: "sms", customer: "+14155550100"))
+    }
+
+    @Test func aWordThatOnlyContainsAKeywordDoesNotOptOut() async throws {
+        let f = Fixture()
+        _ = try await f.gateway.ingest(f.inbound("SM-a", text: "please do not opt out"), on: Self.sms)
+        #expect(try await f.store.isOptedOut(channelID: "sms", customer: "+14155550100") == false)
+    }
+
+    /// A reply over the provider's documented maximum is refused before it is queued, naming the limit.
+    @Test func aReplyLongerThanTheProviderTakesIsRefused() async throws {
+        let f = Fixture(maxMessageLength: .characters(1600))
+        _ = try await f.gateway.ingest(f.inbound("SM-a"), on: Self.sms)
+        let conversationID = try #require(await f.router.notified.first?.conversationID)
+        _ = try await f.gateway.reply(to: conversationID, text: String(repeating: "a", count: 1600), agentID: nil)
+        let refusal = await #expect(throws: SwitchboardError.self) {
+            _ = try await f.gateway.reply(to: conversationID, text: String(repeating: "a", count: 1601), agentID: nil)
+        }
+        #expect(refusal?.status == 400 && refusal?.code == "limit-exceeded" && refusal?.field == "text")
+        #expect(refusal?.message.contains("1601 characters") == true)
+        #expect(refusal?.message.contains("at most 1600") == true)
+        #expect(try await f.store.outboxDepth() == 1)
+    }
+
+    @Test func aSegmentLimitCountsSegments() {
+        let limit = MessageLengthLimit.segments(2)
+        #expect(limit.refusal(of: String(repeating: "a", count: 306), provider: "p") == nil)
+        #expect(
+            limit.refusal(of: String(repeating: "a", count: 307), provider: "p")?.contains("3 SMS segments") == true)
+        // UCS-2: 67 units a segment when concatenated.
+        #expect(
+            limit.refusal(of: String(repeating: "é€", count: 1) + String(repeating: "ж", count: 134), provider: "p")
+                != nil)
     }
 
     @Test func aReplyIsQueuedAndTheOutboxWoken() async throws {
