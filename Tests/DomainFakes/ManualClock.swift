@@ -89,12 +89,7 @@ public final class ManualClock: WallClock, Sendable {
     /// Waits (in real time, bounded) until `count` tasks sleep on this clock: a test advances time once the code
     /// under test has reached its wait.
     public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while sleeperCount < count {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return true
+        await waitUntil(timeout: timeout) { self.sleeperCount >= count }
     }
 
     /// This clock's time as a `Clock`, for what sleeps on one (the embedded router's timers).
@@ -108,4 +103,15 @@ public final class ManualClock: WallClock, Sendable {
             try await clock.sleep(until: deadline)
         }
     }
+}
+
+/// Polls, in real time and bounded (generous, since a loaded machine only slows it), until `condition` holds:
+/// how a test waits for the code under test to reach a manual clock's sleep before it moves time.
+public func waitUntil(timeout: Duration = .seconds(60), _ condition: @Sendable () async -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if await condition() { return true }
+        try? await Task.sleep(for: .milliseconds(1))
+    }
+    return false
 }

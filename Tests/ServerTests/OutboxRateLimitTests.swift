@@ -41,7 +41,7 @@ struct OutboxRateLimitTests {
             configuration: configuration, router: SilentRouter(), clock: clock, idlePoll: .milliseconds(50))
         let running = Task { await worker.run() }
         for step in 0..<6 {
-            let settled = await Self.waitUntil { api.sends.count >= 4 + step && clock.sleeperCount == 5 - step }
+            let settled = await waitUntil { api.sends.count >= 4 + step && clock.sleeperCount == 5 - step }
             #expect(settled, "step \(step): \(api.sends.count) sent, \(clock.sleeperCount) waiting")
             if step < 5 { clock.advance(by: .milliseconds(250)) }
         }
@@ -52,15 +52,5 @@ struct OutboxRateLimitTests {
         }
         #expect(offsets("fast") == [0, 0, 0])
         #expect(offsets("slow") == [0, 0.25, 0.5, 0.75, 1.0, 1.25])
-    }
-
-    /// Polls (bounded, in real time: generous, since a loaded machine only slows it) until `condition` holds.
-    static func waitUntil(_ condition: @Sendable () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
-        return false
     }
 }

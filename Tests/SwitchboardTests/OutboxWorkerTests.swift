@@ -150,7 +150,7 @@ struct OutboxWorkerTests {
         for step in 0..<6 {
             // Every reply not sent yet is waiting for its turn before time moves on.
             let sent = 3 + 1 + step
-            #expect(await Self.waitUntil { (api.value?.sends.count ?? 0) >= sent && f.clock.sleeperCount == 5 - step })
+            #expect(await waitUntil { (api.value?.sends.count ?? 0) >= sent && f.clock.sleeperCount == 5 - step })
             if step < 5 { f.clock.advance(by: .milliseconds(250)) }
         }
         #expect(await sending.value)
@@ -160,15 +160,5 @@ struct OutboxWorkerTests {
         }
         #expect(offsets("fast") == [0, 0, 0])
         #expect(offsets("slow") == [0, 0.25, 0.5, 0.75, 1.0, 1.25])
-    }
-
-    /// Polls (bounded, in real time: generous, since a loaded machine only slows it) until `condition` holds.
-    static func waitUntil(_ condition: @Sendable () async -> Bool) async -> Bool {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(1))
-        }
-        return false
     }
 }

@@ -55,30 +55,16 @@ public struct BandwidthMessagesAPI: ProviderAPI {
     /// - 200–202 with `id` → accepted; 429, 408 and 5xx → retry, honouring `Retry-After`; connection failures →
     ///   retry; other answers → permanent with Bandwidth's `type` and `description`.
     public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
-        let response: CurlResponse
-        switch result {
-        case .failure(let error): return sendFailureOutcome(error, channelID: channelID)
-        case .success(let value): response = value
-        }
-        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
-        let detail = ProviderErrorDetail(
-            code: nonEmpty(json?["type"]) ?? "http-\(response.status)",
-            message: nonEmpty(json?["description"]) ?? "\(channelID): Bandwidth answered HTTP \(response.status)")
-        switch response.status {
-        case 200...202:
-            if let id = nonEmpty(json?["id"]) { return .accepted(providerMessageID: id) }
-            // Not retried: Bandwidth may have queued the message, and a retry could send it twice.
-            return .permanent(
-                ProviderErrorDetail(
-                    code: "unexpected-response",
-                    message: "\(channelID): Bandwidth answered \(response.status) without a message id"),
-                optedOut: false)
-        case 429, 408, 500...599:
-            return .retryLater(detail, retryAfter: retryAfterSeconds(response))
-        default:
-            return .permanent(detail, optedOut: false)
-        }
+        answer.classify(result, channelID: channelID)
     }
+
+    static let answer = JSONSendAnswer(
+        provider: "Bandwidth", messageID: { nonEmpty($0?["id"]) },
+        error: { json, status, channelID in
+            ProviderErrorDetail(
+                code: nonEmpty(json?["type"]) ?? "http-\(status)",
+                message: nonEmpty(json?["description"]) ?? "\(channelID): Bandwidth answered HTTP \(status)")
+        })
 
     public func send(_ message: OutboundMessage) async -> SendOutcome {
         var attempt = await attempt(message)

@@ -53,32 +53,18 @@ public struct PlivoMessagesAPI: RequestResponseAPI {
     ///   connection failures → retry; other answers (400 invalid number, 401 bad credentials, 404) → permanent
     ///   with Plivo's `error` text.
     public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
-        let response: CurlResponse
-        switch result {
-        case .failure(let error): return sendFailureOutcome(error, channelID: channelID)
-        case .success(let value): response = value
-        }
-        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
-        let text = nonEmpty(json?["error"]) ?? nonEmpty(json?["message"])
-        let detail = ProviderErrorDetail(
-            code: "http-\(response.status)", message: text ?? "\(channelID): Plivo answered HTTP \(response.status)")
-        switch response.status {
-        case 200...202:
-            if let uuid = json?["message_uuid"]?.arrayValue?.first.flatMap(nonEmpty) ?? nonEmpty(json?["message_uuid"])
-            {
-                return .accepted(providerMessageID: uuid)
-            }
-            // Not retried: Plivo may have queued the message, and a retry could send it twice.
-            return .permanent(
-                ProviderErrorDetail(
-                    code: "unexpected-response",
-                    message: "\(channelID): Plivo answered \(response.status) without a message_uuid"),
-                optedOut: false)
-        case 429, 408, 500...599:
-            return .retryLater(detail, retryAfter: retryAfterSeconds(response))
-        default:
-            let optedOut = text.map { $0.lowercased().contains("stop") } ?? false
-            return .permanent(detail, optedOut: optedOut)
-        }
+        answer.classify(result, channelID: channelID)
     }
+
+    static let answer = JSONSendAnswer(
+        provider: "Plivo",
+        messageID: { $0?["message_uuid"]?.arrayValue?.first.flatMap(nonEmpty) ?? nonEmpty($0?["message_uuid"]) },
+        error: { json, status, channelID in
+            ProviderErrorDetail(
+                code: "http-\(status)",
+                message: nonEmpty(json?["error"]) ?? nonEmpty(json?["message"])
+                    ?? "\(channelID): Plivo answered HTTP \(status)")
+        },
+        // Plivo documents no opt-out code; its error text names the STOP the customer sent.
+        optedOut: { $0.message.lowercased().contains("stop") })
 }

@@ -44,31 +44,17 @@ public struct TelnyxMessagesAPI: RequestResponseAPI {
     ///   retry; connection failures → retry; code 40300 → permanent, opted out; other answers → permanent with
     ///   Telnyx's first error code and detail.
     public static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome {
-        let response: CurlResponse
-        switch result {
-        case .failure(let error): return sendFailureOutcome(error, channelID: channelID)
-        case .success(let value): response = value
-        }
-        let json = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
-        let firstError = json?["errors"]?.arrayValue?.first
-        let code = nonEmpty(firstError?["code"])
-        let detail = ProviderErrorDetail(
-            code: code ?? "http-\(response.status)",
-            message: nonEmpty(firstError?["detail"]) ?? nonEmpty(firstError?["title"])
-                ?? "\(channelID): Telnyx answered HTTP \(response.status)")
-        switch response.status {
-        case 200...202:
-            if let id = nonEmpty(json?["data"]?["id"]) { return .accepted(providerMessageID: id) }
-            // Not retried: Telnyx may have queued the message, and a retry could send it twice.
-            return .permanent(
-                ProviderErrorDetail(
-                    code: "unexpected-response",
-                    message: "\(channelID): Telnyx answered \(response.status) without a message id"),
-                optedOut: false)
-        case 429, 408, 500...599:
-            return .retryLater(detail, retryAfter: retryAfterSeconds(response))
-        default:
-            return .permanent(detail, optedOut: code == TelnyxStatus.optedOutErrorCode)
-        }
+        answer.classify(result, channelID: channelID)
     }
+
+    static let answer = JSONSendAnswer(
+        provider: "Telnyx", messageID: { nonEmpty($0?["data"]?["id"]) },
+        error: { json, status, channelID in
+            let first = json?["errors"]?.arrayValue?.first
+            return ProviderErrorDetail(
+                code: nonEmpty(first?["code"]) ?? "http-\(status)",
+                message: nonEmpty(first?["detail"]) ?? nonEmpty(first?["title"])
+                    ?? "\(channelID): Telnyx answered HTTP \(status)")
+        },
+        optedOut: { $0.code == TelnyxStatus.optedOutErrorCode })
 }
