@@ -108,7 +108,7 @@ let package = Package(
         .executableTarget(
             name: "SwitchboardCLI",
             dependencies: [
-                "GatewayAssembly", "Server", "Switchboard", "Providers", "Curl",
+                "GatewayAssembly", "Server", "Switchboard", "Providers", "Storage", "Curl",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -165,7 +165,7 @@ let package = Package(
         .testTarget(
             name: "StorageTests",
             dependencies: [
-                "Storage", "PostgresStorage", "Switchboard",
+                "Storage", "PostgresStorage", "Switchboard", .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

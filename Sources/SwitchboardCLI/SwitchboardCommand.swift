@@ -11,7 +11,7 @@ struct SwitchboardCommand: AsyncParsableCommand {
         commandName: "switchboard",
         abstract: "SMS/voice gateway adapter for contact centers.",
         version: "switchboard \(SwitchboardVersion.current)",
-        subcommands: [Serve.self, Replay.self, CheckConfig.self, Contacts.self, Send.self]
+        subcommands: [Serve.self, Replay.self, CheckConfig.self, Contacts.self, Send.self, Backup.self]
     )
 }
 

@@ -279,4 +279,28 @@ struct CommandLineTests {
             #expect(result.stdout.contains(name), "\(name) not in: \(result.stdout)")
         }
     }
+
+    @Test func backupCopiesTheSQLiteDatabaseAndRefusesWhatItCannotDo() async throws {
+        let config = try write(
+            "backup.json", #"{"database": "sqlite:\#(directory.appendingPathComponent("db.sqlite").path)"}"#)
+        // check-config opens nothing; `send` is not wanted: create the database through a short-lived store.
+        _ = try await CLIProcess.run([
+            "contacts", "import", try write("c.csv", "name,mobile_phone\nA,+14155550100\n"), "--config", config,
+        ])
+        let copy = directory.appendingPathComponent("copy.sqlite").path
+        let done = try await CLIProcess.run(["backup", copy, "--config", config])
+        #expect(done.status == 0, "stderr: \(done.stderr)")
+        #expect(FileManager.default.fileExists(atPath: copy))
+
+        let unwritable = "/proc/switchboard-backup.sqlite"
+        let refused = try await CLIProcess.run(["backup", unwritable, "--config", config])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains(unwritable))
+
+        let postgres = try write(
+            "pg.json", #"{"database": "postgres://u:p@127.0.0.1:9/db", "cluster": {"secret": "s"}}"#)
+        let pg = try await CLIProcess.run(["backup", copy + "-pg", "--config", postgres])
+        #expect(pg.status == 2)
+        #expect(pg.stderr.contains("pg_dump"))
+    }
 }
