@@ -21,8 +21,8 @@ public enum SwitchboardServer {
         /// Adds `POST /bench/noop`, which reads the body and answers 200 with nothing else: the ceiling the
         /// benchmarks compare the webhook route with. Off in `switchboard serve`; only `make bench` turns it on.
         public var benchmarkNoOpRoute = false
-        /// Called once the router is built, with every route it serves as `METHOD /path/{parameter}` (tests check
-        /// that the OpenAPI document covers each `/v1` route).
+        /// Called once the router is built, with every route registered as `METHOD /path/{parameter}` (not the
+        /// `405` answers to the other methods; tests check that the OpenAPI document covers each `/v1` route).
         public var onRoutes: @Sendable ([String]) -> Void = { _ in }
 
         public init(
@@ -49,6 +49,7 @@ public enum SwitchboardServer {
         let hub = services.hub
         let router = makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute)
         options.onRoutes(router.routes.map(\.description))
+        router.answerMethodNotAllowed(under: "/v1/")
         let app = Application(
             router: router,
             configuration: .init(

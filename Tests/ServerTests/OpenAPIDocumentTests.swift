@@ -53,4 +53,28 @@ struct OpenAPIDocumentTests {
             documented.subtracting(registered).isEmpty,
             "documented routes the gateway does not serve: \(documented.subtracting(registered).sorted())")
     }
+
+    /// Found by Schemathesis (`unsupported_method`): Hummingbird answered a method a `/v1` route does not take
+    /// with 404; CONTRACT.md §9 wants `405 method-not-allowed`, and HTTP an `Allow` header.
+    @Test func aMethodAV1RouteDoesNotTakeIs405WithAllow() async throws {
+        try await GatewayHarness.with(Self.configuration()) { gateway in
+            let token = try #require(gateway.configuration.adminToken)
+            for (method, path, allow) in [
+                ("DELETE", "/v1/agents", "GET"), ("TRACE", "/v1/contacts", "GET, POST"),
+                ("GET", "/v1/conversations/c1/close", "POST"), ("PATCH", "/v1/openapi.json", "GET"),
+                ("HEAD", "/v1/agents/alice", "GET"),
+            ] {
+                let response = try await gateway.request(method, path, token: token)
+                #expect(response.status == 405, "\(method) \(path)")
+                #expect(response.header("Allow") == allow, "\(method) \(path)")
+                #expect(response.header("Content-Type") == "application/json")
+                if method != "HEAD" {
+                    #expect(response.text.contains(#""error":"method-not-allowed""#), "\(response.text)")
+                }
+            }
+            // The routes themselves still answer; an unknown path is still 404.
+            #expect(try await gateway.request("GET", "/v1/agents", token: token).status == 200)
+            #expect(try await gateway.request("GET", "/v1/nothing", token: token).status == 404)
+        }
+    }
 }
