@@ -62,7 +62,7 @@ struct OpenAPIDocumentTests {
             for (method, path, allow) in [
                 ("DELETE", "/v1/agents", "GET"), ("TRACE", "/v1/contacts", "GET, POST"),
                 ("GET", "/v1/conversations/c1/close", "POST"), ("PATCH", "/v1/openapi.json", "GET"),
-                ("HEAD", "/v1/agents/alice", "GET"),
+                ("HEAD", "/v1/agents/alice", "GET"), ("QUERY", "/v1/work-items", "GET, POST"),
             ] {
                 let response = try await gateway.request(method, path, token: token)
                 #expect(response.status == 405, "\(method) \(path)")

@@ -12,7 +12,10 @@ extension Router<BasicRequestContext> {
         for route in routes where route.path.description.hasPrefix(prefix) {
             byPath[route.path.description, default: (route.path, [])].methods.insert(route.method)
         }
-        let common: [HTTPRequest.Method] = [.get, .head, .post, .put, .patch, .delete, .options, .trace]
+        // QUERY: the safe method with a body of the IETF draft, which clients and fuzzers already send.
+        let common: [HTTPRequest.Method] = [
+            .get, .head, .post, .put, .patch, .delete, .options, .trace, HTTPRequest.Method("QUERY")!,
+        ]
         for (description, (path, taken)) in byPath {
             let allow = common.filter(taken.contains).map(\.rawValue).joined(separator: ", ")
             for method in common where !taken.contains(method) {
