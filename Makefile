@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-postgres build release run test test-browser deps-browser lint fmt bench bench-contacts deps-bench clean
+.PHONY: all deps deps-postgres build release run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts deps-bench clean
 .PHONY: test-container deps-container test-kubernetes deps-kubernetes
 
 all: build
@@ -44,6 +44,7 @@ test: deps deps-postgres lint
 		$(SWIFT) test --skip-build --skip '$(TIMED_SUITES)' && \
 		$(SWIFT) test --skip-build --no-parallel --filter '$(TIMED_SUITES)'
 	$(MAKE) test-browser
+	$(MAKE) test-openapi
 	$(MAKE) test-kubernetes
 	$(MAKE) test-container
 
@@ -89,6 +90,16 @@ deps-container:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
+## test-openapi: validate Sources/Server/OpenAPI/openapi.json and fuzz the built gateway's /v1 with Schemathesis
+## (scripts/openapi-check.sh; bounded in examples and time)
+test-openapi: deps-openapi
+	$(SWIFT) build --build-tests
+	PYTHONDONTWRITEBYTECODE=1 VENV=$(VENV) scripts/openapi-check.sh
+
+deps-openapi:
+	@dpkg -s python3-venv >/dev/null 2>&1 || { echo "installing: python3-venv"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
+	@[ -x $(VENV)/bin/schemathesis ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r Tests/OpenAPI/requirements.txt; }
 
 ## lint: swift-format with the committed configuration
 lint:

@@ -93,8 +93,9 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
-            // The agent console's static files, compiled into the binary so a copied executable serves them.
-            resources: [.embedInCode("Console")]
+            // The agent console's static files and the `/v1` OpenAPI document, compiled into the binary so a
+            // copied executable serves them.
+            resources: [.embedInCode("Console"), .embedInCode("OpenAPI")]
         ),
         // The composition root (which store, router, providers, cluster), a library so that the `switchboard`
         // executable, the benchmarks and the tests run the same gateway.

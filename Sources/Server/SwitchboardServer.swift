@@ -21,6 +21,9 @@ public enum SwitchboardServer {
         /// Adds `POST /bench/noop`, which reads the body and answers 200 with nothing else: the ceiling the
         /// benchmarks compare the webhook route with. Off in `switchboard serve`; only `make bench` turns it on.
         public var benchmarkNoOpRoute = false
+        /// Called once the router is built, with every route registered as `METHOD /path/{parameter}` (not the
+        /// `405` answers to the other methods; tests check that the OpenAPI document covers each `/v1` route).
+        public var onRoutes: @Sendable ([String]) -> Void = { _ in }
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
@@ -45,8 +48,11 @@ public enum SwitchboardServer {
         services.heartbeatInterval = options.heartbeatInterval
         let hub = services.hub
         let limits = services.configuration.limits
+        let router = makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute)
+        options.onRoutes(router.routes.map(\.description))
+        router.answerMethodNotAllowed(under: "/v1/")
         let app = Application(
-            router: makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute),
+            router: router,
             server: .http1(
                 configuration: .init(
                     additionalChannelHandlers: [HeaderOverflowHandler(limits: limits), ConnectionWatcher()],
@@ -97,6 +103,7 @@ public enum SwitchboardServer {
         ConversationRoutes(services: services).register(on: router)
         WorkItemRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
+        OpenAPIRoutes().register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)
         return router

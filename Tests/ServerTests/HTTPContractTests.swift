@@ -105,9 +105,16 @@ struct HTTPContractTests {
             }
             #expect(try await get("/readyz").status == 200)
             await stopper.stop()
-            let draining = try await get("/readyz")
+            // The shutdown reaches the drain step a moment after the stopper (or SIGTERM) triggered it.
+            var draining = try await get("/readyz")
+            let deadline = ContinuousClock.now + .seconds(2)
+            while draining.status == 200, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+                draining = try await get("/readyz")
+            }
             #expect(draining.status == 503)
             #expect(draining.text.contains("draining"))
+            // Still serving: the drain lasts listen.drainSeconds (3 s).
             #expect(try await get("/healthz").status == 200)
         }
         try await server.value

@@ -4,6 +4,7 @@ import GatewayAssembly
 import Logging
 import Server
 import Switchboard
+import Synchronization
 import TestHTTPServer
 
 /// A gateway running in this process on a loopback port with a fresh SQLite file, and a curl client to call it.
@@ -11,6 +12,8 @@ struct GatewayHarness: Sendable {
     let port: Int
     let configuration: Configuration
     let client: CurlClient
+    /// Every route the gateway's router serves, as `METHOD /path/{parameter}`.
+    var routes: [String] = []
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
 
@@ -39,9 +42,11 @@ struct GatewayHarness: Sendable {
         logger.logLevel = .warning
         if let chosen = Self.logger { logger = chosen }
         let stopper = ServerStopper()
-        let options = SwitchboardServer.Options(
+        var options = SwitchboardServer.Options(
             onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [],
             stopper: stopper)
+        let routes = Mutex<[String]>([])
+        options.onRoutes = { built in routes.withLock { $0 = built } }
         let server = Task { [configuration, logger] in
             defer { portContinuation.finish() }
             try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
@@ -53,7 +58,9 @@ struct GatewayHarness: Sendable {
         }
         do {
             let result = try await CurlClient.withCurlClient { client in
-                try await body(GatewayHarness(port: port, configuration: configuration, client: client))
+                try await body(
+                    GatewayHarness(
+                        port: port, configuration: configuration, client: client, routes: routes.withLock { $0 }))
             }
             await stopper.stop()
             try await server.value
