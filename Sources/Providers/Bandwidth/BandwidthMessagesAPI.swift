@@ -36,18 +36,8 @@ public struct BandwidthMessagesAPI: ProviderAPI {
             "applicationId": .string(channel.credential("applicationID") ?? ""),
             "to": .array([.string(message.to)]), "from": .string(from), "text": .string(message.text),
         ])
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = (try? encoder.encode(body)).map(Array.init) ?? []
         let account = FormParameters.encodeComponent(channel.credential("accountID") ?? "")
-        return CurlRequest(
-            method: "POST", url: root + "/users/\(account)/messages",
-            headers: [
-                (name: "Authorization", value: "Bearer \(token)"),
-                (name: "Content-Type", value: "application/json"),
-                (name: "Accept", value: "application/json"),
-            ],
-            body: bytes)
+        return .jsonPost(url: root + "/users/\(account)/messages", authorization: "Bearer \(token)", body: body)
     }
 
     /// What the send API's answer (or the failure to get one) means for the outbox.

@@ -33,18 +33,10 @@ public struct PlivoMessagesAPI: RequestResponseAPI {
             body["url"] = .string(callback)
             body["method"] = .string("POST")
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = (try? encoder.encode(JSONValue.object(body))).map(Array.init) ?? []
         let credentials = Data("\(authID):\(authToken)".utf8).base64EncodedString()
-        return CurlRequest(
-            method: "POST", url: base + "/v1/Account/\(FormParameters.encodeComponent(authID))/Message/",
-            headers: [
-                (name: "Authorization", value: "Basic \(credentials)"),
-                (name: "Content-Type", value: "application/json"),
-                (name: "Accept", value: "application/json"),
-            ],
-            body: bytes)
+        return .jsonPost(
+            url: base + "/v1/Account/\(FormParameters.encodeComponent(authID))/Message/",
+            authorization: "Basic \(credentials)", body: .object(body))
     }
 
     /// What Plivo's answer (or the failure to get one) means for the outbox.

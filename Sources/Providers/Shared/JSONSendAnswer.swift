@@ -1,4 +1,5 @@
 import Curl
+import Foundation
 import Switchboard
 
 /// What a JSON send API's answer (or the failure to get one) means for the outbox, in the shape Telnyx, Plivo and
@@ -37,5 +38,22 @@ struct JSONSendAnswer: Sendable {
             let detail = error(json, response.status, channelID)
             return .permanent(detail, optedOut: optedOut(detail))
         }
+    }
+}
+
+extension CurlRequest {
+    /// A JSON API's `POST`: `body` encoded with sorted keys and unescaped slashes (the bytes the providers' tests
+    /// expect), `Content-Type` and `Accept` JSON, and the given `Authorization`.
+    static func jsonPost(url: String, authorization: String, body: JSONValue) -> CurlRequest {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return CurlRequest(
+            method: "POST", url: url,
+            headers: [
+                (name: "Authorization", value: authorization),
+                (name: "Content-Type", value: "application/json"),
+                (name: "Accept", value: "application/json"),
+            ],
+            body: (try? encoder.encode(body)).map(Array.init) ?? [])
     }
 }

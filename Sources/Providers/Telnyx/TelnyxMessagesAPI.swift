@@ -25,17 +25,9 @@ public struct TelnyxMessagesAPI: RequestResponseAPI {
         if let from = message.from ?? channel.numbers.first { body["from"] = .string(from) }
         if let profile = channel.credential("messagingProfileID") { body["messaging_profile_id"] = .string(profile) }
         if let callback = message.statusCallbackURL { body["webhook_url"] = .string(callback) }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let bytes = (try? encoder.encode(JSONValue.object(body))).map(Array.init) ?? []
-        return CurlRequest(
-            method: "POST", url: base + "/v2/messages",
-            headers: [
-                (name: "Authorization", value: "Bearer \(channel.credential("apiKey") ?? "")"),
-                (name: "Content-Type", value: "application/json"),
-                (name: "Accept", value: "application/json"),
-            ],
-            body: bytes)
+        return .jsonPost(
+            url: base + "/v2/messages", authorization: "Bearer \(channel.credential("apiKey") ?? "")",
+            body: .object(body))
     }
 
     /// What Telnyx's answer (or the failure to get one) means for the outbox.
