@@ -21,6 +21,20 @@ import Testing
         TwilioMessagesAPI.classify(result, channelID: "twilio-main")
     }
 
+    @Test func aMessagingServiceSendsInsteadOfTheChannelsNumber() throws {
+        var channel = twilioChannel
+        channel.credentials["messagingServiceSID"] = "MG" + String(repeating: "0a", count: 16)
+        let request = TwilioMessagesAPI.request(for: message, channel: channel)
+        let form = try FormParameters.decode(request.body, maxParameters: 10, what: "t")
+        #expect(form.first("MessagingServiceSid") == "MG" + String(repeating: "0a", count: 16))
+        #expect(form.first("From") == nil)
+        #expect(form.first("To") == "+14155550100" && form.first("Body") == "Hi & welcome 😀")
+        try ProviderRegistry.validate(channel)
+
+        channel.credentials["messagingServiceSID"] = "PN123"
+        #expect(throws: SwitchboardError.self) { try ProviderRegistry.validate(channel) }
+    }
+
     @Test func requestBuilding() throws {
         let request = TwilioMessagesAPI.request(for: message, channel: twilioChannel)
         #expect(request.method == "POST")

@@ -17,7 +17,8 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
     public static let defaultBaseURL = "https://api.twilio.com"
 
     /// `POST {apiBaseURL}/2010-04-01/Accounts/{accountSID}/Messages.json`, Basic auth, form body with `To`,
-    /// `From` (when known), `Body` and `StatusCallback` (when known).
+    /// `MessagingServiceSid` when the channel has `credentials.messagingServiceSID` (Twilio then picks the sender
+    /// from the service's pool), else `From` (when known), `Body` and `StatusCallback` (when known).
     public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
         let accountSID = channel.credential("accountSID") ?? ""
         let authToken = channel.credential("authToken") ?? ""
@@ -25,7 +26,11 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
         while base.hasSuffix("/") { base.removeLast() }
         let url = base + "/2010-04-01/Accounts/\(FormParameters.encodeComponent(accountSID))/Messages.json"
         var form = FormParameters([.init(name: "To", value: message.to)])
-        if let from = message.from ?? channel.numbers.first { form.pairs.append(.init(name: "From", value: from)) }
+        if let service = channel.credential(TwilioProvider.messagingServiceKey) {
+            form.pairs.append(.init(name: "MessagingServiceSid", value: service))
+        } else if let from = message.from ?? channel.numbers.first {
+            form.pairs.append(.init(name: "From", value: from))
+        }
         form.pairs.append(.init(name: "Body", value: message.text))
         if let callback = message.statusCallbackURL {
             form.pairs.append(.init(name: "StatusCallback", value: callback))

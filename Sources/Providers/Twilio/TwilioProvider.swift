@@ -10,6 +10,19 @@ enum TwilioProvider: ProviderModule {
     /// The Messages API's `Body` limit (Twilio error 21617; https://www.twilio.com/docs/errors/21617).
     static let maxMessageLength: MessageLengthLimit? = .characters(1600)
 
+    /// Sends through a Messaging Service instead of from the channel's number (`MG` + 32 hex digits).
+    static let messagingServiceKey = "messagingServiceSID"
+
+    static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
+        if let service = channel.credential(messagingServiceKey),
+            !(service.hasPrefix("MG") && service.count == 34 && service.dropFirst(2).allSatisfy(\.isHexDigit))
+        {
+            throw .invalidRequest(
+                "channel \(channel.id): credentials.messagingServiceSID must be a Messaging Service SID (MG + 32 hex "
+                    + "digits)", field: "credentials.messagingServiceSID")
+        }
+    }
+
     static func adapter(for channel: Configuration.Channel, context: WebhookContext) -> any WebhookAdapter {
         TwilioWebhookAdapter(channel: channel, context: context)
     }
