@@ -166,13 +166,14 @@ mirror=${SWITCHBOARD_DEBIAN_MIRROR:-$(
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
         | grep -v '^[[:space:]]*#' | grep -oE '(https?://[^ ]*/debian)/?( |$)' | head -1 | tr -d ' ' || true
 )}
-mirror=${mirror:-http://deb.debian.org/debian}
+[ -n "$mirror" ] || fail "no Debian mirror in /etc/apt/sources.list*: set SWITCHBOARD_DEBIAN_MIRROR"
 mirror=${mirror%/}
 security=$(
     cat /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list 2>/dev/null \
         | grep -v '^[[:space:]]*#' | grep -oE 'https?://[^ ]*/debian-security' | head -1 || true
 )
-security=${security:-http://deb.debian.org/debian-security}
+# The security archive sits beside the release archive unless the sources name another one.
+security=${security:-${mirror}-security}
 
 if [ ! -f "$BASE/.complete" ]; then
     command -v debootstrap >/dev/null || fail "debootstrap is not installed (apt-get install debootstrap)"
