@@ -83,18 +83,18 @@ extension Gateway {
     public func connectCall(conversationID: String) async {
         guard let conversation = try? await store.conversation(id: conversationID), conversation.medium == .voice,
             let agentID = conversation.assignedAgent,
-            let endpoint = configuration.agent(id: agentID)?.voiceEndpoint,
-            let callID = Self.object(Self.contextObject(conversation.contextJSON)["call"])["id"]?.stringValue
+            let endpoint = configuration.agent(id: agentID)?.voiceEndpoint
         else { return }
+        let call = Self.object(Self.contextObject(conversation.contextJSON)["call"])
+        guard let callID = call["id"]?.stringValue else { return }
         guard let calls = capabilities[conversation.channelID]?.calls else {
             logger.warning(
                 "cannot connect the call of \(conversationID): channel \(conversation.channelID) has no voice")
             return
         }
-        let providerContext = Self.object(Self.contextObject(conversation.contextJSON)["call"])["providerContext"]
         do {
             try await calls.connect(
-                HeldCall(callID: callID, providerContext: providerContext?.stringValue), to: endpoint)
+                HeldCall(callID: callID, providerContext: call["providerContext"]?.stringValue), to: endpoint)
         } catch {
             logger.warning("connecting the call of \(conversationID) to agent \(agentID) failed: \(error)")
         }
