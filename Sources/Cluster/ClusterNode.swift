@@ -155,17 +155,8 @@ public final class ClusterNode: Sendable {
     /// place and starts the leader's jobs; then tells it of the streams open here.
     private func takeOver() async {
         let router = EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: clock)
-        do {
-            for agent in configuration.agents {
-                if let presence = try await lastPresence(of: agent.id) {
-                    await router.restorePresence(presence, agentID: agent.id)
-                }
-            }
-            await router.restore(
-                conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
-        } catch {
-            logger.error("cluster: restoring the router from the store failed; leading with what was read: \(error)")
-        }
+        // In remote mode the core decides: the router stays empty (CONTRACT.md §11).
+        if configuration.router.mode == .embedded { await restore(router) }
         await routers.replace(with: router).shutdown()
         await registrationLock.withLock {
             self.state.withLock { state in
@@ -181,6 +172,21 @@ public final class ClusterNode: Sendable {
         }
         metrics.set("switchboard_cluster_leader", [:], to: 1)
         logger.notice("cluster: this instance leads (\(advertiseURL))")
+    }
+
+    /// Open conversations and each agent's last presence, from the store.
+    private func restore(_ router: EmbeddedRouter) async {
+        do {
+            for agent in configuration.agents {
+                if let presence = try await lastPresence(of: agent.id) {
+                    await router.restorePresence(presence, agentID: agent.id)
+                }
+            }
+            await router.restore(
+                conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+        } catch {
+            logger.error("cluster: restoring the router from the store failed; leading with what was read: \(error)")
+        }
     }
 
     /// Stops the leader's jobs and router at once; this instance follows from now on.

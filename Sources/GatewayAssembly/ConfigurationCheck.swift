@@ -68,11 +68,27 @@ enum ConfigurationCheck {
             }
         }
         if configuration.router.mode == .remote {
-            guard configuration.router.url != nil else {
+            guard let url = configuration.router.url else {
                 throw fail("router.url is required in remote mode", "router.url")
             }
-            guard configuration.router.secret != nil else {
-                throw fail("router.secret is required in remote mode", "router.secret")
+            guard let scheme = URLComponents(string: url)?.scheme?.lowercased(), ["http", "https"].contains(scheme),
+                URLComponents(string: url)?.host?.isEmpty == false
+            else {
+                throw fail("router.url \"\(url)\" is not an http(s) URL", "router.url")
+            }
+            guard let secret = configuration.router.secret, !secret.isEmpty else {
+                throw fail(
+                    "router.secret is required in remote mode (the key that signs the core's events)", "router.secret")
+            }
+            guard StandardWebhookSigner.isValidSecret(secret) else {
+                throw fail(
+                    "router.secret must be a Standard Webhooks secret: whsec_ followed by Base64", "router.secret")
+            }
+            guard let token = configuration.router.token, !token.isEmpty else {
+                throw fail("router.token is required in remote mode (the core's bearer token on /v1)", "router.token")
+            }
+            guard !tokens.contains(token), token != configuration.adminToken else {
+                throw fail("router.token is also another token of the configuration", "router.token")
             }
         }
         try validateTemplates(configuration.notifications.templates, key: "notifications.templates")

@@ -43,9 +43,9 @@ struct GatewayAssembly {
         let routers = RouterSlot(EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: clock))
         // With PostgreSQL several instances may share the database: one leads and runs the router.
         let cluster = try clusterNode(hub: hub, routers: routers, metrics: metrics)
-        // In remote mode the gateway's notification requests go to the external core; the embedded router
-        // still answers the `/v1` agent API.
-        let remote = remoteCore()
+        // In remote mode every event goes to the external core, which decides; the embedded router stays empty
+        // and its routes answer 404 (CONTRACT.md §11).
+        let remote = remoteCore(metrics: metrics, polling: cluster != nil)
         let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
         var adapters: [String: any WebhookAdapter] = [:]
         let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
@@ -71,19 +71,20 @@ struct GatewayAssembly {
             health: Health(store: store),
             routers: routers, hub: hub, adapters: adapters, metrics: metrics, clock: clock, logger: logger,
             cluster: cluster)
-        // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
+        // The concatenation sweeper runs once per cluster: on its leader.
         let singletons: [@Sendable () async -> Void] = [
-            { await remote?.run() },
-            { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) },
+            { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) }
         ]
         if let cluster {
             cluster.leaderJobs.withLock { $0 = singletons }
             await cluster.start()
-        } else {
+        } else if configuration.router.mode == .embedded {
             await routers.current.restore(
                 conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
         }
+        // Every instance sends replies and core events: each claims what it sends.
         var background: [@Sendable () async -> Void] = [{ await outbox.run() }]
+        if let remote { background.append { await remote.sender.run() } }
         if let cluster {
             background.append { await cluster.run() }
         } else {
@@ -108,12 +109,15 @@ struct GatewayAssembly {
             logger: logger, metrics: metrics)
     }
 
-    /// The remote core router of `router.mode = remote`, `nil` in embedded mode.
-    func remoteCore() -> RemoteCoreRouter? {
+    /// The remote core router of `router.mode = remote`, `nil` in embedded mode. With several instances
+    /// (`polling`) its sender also looks for events the others queued, four times a second.
+    func remoteCore(metrics: Metrics, polling: Bool) -> RemoteCoreRouter? {
         guard configuration.router.mode == .remote, let url = configuration.router.url,
             let secret = configuration.router.secret
         else { return nil }
-        return RemoteCoreRouter(url: url, secret: secret, store: store, client: curl, clock: clock, logger: logger)
+        return RemoteCoreRouter(
+            url: url, secret: secret, store: store, client: curl, clock: clock, metrics: metrics,
+            idlePoll: polling ? .milliseconds(250) : .seconds(5), logger: logger)
     }
 
     /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (the channel's

@@ -17,6 +17,7 @@ enum PostgresSchema {
         Migration(name: "v2-replay-nonces", sql: replayNonces),
         Migration(name: "v3-concatenation-parts", sql: concatenationParts),
         Migration(name: "v4-core-notification-outbox", sql: coreNotificationOutbox),
+        Migration(name: "v5-core-events", sql: coreEvents),
     ]
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
@@ -52,6 +53,35 @@ enum PostgresSchema {
         }
         return appliedNow
     }
+
+    /// The remote core's event outbox (CONTRACT.md §11), as SQLite's `v5-core-events`: events ordered per
+    /// conversation by `seq`, one `core_queue` row per conversation with events waiting.
+    static let coreEvents = """
+        CREATE TABLE core_event (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            conversation_id TEXT NOT NULL,
+            type TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at BIGINT NOT NULL,
+            attempts BIGINT NOT NULL DEFAULT 0,
+            last_error TEXT
+        );
+        CREATE INDEX core_event_by_conversation ON core_event (conversation_id, seq);
+        CREATE TABLE core_queue (
+            conversation_id TEXT PRIMARY KEY,
+            next_attempt_at BIGINT NOT NULL,
+            claimed BOOLEAN NOT NULL DEFAULT FALSE
+        );
+        CREATE INDEX core_queue_due ON core_queue (next_attempt_at);
+        INSERT INTO core_event (id, conversation_id, type, body, created_at, attempts, last_error)
+            SELECT id, COALESCE(body::jsonb ->> 'conversationId', id),
+                COALESCE(body::jsonb ->> 'type', 'notification.request'), body, created_at, attempts, last_error
+            FROM core_notification ORDER BY created_at, seq;
+        INSERT INTO core_queue (conversation_id, next_attempt_at)
+            SELECT conversation_id, MIN(created_at) FROM core_event GROUP BY conversation_id;
+        DROP TABLE core_notification
+        """
 
     static let coreNotificationOutbox = """
         CREATE TABLE core_notification (

@@ -13,12 +13,16 @@ extension PostgresStore {
 
     /// Instances sweeping at once share the work: a group another transaction holds (being completed or
     /// delivered) is skipped, and a group found empty was delivered meanwhile.
-    public func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
+    public func flushConcatenations(
+        channelID: String, firstPartBefore cutoff: Date, coreEvents: InboundCoreEvents?
+    ) async throws -> [InboundOutcome] {
         try await transaction { db in
             var outcomes: [InboundOutcome] = []
             for group in try await ConcatenationParts.groups(channelID: channelID, firstPartBefore: cutoff, db) {
                 guard try await db.tryLock(group.lockKey) else { continue }
-                if let outcome = try await ConcatenationParts.deliver(group, db) { outcomes.append(outcome) }
+                if let outcome = try await ConcatenationParts.deliver(group, coreEvents: coreEvents, db) {
+                    outcomes.append(outcome)
+                }
             }
             return outcomes
         }
@@ -44,7 +48,7 @@ extension PostgresStore {
         guard try await DedupeKeys.claim(channelID: record.channelID, kind: .inbound, key: record.dedupeKey, at: at, db)
         else { return .duplicate }
         guard try await ConcatenationParts.count(group, db) >= part.total else { return .waiting }
-        guard let outcome = try await ConcatenationParts.deliver(group, db) else {
+        guard let outcome = try await ConcatenationParts.deliver(group, coreEvents: record.coreEvents, db) else {
             throw StorageCorruption(what: "concatenated message \(part.reference) has no parts after storing one")
         }
         return .completed(outcome)
@@ -111,7 +115,9 @@ enum ConcatenationParts {
 
     /// Stores the group's parts as one inbound message (missing parts marked) and forgets the parts; `nil` when
     /// the group has no parts left (delivered by another transaction). The caller holds the group's lock.
-    static func deliver(_ group: Group, _ db: SQLSession) async throws -> InboundOutcome? {
+    static func deliver(
+        _ group: Group, coreEvents: InboundCoreEvents?, _ db: SQLSession
+    ) async throws -> InboundOutcome? {
         let rows = try await db.rows(
             """
             SELECT part, total, text, received_at, dedupe_key, provider_message_id, customer_is_phone_number, medium,
@@ -128,10 +134,11 @@ enum ConcatenationParts {
                 medium: try row.enumValue("medium"), queue: try row.required("queue"))
         }
         guard
-            let record = ConcatenationPart.assemble(
+            var record = ConcatenationPart.assemble(
                 parts, channelID: group.channelID, customerPhone: group.customerPhone)
         else { return nil }
         try await db.run("DELETE FROM concatenation_part WHERE \(groupFilter)", group.arguments)
+        record.coreEvents = coreEvents
         return try await PostgresStore.recordInbound(record, db)
     }
 }

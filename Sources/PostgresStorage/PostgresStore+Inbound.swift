@@ -47,6 +47,9 @@ extension PostgresStore {
             createdAt: at, updatedAt: at)
         try await MessageRows.insert(
             message, channelID: record.channelID, dedupeLink: (.inbound, record.dedupeKey), db)
+        if let coreEvents = record.coreEvents {
+            try await CoreEventRows.insert(coreEvents.render(conversation, message, opened), db)
+        }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }
 

@@ -85,9 +85,14 @@ public enum SwitchboardServer {
         let router = Router(context: ConnectionContext.self)
         router.add(middleware: ErrorMiddleware(logger: services.logger))
         router.add(middleware: HeaderLimitMiddleware(limits: services.configuration.limits))
+        let embedded = services.configuration.router.mode == .embedded
         if let cluster = services.cluster {
-            router.add(
-                middleware: LeaderForwarding(node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
+            // The agent API needs the leader's router; in remote mode there is none to ask (§11).
+            if embedded {
+                router.add(
+                    middleware: LeaderForwarding(
+                        node: cluster, maxBodyBytes: services.configuration.limits.maxBodyBytes))
+            }
             ClusterRoutes(node: cluster).register(on: router)
         }
         if benchmarkNoOpRoute {
@@ -98,10 +103,13 @@ public enum SwitchboardServer {
             }
         }
         WebhookRoutes(services: services).register(on: router)
-        AgentRoutes(services: services).register(on: router)
-        NotificationRoutes(services: services).register(on: router)
+        // In remote mode the core owns agents, notifications and work items: those routes answer 404 (§11).
+        if embedded {
+            AgentRoutes(services: services).register(on: router)
+            NotificationRoutes(services: services).register(on: router)
+            WorkItemRoutes(services: services).register(on: router)
+        }
         ConversationRoutes(services: services).register(on: router)
-        WorkItemRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
         OpenAPIRoutes().register(on: router)
         HealthRoutes(services: services).register(on: router)

@@ -12,7 +12,43 @@ enum SQLiteSchema {
         migrator.registerMigration("v2-replay-nonces", migrate: createReplayNonces)
         migrator.registerMigration("v3-concatenation-parts", migrate: createConcatenationParts)
         migrator.registerMigration("v4-core-notification-outbox", migrate: createCoreNotificationOutbox)
+        migrator.registerMigration("v5-core-events", migrate: createCoreEvents)
         return migrator
+    }
+
+    /// The remote core's event outbox (CONTRACT.md §11), replacing `core_notification` (requests still waiting
+    /// there move over, in their order). `core_event` keeps the events, ordered per conversation by `seq`;
+    /// `core_queue` has one row per conversation with events waiting: when its oldest is due (`next_attempt_at`,
+    /// also the end of a claim's lease while `claimed`), so that finding due work reads an index, not the backlog.
+    private static func createCoreEvents(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE core_event (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    conversation_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    body TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    last_error TEXT
+                );
+                CREATE INDEX core_event_by_conversation ON core_event (conversation_id, seq);
+                CREATE TABLE core_queue (
+                    conversation_id TEXT PRIMARY KEY,
+                    next_attempt_at INTEGER NOT NULL,
+                    claimed INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                CREATE INDEX core_queue_due ON core_queue (next_attempt_at);
+                INSERT INTO core_event (id, conversation_id, type, body, created_at, attempts, last_error)
+                    SELECT id, COALESCE(json_extract(body, '$.conversationId'), id),
+                        COALESCE(json_extract(body, '$.type'), 'notification.request'), body, created_at, attempts,
+                        last_error
+                    FROM core_notification ORDER BY created_at, rowid;
+                INSERT INTO core_queue (conversation_id, next_attempt_at)
+                    SELECT conversation_id, MIN(created_at) FROM core_event GROUP BY conversation_id;
+                DROP TABLE core_notification;
+                """)
     }
 
     /// Notification requests for an external core (remote router mode), kept until the core answered 2xx.

@@ -7,11 +7,13 @@ extension SQLiteStore {
         try await write { db in try Self.recordInboundPart(record, db) }
     }
 
-    public func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
+    public func flushConcatenations(
+        channelID: String, firstPartBefore cutoff: Date, coreEvents: InboundCoreEvents?
+    ) async throws -> [InboundOutcome] {
         try await write { db in
             var outcomes: [InboundOutcome] = []
             for group in try ConcatenationParts.groups(channelID: channelID, firstPartBefore: cutoff, db) {
-                outcomes.append(try ConcatenationParts.deliver(group, db))
+                outcomes.append(try ConcatenationParts.deliver(group, coreEvents: coreEvents, db))
             }
             return outcomes
         }
@@ -37,7 +39,7 @@ extension SQLiteStore {
             channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: nil, messageID: nil,
             at: at, db)
         guard try ConcatenationParts.count(group, db) >= part.total else { return .waiting }
-        return .completed(try ConcatenationParts.deliver(group, db))
+        return .completed(try ConcatenationParts.deliver(group, coreEvents: record.coreEvents, db))
     }
 }
 
@@ -90,7 +92,7 @@ enum ConcatenationParts {
     }
 
     /// Stores the group's parts as one inbound message (missing parts marked) and forgets the parts.
-    static func deliver(_ group: Group, _ db: Database) throws -> InboundOutcome {
+    static func deliver(_ group: Group, coreEvents: InboundCoreEvents?, _ db: Database) throws -> InboundOutcome {
         let rows = try db.rows(
             "SELECT * FROM concatenation_part WHERE \(groupFilter) ORDER BY part", group.arguments)
         let parts = try rows.map { row in
@@ -102,12 +104,13 @@ enum ConcatenationParts {
                 medium: try row.enumValue("medium"), queue: try row.required("queue"))
         }
         guard
-            let record = ConcatenationPart.assemble(
+            var record = ConcatenationPart.assemble(
                 parts, channelID: group.channelID, customerPhone: group.customerPhone)
         else {
             throw StorageCorruption(what: "concatenated message \(group.reference) has no parts")
         }
         try db.run("DELETE FROM concatenation_part WHERE \(groupFilter)", group.arguments)
+        record.coreEvents = coreEvents
         return try SQLiteStore.recordInbound(record, db)
     }
 }

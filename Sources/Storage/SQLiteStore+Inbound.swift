@@ -39,6 +39,9 @@ extension SQLiteStore {
         try DedupeKeys.insert(
             channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: conversation.id,
             messageID: message.id, at: at, db)
+        if let coreEvents = record.coreEvents {
+            try CoreEventRows.insert(coreEvents.render(conversation, message, opened), db)
+        }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }
 

@@ -38,6 +38,8 @@ public enum ConversationCloseReason: String, Sendable, Codable, Hashable {
     case closedBySupervisor = "closed-by-supervisor"
     case transferred
     case customerHungUp = "customer-hung-up"
+    /// Remote mode: the external core closed it (`POST /v1/conversations/{id}/close` with `router.token`).
+    case closedByCore = "closed-by-core"
 }
 
 /// An event on an agent's stream (CONTRACT.md §6).
@@ -88,6 +90,20 @@ public protocol CoreRouter: Sendable {
     /// A conversation was closed from outside the agent API (the caller hung up): a pending offer is withdrawn;
     /// its holder gets `conversation.closed` and its capacity is released.
     func closeConversation(id: String, reason: ConversationCloseReason) async
+    /// The customer opted out (`optedOut`) or back in on the channel of `conversationID`, by keyword or a
+    /// provider's signal. Only an external core hears of it (§11); the embedded router has nothing to do.
+    func customerOptChanged(optedOut: Bool, conversationID: String) async
+    /// In remote core mode, the events an inbound message produces, which the store writes in the message's own
+    /// transaction (``InboundRecord/coreEvents``); `nil` when the router is told after the commit instead.
+    var inboundEvents: InboundCoreEvents? { get }
+    /// The store wrote ``inboundEvents`` with a message (instead of ``notify(_:)`` or ``messageArrived(_:in:)``).
+    func inboundEventsWritten() async
+}
+
+extension CoreRouter {
+    public func customerOptChanged(optedOut: Bool, conversationID: String) async {}
+    public var inboundEvents: InboundCoreEvents? { nil }
+    public func inboundEventsWritten() async {}
 }
 
 /// The wall clock, injectable so that tests control time: what the domain stamps, and what its waits (a channel's

@@ -82,6 +82,17 @@ public struct NotificationRequest: Sendable, Equatable, Codable {
     }
 }
 
+extension NotificationRequest {
+    /// The request for a conversation that needs an agent: its scenario follows its medium.
+    public init(opening conversation: Conversation) {
+        self.init(
+            scenario: conversation.medium == .voice ? .incomingVoice : .incomingSMS, conversationID: conversation.id,
+            channelID: conversation.channelID, medium: conversation.medium, queue: conversation.queue,
+            customer: NotificationCustomer(phone: conversation.customerPhone, match: conversation.match),
+            contextJSON: conversation.contextJSON, createdAt: conversation.createdAt)
+    }
+}
+
 /// One header/value line of a notification.
 public struct NotificationField: Sendable, Codable, Hashable {
     public var header: String

@@ -19,6 +19,8 @@ public actor InMemoryStore: InboundStore, ConversationStore, OptOutStore, Outbox
     private var optedOut: Set<String> = []
     private var earlyReports: [String: DeliveryReportRecord] = [:]
     public private(set) var outbox: [String: OutboxItem] = [:]
+    /// Events for a remote core written with inbound messages (``InboundRecord/coreEvents``), in order.
+    public private(set) var coreEvents: [CoreEvent] = []
     private var due: [String: Date] = [:]
     /// How long a claimed entry is left alone before it is due again (a crash mid-send).
     public let sendingLease: TimeInterval = 60
@@ -49,6 +51,7 @@ public actor InMemoryStore: InboundStore, ConversationStore, OptOutStore, Outbox
             createdAt: record.receivedAt, updatedAt: record.receivedAt)
         store(message)
         dedupeKeys[key] = (conversation.id, message.id)
+        if let render = record.coreEvents { coreEvents += render.render(conversation, message, opened) }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }
 
@@ -67,24 +70,33 @@ public actor InMemoryStore: InboundStore, ConversationStore, OptOutStore, Outbox
                 customerIsPhoneNumber: record.customerIsPhoneNumber, medium: record.medium, queue: record.queue))
         if partsFirstArrived[group] == nil { partsFirstArrived[group] = record.receivedAt }
         guard parts[group, default: []].count >= part.total else { return .waiting }
-        return .completed(try await deliver(group, channelID: record.channelID, customerPhone: record.customerPhone))
+        return .completed(
+            try await deliver(
+                group, channelID: record.channelID, customerPhone: record.customerPhone, coreEvents: record.coreEvents))
     }
 
-    public func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
+    public func flushConcatenations(
+        channelID: String, firstPartBefore cutoff: Date, coreEvents: InboundCoreEvents?
+    ) async throws -> [InboundOutcome] {
         var outcomes: [InboundOutcome] = []
         let groups = partsFirstArrived.filter { $0.key.hasPrefix(channelID + "|") && $0.value < cutoff }
         for (group, _) in groups.sorted(by: { $0.value < $1.value }) {
             let customer = group.split(separator: "|", omittingEmptySubsequences: false)[1]
-            outcomes.append(try await deliver(group, channelID: channelID, customerPhone: String(customer)))
+            outcomes.append(
+                try await deliver(
+                    group, channelID: channelID, customerPhone: String(customer), coreEvents: coreEvents))
         }
         return outcomes
     }
 
-    private func deliver(_ group: String, channelID: String, customerPhone: String) async throws -> InboundOutcome {
+    private func deliver(
+        _ group: String, channelID: String, customerPhone: String, coreEvents: InboundCoreEvents?
+    ) async throws -> InboundOutcome {
         let stored = parts.removeValue(forKey: group) ?? []
         partsFirstArrived[group] = nil
-        guard let record = ConcatenationPart.assemble(stored, channelID: channelID, customerPhone: customerPhone)
+        guard var record = ConcatenationPart.assemble(stored, channelID: channelID, customerPhone: customerPhone)
         else { throw StorageCorruption(what: "concatenated message \(group) has no parts") }
+        record.coreEvents = coreEvents
         return try await recordInbound(record)
     }
 

@@ -146,3 +146,41 @@ struct PostgresConcurrencyTests {
         }
     }
 }
+
+extension PostgresConcurrencyTests {
+    /// Two instances claiming core events at once: each event is handed to one of them, heads only.
+    @Test func twoInstancesClaimEachCoreEventOnce() async throws {
+        try await withTwoInstances { stores in
+            var events: [CoreEvent] = []
+            for conversation in 0..<40 {
+                for index in 0..<3 {
+                    events.append(
+                        CoreEvent(
+                            id: "e\(conversation)-\(index)", conversationID: "c\(conversation)", type: "t", body: "{}",
+                            createdAt: at(Double(index))))
+                }
+            }
+            try await stores[0].enqueueCoreEvents(events)
+            var delivered: [String] = []
+            while delivered.count < events.count {
+                let claims = try await withThrowingTaskGroup(of: [CoreEvent].self) { group in
+                    for store in stores + stores {
+                        group.addTask { try await store.claimCoreEvents(now: at(10), limit: 7, lease: 60) }
+                    }
+                    return try await group.reduce(into: []) { $0 += $1 }
+                }
+                #expect(Set(claims.map(\.id)).count == claims.count, "an event was claimed twice")
+                #expect(Set(claims.map(\.conversationID)).count == claims.count, "two events of one conversation")
+                for event in claims {
+                    #expect(!delivered.contains(event.id))
+                    delivered.append(event.id)
+                    try await stores[delivered.count % 2].completeCoreEvent(id: event.id)
+                }
+            }
+            for conversation in 0..<40 {
+                #expect(
+                    delivered.filter { $0.hasPrefix("e\(conversation)-") } == (0..<3).map { "e\(conversation)-\($0)" })
+            }
+        }
+    }
+}

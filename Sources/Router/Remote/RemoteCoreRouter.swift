@@ -3,134 +3,122 @@ import Foundation
 import Logging
 import Switchboard
 
-/// `router.mode = remote` (CONTRACT.md §2): every notification request is stored in a durable outbox and POSTed
-/// as JSON to the external core, signed like §4's bot handoff, retried with backoff until the core answers 2xx.
-/// The gateway then sits in front of an existing contact-center core, which notifies its own agents.
+/// `router.mode = remote` (CONTRACT.md §11): Switchboard is the channel side of an existing contact-center core.
+/// Nothing is decided here: every notification request, inbound message, status change, close and opt-out
+/// becomes an event in the durable outbox (``CoreEventStore``), which ``CoreEventSender`` POSTs to the core.
+///
+/// An inbound message's events are written by the store in the message's own transaction
+/// (``inboundEvents``); the rest are queued right after their change was committed.
 public final class RemoteCoreRouter: CoreRouter, Sendable {
-    let url: String
-    let signer: StandardWebhookSigner
-    let store: any CoreNotificationStore
-    let client: CurlClient
+    let store: any CoreEventStore & ConversationStore
     let clock: any WallClock
-    let retryPolicy: RetryPolicy
     let logger: Logger
-    private let wakeSignal = WakeSignal()
+    /// Delivers what is queued here.
+    public let sender: CoreEventSender
 
     public init(
-        url: String, secret: String, store: any CoreNotificationStore, client: CurlClient,
-        clock: any WallClock = SystemWallClock(),
-        retryPolicy: RetryPolicy = .init(), logger: Logger
+        url: String, secret: String, store: any CoreEventStore & ConversationStore, client: CurlClient,
+        clock: any WallClock = SystemWallClock(), metrics: Metrics = Metrics(), idlePoll: Duration = .seconds(5),
+        logger: Logger
     ) {
-        self.url = url
-        signer = StandardWebhookSigner(secret: secret)
         self.store = store
-        self.client = client
         self.clock = clock
-        self.retryPolicy = retryPolicy
         self.logger = logger
+        sender = CoreEventSender(
+            url: url, secret: secret, store: store, client: client, clock: clock, metrics: metrics, logger: logger,
+            idlePoll: idlePoll)
+    }
+
+    public var inboundEvents: InboundCoreEvents? {
+        InboundCoreEvents { conversation, message, opened in
+            Self.inboundEvents(conversation: conversation, message: message, opened: opened)
+        }
+    }
+
+    /// `message.received`, then `notification.request` when the message opened its conversation. Their ids come
+    /// from the message's, so a message is announced under the same `webhook-id`s however often it is rendered.
+    static func inboundEvents(conversation: Conversation, message: Message, opened: Bool) -> [CoreEvent] {
+        var events: [CoreEvent] = []
+        let received = CoreEventBodies.Envelope(
+            id: "evt_" + message.id, type: "message.received", at: message.createdAt, conversation: conversation)
+        if let event = try? received.event(CoreEventBodies.MessageFields(message: MessageBody(message))) {
+            events.append(event)
+        }
+        if opened {
+            let request = NotificationRequest(opening: conversation)
+            let envelope = CoreEventBodies.Envelope(
+                id: "evt_" + message.id + "_request", type: "notification.request", request: request)
+            if let event = try? envelope.event(CoreEventBodies.NotificationFields(request: request)) {
+                events.append(event)
+            }
+        }
+        return events
+    }
+
+    public func inboundEventsWritten() async {
+        sender.wake()
     }
 
     public func notify(_ request: NotificationRequest) async {
-        let id = RecordID.make("ntfreq")
-        do {
-            let body = try ContractJSON.string(RemoteNotificationBody(id: id, request: request))
-            try await store.enqueueCoreNotification(CoreNotification(id: id, body: body, createdAt: clock.now()))
-            wakeSignal.signal()
-        } catch {
-            logger.error("remote core: cannot queue the notification request for \(request.conversationID): \(error)")
+        let envelope = CoreEventBodies.Envelope(
+            id: RecordID.make("evt"), type: "notification.request", request: request)
+        await queue("notification.request of \(request.conversationID)") {
+            try envelope.event(CoreEventBodies.NotificationFields(request: request))
         }
     }
 
-    /// The core learns that a conversation ended (the caller hung up) the same way, as a `conversation.closed`
-    /// request from the outbox.
+    /// Inbound messages arrive through ``inboundEvents``; this one is kept for messages stored without them.
+    public func messageArrived(_ message: Message, in conversation: Conversation) async {
+        await queue("message.received of \(message.id)") {
+            try CoreEventBodies.Envelope(
+                id: "evt_" + message.id, type: "message.received", at: message.createdAt, conversation: conversation
+            ).event(CoreEventBodies.MessageFields(message: MessageBody(message)))
+        }
+    }
+
+    public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {
+        await queue("message.status of \(message.id)") {
+            try CoreEventBodies.Envelope(
+                id: RecordID.make("evt"), type: "message.status", at: clock.now(), conversation: conversation
+            ).event(CoreEventBodies.StatusFields(messageId: message.id, status: message.status, error: message.error))
+        }
+    }
+
     public func closeConversation(id: String, reason: ConversationCloseReason) async {
-        let requestID = RecordID.make("ntfreq")
+        guard let conversation = await conversation(id) else { return }
+        await queue("conversation.closed of \(id)") {
+            try CoreEventBodies.Envelope(
+                id: RecordID.make("evt"), type: "conversation.closed", at: clock.now(), conversation: conversation
+            ).event(CoreEventBodies.ReasonFields(reason: reason.rawValue))
+        }
+    }
+
+    public func customerOptChanged(optedOut: Bool, conversationID: String) async {
+        guard let conversation = await conversation(conversationID) else { return }
+        let type = optedOut ? "customer.opted-out" : "customer.opted-in"
+        await queue("\(type) in \(conversationID)") {
+            try CoreEventBodies.Envelope(
+                id: RecordID.make("evt"), type: type, at: clock.now(), conversation: conversation
+            )
+            .event(CoreEventBodies.NoFields())
+        }
+    }
+
+    private func conversation(_ id: String) async -> Conversation? {
         do {
-            let body = try ContractJSON.string([
-                "type": "conversation.closed", "id": requestID, "conversationId": id, "reason": reason.rawValue,
-            ])
-            try await store.enqueueCoreNotification(CoreNotification(id: requestID, body: body, createdAt: clock.now()))
-            wakeSignal.signal()
+            return try await store.conversation(id: id)
         } catch {
-            logger.error("remote core: cannot queue conversation.closed for \(id): \(error)")
+            logger.error("remote core: cannot read conversation \(id) for its event: \(error)")
+            return nil
         }
     }
 
-    /// The external core owns its agents' streams: messages and statuses stay readable through `/v1`.
-    public func messageArrived(_ message: Message, in conversation: Conversation) async {}
-    public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {}
-
-    /// Sends due requests until the task is cancelled.
-    public func run() async {
-        while !Task.isCancelled {
-            if await sendDue() { continue }
-            let next = try? await store.nextCoreNotificationAttempt()
-            let wait = next.map { max(0.001, min(5, $0.timeIntervalSince(clock.now()))) } ?? 5
-            await wakeSignal.wait(timeout: .milliseconds(Int64(wait * 1000)))
-        }
-    }
-
-    /// Posts every due request once; returns whether there were any.
-    @discardableResult
-    public func sendDue() async -> Bool {
-        guard let due = try? await store.dueCoreNotifications(now: clock.now(), limit: 32), !due.isEmpty else {
-            return false
-        }
-        await withTaskGroup(of: Void.self) { group in
-            for notification in due { group.addTask { await self.post(notification) } }
-        }
-        return true
-    }
-
-    private func post(_ notification: CoreNotification) async {
-        let body = Array(notification.body.utf8)
-        let timestamp = Int(clock.now().timeIntervalSince1970)
-        let request = CurlRequest(
-            method: "POST", url: url,
-            headers: [(name: "Content-Type", value: "application/json")]
-                + signer.headers(id: notification.id, timestamp: timestamp, body: body),
-            body: body)
-        let problem: String
-        var retryAfter: Double?
+    private func queue(_ what: String, _ event: () throws -> CoreEvent) async {
         do {
-            let response = try await client.execute(request)
-            if (200..<300).contains(response.status) {
-                try? await store.completeCoreNotification(id: notification.id)
-                return
-            }
-            problem = "the core answered HTTP \(response.status)"
-            retryAfter = response.header("Retry-After").flatMap(Double.init)
+            try await store.enqueueCoreEvents([try event()])
+            sender.wake()
         } catch {
-            problem = "the core is unreachable: \(error.message)"
+            logger.error("remote core: cannot queue the \(what): \(error)")
         }
-        let delay = retryPolicy.delay(afterAttempts: notification.attempts + 1, retryAfter: retryAfter)
-        logger.warning("remote core: \(notification.id) not delivered (\(problem)); retry in \(Int(delay.rounded())) s")
-        try? await store.retryCoreNotification(
-            id: notification.id, nextAttemptAt: clock.now().addingTimeInterval(delay), error: problem)
-    }
-}
-
-/// What the external core receives for each notification request.
-struct RemoteNotificationBody: Encodable {
-    let id: String
-    let request: NotificationRequest
-
-    enum CodingKeys: String, CodingKey {
-        case type, id, scenario, conversationId, channelId, channel, queue, customer, context, priority, createdAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode("notification.request", forKey: .type)
-        try c.encode(id, forKey: .id)
-        try c.encode(request.scenario, forKey: .scenario)
-        try c.encode(request.conversationID, forKey: .conversationId)
-        try c.encode(request.channelID, forKey: .channelId)
-        try c.encode(request.medium, forKey: .channel)
-        try c.encode(request.queue, forKey: .queue)
-        try c.encode(request.customer, forKey: .customer)
-        try c.encodeIfPresent(JSONValue(text: request.contextJSON), forKey: .context)
-        try c.encode(request.priority, forKey: .priority)
-        try c.encode(request.createdAt, forKey: .createdAt)
     }
 }

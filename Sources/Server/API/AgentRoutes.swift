@@ -77,7 +77,7 @@ extension Principal {
         switch self {
         case .agent(let id): .agent(id)
         case .supervisor(let id): .supervisor(id)
-        case .admin: .admin
+        case .admin, .core: .admin
         }
     }
 }

@@ -38,6 +38,9 @@ struct ConversationRoutes: Sendable {
         router.post("/v1/conversations/:id/transfer") { request, context in
             let principal = try services.authenticator.principal(of: request)
             let id = try context.parameters.require("id")
+            guard services.configuration.router.mode == .embedded else {
+                throw SwitchboardError.notFound("transfer of conversation \(id): in remote mode the core routes (§11)")
+            }
             let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
             let input = try ContractJSON.decode(TransferInput.self, from: body, what: "transfer of conversation \(id)")
             let target: TransferTarget
@@ -61,6 +64,16 @@ struct ConversationRoutes: Sendable {
             let message = try await services.gateway.reply(
                 to: conversation.id, text: input.text, agentID: principal.agentID)
             return try Response.json(ReplyAnswer(messageId: message.id, status: message.status), status: .accepted)
+        }
+        router.post("/v1/conversations/:id/connect") { request, context in
+            let principal = try services.authenticator.principal(of: request)
+            let id = try context.parameters.require("id")
+            let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+            let input = try ContractJSON.decode(ConnectInput.self, from: body, what: "connect of conversation \(id)")
+            let conversation = try await services.gateway.connectCall(
+                conversationID: id, to: input.endpoint, by: principal.conversationActor)
+            return try Response.json(
+                ["conversationId": conversation.id, "endpoint": input.endpoint], status: .accepted)
         }
         router.post("/v1/conversations/:id/close") { request, context in
             let principal = try services.authenticator.principal(of: request)
@@ -125,6 +138,11 @@ struct TransferBody: Encodable {
 
 struct ReplyInput: Decodable {
     var text: String
+}
+
+/// `POST /v1/conversations/{id}/connect` (§11).
+struct ConnectInput: Decodable {
+    var endpoint: String
 }
 
 struct ReplyAnswer: Encodable {

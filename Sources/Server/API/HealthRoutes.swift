@@ -29,6 +29,9 @@ struct HealthRoutes: Sendable {
             if let depth = try? await services.health.outboxDepth() {
                 services.metrics.set("switchboard_outbox_depth", [:], to: Double(depth))
             }
+            if services.configuration.router.mode == .remote, let depth = try? await services.health.coreOutboxDepth() {
+                services.metrics.set("switchboard_core_outbox_depth", [:], to: Double(depth))
+            }
             var byPresence: [String: Double] = [:]
             for status in PresenceStatus.allCases { byPresence[status.rawValue] = 0 }
             for agent in await services.router.agents() { byPresence[agent.presence.rawValue, default: 0] += 1 }

@@ -7,8 +7,10 @@ enum Principal: Sendable, Equatable {
     case agent(String)
     case supervisor(String)
     case admin
+    /// The external core of remote mode (`router.token`): every conversation and contact, no admin routes.
+    case core
 
-    /// Supervisors and the admin may act on every agent's work.
+    /// Supervisors, the admin and the remote core may act on every agent's work.
     var isPrivileged: Bool {
         if case .agent = self { return false }
         return true
@@ -17,7 +19,7 @@ enum Principal: Sendable, Equatable {
     var agentID: String? {
         switch self {
         case .agent(let id), .supervisor(let id): id
-        case .admin: nil
+        case .admin, .core: nil
         }
     }
 
@@ -27,6 +29,7 @@ enum Principal: Sendable, Equatable {
         case .agent(let id): .agent(id)
         case .supervisor(let id): .supervisor(id)
         case .admin: .admin
+        case .core: .core
         }
     }
 
@@ -41,6 +44,9 @@ struct TokenAuthenticator: Sendable {
     init(configuration: Configuration) {
         var entries: [(token: [UInt8], principal: Principal)] = []
         if let admin = configuration.adminToken, !admin.isEmpty { entries.append((Array(admin.utf8), .admin)) }
+        if configuration.router.mode == .remote, let core = configuration.router.token, !core.isEmpty {
+            entries.append((Array(core.utf8), .core))
+        }
         for agent in configuration.agents {
             guard let token = agent.token, !token.isEmpty else { continue }
             entries.append(

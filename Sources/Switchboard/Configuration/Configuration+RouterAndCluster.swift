@@ -24,18 +24,24 @@ extension Configuration {
             case remote
         }
         public var mode: Mode
+        /// Where the events for the core go (remote mode).
         public var url: String?
+        /// Signs the events (Standard Webhooks, `whsec_…`).
         public var secret: String?
-        public init(mode: Mode = .embedded, url: String? = nil, secret: String? = nil) {
+        /// The core's bearer token on `/v1`.
+        public var token: String?
+        public init(mode: Mode = .embedded, url: String? = nil, secret: String? = nil, token: String? = nil) {
             self.mode = mode
             self.url = url
             self.secret = secret
+            self.token = token
         }
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             mode = try c.decodeIfPresent(Mode.self, forKey: .mode) ?? .embedded
             url = try c.decodeIfPresent(String.self, forKey: .url)
             secret = try c.decodeIfPresent(String.self, forKey: .secret)
+            token = try c.decodeIfPresent(String.self, forKey: .token)
         }
     }
 }

@@ -147,6 +147,7 @@ public enum ConfigurationLoader {
         var masked = configuration
         masked.adminToken = masked.adminToken.map(mask)
         masked.router.secret = masked.router.secret.map(mask)
+        masked.router.token = masked.router.token.map(mask)
         masked.cluster.secret = masked.cluster.secret.map(mask)
         masked.database = maskDatabasePassword(masked.database)
         for index in masked.channels.indices {

@@ -6,8 +6,10 @@ public enum ConversationActor: Sendable, Equatable {
     case agent(String)
     case supervisor(String)
     case admin
+    /// The external core of remote mode (CONTRACT.md §11).
+    case core
 
-    /// Supervisors and the admin may act on every agent's work.
+    /// Supervisors, the admin and the remote core may act on every agent's work.
     public var isPrivileged: Bool {
         if case .agent = self { return false }
         return true
@@ -17,7 +19,7 @@ public enum ConversationActor: Sendable, Equatable {
     public var agentID: String? {
         switch self {
         case .agent(let id), .supervisor(let id): id
-        case .admin: nil
+        case .admin, .core: nil
         }
     }
 }
@@ -59,7 +61,12 @@ extension Gateway {
         guard conversation.status == .open else {
             throw SwitchboardError.conflict("closed", "conversation \(id) is already closed")
         }
-        let reason: ConversationCloseReason = actor.isPrivileged ? .closedBySupervisor : .closedByAgent
+        let reason: ConversationCloseReason =
+            switch actor {
+            case .agent: .closedByAgent
+            case .supervisor, .admin: .closedBySupervisor
+            case .core: .closedByCore
+            }
         guard let closed = try await store.closeConversation(id: id, at: clock.now()) else {
             throw SwitchboardError.notFound("conversation \(id) does not exist")
         }

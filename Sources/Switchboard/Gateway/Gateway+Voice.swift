@@ -85,19 +85,69 @@ extension Gateway {
             let agentID = conversation.assignedAgent,
             let endpoint = configuration.agent(id: agentID)?.voiceEndpoint
         else { return }
-        let call = Self.object(Self.contextObject(conversation.contextJSON)["call"])
-        guard let callID = call["id"]?.stringValue else { return }
-        guard let calls = capabilities[conversation.channelID]?.calls else {
-            logger.warning(
-                "cannot connect the call of \(conversationID): channel \(conversation.channelID) has no voice")
-            return
-        }
         do {
-            try await calls.connect(
-                HeldCall(callID: callID, providerContext: call["providerContext"]?.stringValue), to: endpoint)
+            try await connectCall(of: conversation, to: endpoint)
         } catch {
             logger.warning("connecting the call of \(conversationID) to agent \(agentID) failed: \(error)")
         }
+    }
+
+    /// `POST /v1/conversations/{id}/connect` (CONTRACT.md §11): the remote core (or the admin) puts a held call
+    /// through to an endpoint of its choosing. `404` unknown, `403` for anyone else, `409 closed`, `409
+    /// cannot-connect` when there is no held call on a channel with call control, `400` (`field: endpoint`) for
+    /// an endpoint that is none, `502 provider-error` when the provider refused.
+    public func connectCall(
+        conversationID id: String, to endpoint: String, by actor: ConversationActor
+    ) async throws -> Conversation {
+        guard actor == .core || actor == .admin else {
+            throw SwitchboardError.forbidden("only the remote core or the admin connects calls (conversation \(id))")
+        }
+        let endpoint = endpoint.trimmingCharacters(in: .whitespaces)
+        guard Self.isCallEndpoint(endpoint) else {
+            throw SwitchboardError.invalidRequest(
+                "endpoint \"\(endpoint)\" is none of client:…, sip:…, an ACS user id (8:…) or an E.164 number",
+                field: "endpoint")
+        }
+        let conversation = try await conversation(id: id)
+        guard conversation.status == .open else {
+            throw SwitchboardError.conflict("closed", "conversation \(id) is closed: its call has ended")
+        }
+        do {
+            try await connectCall(of: conversation, to: endpoint)
+        } catch let error as SwitchboardError {
+            throw error
+        } catch {
+            throw SwitchboardError(
+                status: 502, code: "provider-error",
+                message: "the provider of channel \(conversation.channelID) did not connect the call of \(id): \(error)"
+            )
+        }
+        return conversation
+    }
+
+    /// `client:…`, `sip:…`, an ACS user id (`8:…`) or an E.164 number.
+    static func isCallEndpoint(_ endpoint: String) -> Bool {
+        for prefix in ["client:", "sip:", "sips:", "8:"] where endpoint.hasPrefix(prefix) {
+            return endpoint.count > prefix.count
+        }
+        let digits = endpoint.dropFirst()
+        return endpoint.hasPrefix("+") && (7...15).contains(digits.count)
+            && digits.allSatisfy { ("0"..."9").contains($0) }
+    }
+
+    /// Puts the conversation's held call through to `endpoint`; `409 cannot-connect` when it has none.
+    private func connectCall(of conversation: Conversation, to endpoint: String) async throws {
+        let call = Self.object(Self.contextObject(conversation.contextJSON)["call"])
+        guard conversation.medium == .voice, let callID = call["id"]?.stringValue else {
+            throw SwitchboardError.conflict(
+                "cannot-connect", "conversation \(conversation.id) has no held call to connect")
+        }
+        guard let calls = capabilities[conversation.channelID]?.calls else {
+            throw SwitchboardError.conflict(
+                "cannot-connect", "channel \(conversation.channelID) of conversation \(conversation.id) has no voice")
+        }
+        try await calls.connect(
+            HeldCall(callID: callID, providerContext: call["providerContext"]?.stringValue), to: endpoint)
     }
 
     /// Closes the call's conversation: the router withdraws a pending offer, or tells the holder

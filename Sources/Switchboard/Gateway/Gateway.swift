@@ -57,7 +57,7 @@ public struct Gateway: Sendable {
             channelID: channel.id, dedupeKey: inbound.dedupeKey, providerMessageID: inbound.providerMessageID,
             customerPhone: customer.key, customerIsPhoneNumber: customer.isPhoneNumber, medium: inbound.medium,
             queue: channel.queue, text: inbound.text, media: inbound.media, receivedAt: inbound.receivedAt,
-            replayGuard: inbound.replayGuard)
+            replayGuard: inbound.replayGuard, coreEvents: router.inboundEvents)
         let outcome: InboundOutcome
         if let part = inbound.concatenation, part.total > 1 {
             var record = record
@@ -80,8 +80,10 @@ public struct Gateway: Sendable {
     /// Opt keywords, then the router: a new conversation is offered, a continued one gets the message.
     private func announce(_ outcome: InboundOutcome, on channel: Configuration.Channel) async throws {
         guard case .stored(let conversation, let message, let opened) = outcome else { return }
-        try await applyOptKeywords(in: message.text, customer: conversation.customerPhone, on: channel)
-        if opened {
+        try await applyOptKeywords(in: message.text, conversation: conversation, on: channel)
+        if router.inboundEvents != nil {
+            await router.inboundEventsWritten()
+        } else if opened {
             await router.notify(notificationRequest(for: conversation))
         } else {
             await router.messageArrived(message, in: conversation)
@@ -108,7 +110,7 @@ public struct Gateway: Sendable {
         for channel in configuration.channels where capabilities[channel.id]?.joinsMessageParts == true {
             let wait = channel.concatWaitSeconds ?? Configuration.Channel.defaultConcatWaitSeconds
             let outcomes = try await store.flushConcatenations(
-                channelID: channel.id, firstPartBefore: now.addingTimeInterval(-wait))
+                channelID: channel.id, firstPartBefore: now.addingTimeInterval(-wait), coreEvents: router.inboundEvents)
             for outcome in outcomes {
                 try await announce(outcome, on: channel)
                 if case .stored = outcome { delivered += 1 }
@@ -118,15 +120,23 @@ public struct Gateway: Sendable {
     }
 
     /// A message whose whole text is an opt-out (opt-in) keyword opts the customer out (back in) on the channel.
-    private func applyOptKeywords(in text: String, customer: String, on channel: Configuration.Channel) async throws {
+    private func applyOptKeywords(
+        in text: String, conversation: Conversation, on channel: Configuration.Channel
+    ) async throws {
         guard !channel.optOutKeywords.isEmpty || !channel.optInKeywords.isEmpty else { return }
         let word = Self.keyword(text)
         guard !word.isEmpty else { return }
+        let optedOut: Bool
         if channel.optOutKeywords.contains(where: { Self.keyword($0) == word }) {
-            try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: true, at: clock.now())
+            optedOut = true
         } else if channel.optInKeywords.contains(where: { Self.keyword($0) == word }) {
-            try await store.setOptedOut(channelID: channel.id, customer: customer, optedOut: false, at: clock.now())
+            optedOut = false
+        } else {
+            return
         }
+        try await store.setOptedOut(
+            channelID: channel.id, customer: conversation.customerPhone, optedOut: optedOut, at: clock.now())
+        await router.customerOptChanged(optedOut: optedOut, conversationID: conversation.id)
     }
 
     /// `text` without leading and trailing whitespace and newlines; text that has none (most messages) is returned
@@ -163,18 +173,14 @@ public struct Gateway: Sendable {
             return .stored
         case .applied(let message, let conversation, let changed):
             if changed { await router.messageStatusChanged(message, in: conversation) }
+            if report.optedOut { await router.customerOptChanged(optedOut: true, conversationID: conversation.id) }
             return .stored
         }
     }
 
     /// The request the router gets for a conversation that needs an agent.
     public func notificationRequest(for conversation: Conversation) -> NotificationRequest {
-        let scenario: Scenario = conversation.medium == .voice ? .incomingVoice : .incomingSMS
-        return NotificationRequest(
-            scenario: scenario, conversationID: conversation.id, channelID: conversation.channelID,
-            medium: conversation.medium, queue: conversation.queue,
-            customer: NotificationCustomer(phone: conversation.customerPhone, match: conversation.match),
-            contextJSON: conversation.contextJSON, createdAt: conversation.createdAt)
+        NotificationRequest(opening: conversation)
     }
 
     // MARK: Replies

@@ -28,6 +28,10 @@ public final class Metrics: Sendable {
         "switchboard_outbound_sends_total": ("counter", "Outbound send attempts by provider and outcome."),
         "switchboard_outbox_depth": ("gauge", "Replies waiting in the outbox."),
         "switchboard_agents": ("gauge", "Agents by presence."),
+        "switchboard_core_events_total": (
+            "counter", "Events to the remote core by type and outcome (delivered; retry: a failed attempt)."
+        ),
+        "switchboard_core_outbox_depth": ("gauge", "Events waiting for the remote core."),
         "switchboard_cluster_leader": ("gauge", "1 on the instance that leads the cluster (runs the router)."),
         "switchboard_cluster_forwarded_requests_total": (
             "counter", "Agent API requests a follower forwarded to the leader, by outcome."

@@ -14,6 +14,14 @@ public struct StandardWebhookSigner: Sendable {
         }
     }
 
+    /// Whether `secret` is `whsec_` followed by non-empty Base64: what every Standard Webhooks library reads the
+    /// same way (without the prefix they disagree: raw bytes here, Base64 there).
+    public static func isValidSecret(_ secret: String) -> Bool {
+        guard secret.hasPrefix("whsec_") else { return false }
+        let encoded = String(secret.dropFirst("whsec_".count))
+        return !encoded.isEmpty && Data(base64Encoded: encoded) != nil
+    }
+
     public func signature(id: String, timestamp: Int, body: [UInt8]) -> String {
         var message = Array("\(id).\(timestamp).".utf8)
         message += body

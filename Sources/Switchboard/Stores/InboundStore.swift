@@ -23,7 +23,10 @@ public protocol InboundStore: Sendable {
 
     /// Delivers every incomplete concatenated message of `channelID` whose first part arrived before `cutoff`:
     /// the parts it has in part order, each missing part replaced by ``ConcatenationPart/missingMarker(part:total:)``.
-    func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome]
+    /// `coreEvents` is written with each delivered message, as ``InboundRecord/coreEvents`` is.
+    func flushConcatenations(
+        channelID: String, firstPartBefore cutoff: Date, coreEvents: InboundCoreEvents?
+    ) async throws -> [InboundOutcome]
 
     /// Stores a bot handoff (``HandoffRecord``); a redelivery of the same dedupe key changes nothing.
     func recordHandoff(_ record: HandoffRecord) async throws -> HandoffOutcome
@@ -36,7 +39,7 @@ public protocol InboundStore: Sendable {
 }
 
 /// An inbound message to store (``InboundStore/recordInbound(_:)``).
-public struct InboundRecord: Sendable, Equatable {
+public struct InboundRecord: Sendable {
     public var channelID: String
     public var dedupeKey: String
     public var providerMessageID: String
@@ -55,12 +58,14 @@ public struct InboundRecord: Sendable, Equatable {
     public var replayGuard: ReplayGuard?
     /// The part this record is, for ``InboundStore/recordInboundPart(_:)``.
     public var concatenation: ConcatenationPart?
+    /// In remote core mode, the events the stored message produces, written in the same transaction.
+    public var coreEvents: InboundCoreEvents?
 
     public init(
         channelID: String, dedupeKey: String, providerMessageID: String, customerPhone: String,
         customerIsPhoneNumber: Bool, medium: Medium, queue: String, author: MessageAuthor = .customer, text: String,
         media: [MediaAttachment] = [], receivedAt: Date, replayGuard: ReplayGuard? = nil,
-        concatenation: ConcatenationPart? = nil
+        concatenation: ConcatenationPart? = nil, coreEvents: InboundCoreEvents? = nil
     ) {
         self.channelID = channelID
         self.dedupeKey = dedupeKey
@@ -75,6 +80,7 @@ public struct InboundRecord: Sendable, Equatable {
         self.receivedAt = receivedAt
         self.replayGuard = replayGuard
         self.concatenation = concatenation
+        self.coreEvents = coreEvents
     }
 }
 
@@ -150,4 +156,11 @@ public enum DeliveryReportOutcome: Sendable, Equatable {
     case pending
     /// Applied; `changed` is false when the report was late or repeated and the status stayed.
     case applied(message: Message, conversation: Conversation, changed: Bool)
+}
+
+extension InboundStore {
+    /// ``flushConcatenations(channelID:firstPartBefore:coreEvents:)`` without events for a remote core.
+    public func flushConcatenations(channelID: String, firstPartBefore cutoff: Date) async throws -> [InboundOutcome] {
+        try await flushConcatenations(channelID: channelID, firstPartBefore: cutoff, coreEvents: nil)
+    }
 }

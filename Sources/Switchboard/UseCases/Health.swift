@@ -15,4 +15,9 @@ public struct Health: Sendable {
     public func outboxDepth() async throws -> Int {
         try await store.outboxDepth()
     }
+
+    /// Events waiting for the remote core (`switchboard_core_outbox_depth`).
+    public func coreOutboxDepth() async throws -> Int {
+        try await store.coreEventDepth()
+    }
 }

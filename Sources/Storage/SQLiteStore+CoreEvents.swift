@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import Switchboard
+
+// The remote core's event outbox (`router.mode = remote`, CONTRACT.md §11): `core_event` holds the events in
+// order, `core_queue` when each conversation's oldest event is due (see `SQLiteSchema.createCoreEvents`).
+
+extension SQLiteStore {
+    public func enqueueCoreEvents(_ events: [CoreEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await write { db in try CoreEventRows.insert(events, db) }
+    }
+
+    public func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
+        let now = now.storedMilliseconds
+        let leaseEnd = now + Int64(lease * 1000)
+        return try await write { db in
+            let events = try db.rows(
+                """
+                SELECT e.id, e.conversation_id, e.type, e.body, e.created_at, e.attempts, e.last_error
+                FROM core_queue q JOIN core_event e
+                    ON e.seq = (SELECT MIN(seq) FROM core_event WHERE conversation_id = q.conversation_id)
+                WHERE q.next_attempt_at <= ? ORDER BY q.next_attempt_at LIMIT ?
+                """,
+                [now, max(0, limit)]
+            ).map(CoreEventRows.event)
+            for event in events {
+                try db.run(
+                    "UPDATE core_queue SET next_attempt_at = ?, claimed = 1 WHERE conversation_id = ?",
+                    [leaseEnd, event.conversationID])
+            }
+            return events
+        }
+    }
+
+    public func completeCoreEvent(id: String) async throws {
+        try await write { db in
+            guard
+                let conversationID = try String.fetchOne(
+                    db, sql: "SELECT conversation_id FROM core_event WHERE id = ?", arguments: [id])
+            else { return }
+            try db.run("DELETE FROM core_event WHERE id = ?", [id])
+            // The conversation's next event is due since it was queued; without one the queue row goes.
+            if let next = try Int64.fetchOne(
+                db, sql: "SELECT MIN(created_at) FROM core_event WHERE conversation_id = ?", arguments: [conversationID]
+            ) {
+                try db.run(
+                    "UPDATE core_queue SET next_attempt_at = ?, claimed = 0 WHERE conversation_id = ?",
+                    [next, conversationID])
+            } else {
+                try db.run("DELETE FROM core_queue WHERE conversation_id = ?", [conversationID])
+            }
+        }
+    }
+
+    public func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws {
+        let next = nextAttemptAt.storedMilliseconds
+        try await write { db in
+            try db.run("UPDATE core_event SET attempts = attempts + 1, last_error = ? WHERE id = ?", [error, id])
+            try db.run(
+                """
+                UPDATE core_queue SET next_attempt_at = ?, claimed = 0
+                WHERE conversation_id = (SELECT conversation_id FROM core_event WHERE id = ?)
+                """,
+                [next, id])
+        }
+    }
+
+    public func expediteCoreEvents(now: Date) async throws {
+        let now = now.storedMilliseconds
+        try await write { db in
+            try db.run(
+                "UPDATE core_queue SET next_attempt_at = ? WHERE claimed = 0 AND next_attempt_at > ?", [now, now])
+        }
+    }
+
+    public func nextCoreEventAttempt() async throws -> Date? {
+        try await read { db in
+            try Int64.fetchOne(db, sql: "SELECT MIN(next_attempt_at) FROM core_queue").map {
+                Date(timeIntervalSince1970: Double($0) / 1000)
+            }
+        }
+    }
+
+    public func coreEventDepth() async throws -> Int {
+        try await read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM core_event") ?? 0 }
+    }
+}
+
+/// Rows of `core_event` and `core_queue`, also written in an inbound message's transaction.
+enum CoreEventRows {
+    /// Appends the events in order; each conversation gets a queue row, due at its first event's time, unless it
+    /// has one (its oldest event is then still waiting or in flight).
+    static func insert(_ events: [CoreEvent], _ db: Database) throws {
+        for event in events {
+            let at = event.createdAt.storedMilliseconds
+            try db.run(
+                """
+                INSERT INTO core_event (id, conversation_id, type, body, created_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO NOTHING
+                """,
+                [event.id, event.conversationID, event.type, event.body, at])
+            try db.run(
+                "INSERT INTO core_queue (conversation_id, next_attempt_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [event.conversationID, at])
+        }
+    }
+
+    static func event(_ row: Row) throws -> CoreEvent {
+        CoreEvent(
+            id: try row.required("id"), conversationID: try row.required("conversation_id"),
+            type: try row.required("type"), body: try row.required("body"), createdAt: try row.date("created_at"),
+            attempts: try row.required("attempts"), lastError: row["last_error"])
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+
+/// The durable outbox of events for an external core (CONTRACT.md §11, `router.mode = remote`).
+///
+/// Events of one conversation leave in the order they were queued: only a conversation's oldest undelivered
+/// event is ever handed out, so the next waits for the previous one's 2xx while other conversations go on.
+/// Handing out is a claim with a lease, so of several instances sharing the store each event is sent by one.
+public protocol CoreEventStore: Sendable {
+    /// Queues events in the given order; an id already queued keeps its first body.
+    func enqueueCoreEvents(_ events: [CoreEvent]) async throws
+    /// Claims up to `limit` events due at `now`, each the oldest undelivered event of its conversation and not
+    /// claimed by anyone else, for `lease` seconds; oldest first.
+    func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent]
+    /// The core answered 2xx: the event is done and the conversation's next one becomes due.
+    func completeCoreEvent(id: String) async throws
+    /// The core did not answer 2xx: released, tried again at `nextAttemptAt`.
+    func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws
+    /// Makes every waiting event due at `now` (the core is back after an outage: the backlog goes at once).
+    func expediteCoreEvents(now: Date) async throws
+    /// The earliest time a queued event becomes due (its retry time, or its lease's end), for the sender's sleep.
+    func nextCoreEventAttempt() async throws -> Date?
+    /// How many events wait for the core (the `switchboard_core_outbox_depth` gauge).
+    func coreEventDepth() async throws -> Int
+}
+
+/// One event for the external core (§11), as queued in ``CoreEventStore``.
+public struct CoreEvent: Sendable, Equatable {
+    /// Stable across retries: the event's `webhook-id`.
+    public var id: String
+    /// Events of one conversation are delivered in order.
+    public var conversationID: String
+    /// `notification.request`, `message.received`, … (the metric's `type` label).
+    public var type: String
+    /// The JSON body, exactly as it is signed and sent.
+    public var body: String
+    public var createdAt: Date
+    /// Attempts made so far.
+    public var attempts: Int
+    public var lastError: String?
+
+    public init(
+        id: String, conversationID: String, type: String, body: String, createdAt: Date, attempts: Int = 0,
+        lastError: String? = nil
+    ) {
+        self.id = id
+        self.conversationID = conversationID
+        self.type = type
+        self.body = body
+        self.createdAt = createdAt
+        self.attempts = attempts
+        self.lastError = lastError
+    }
+}
+
+/// Renders the events an inbound message produces (`message.received`, then `notification.request` when it
+/// opened its conversation), so that the store writes them in the message's own transaction: a message the
+/// gateway stored is never missing from the core's stream, whatever crashes after the commit.
+public struct InboundCoreEvents: Sendable {
+    public let render: @Sendable (_ conversation: Conversation, _ message: Message, _ opened: Bool) -> [CoreEvent]
+
+    public init(render: @escaping @Sendable (Conversation, Message, Bool) -> [CoreEvent]) {
+        self.render = render
+    }
+}
