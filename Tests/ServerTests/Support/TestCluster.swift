@@ -117,9 +117,11 @@ final class TestCluster: Sendable {
     func waitUntilSettled(within timeout: Duration = .seconds(30)) async throws {
         _ = try await leader(within: timeout)
         let deadline = ContinuousClock.now + timeout
+        // In remote mode there is no agent API to forward: each instance answers `/v1/conversations` itself.
+        let probe = instances.first?.configuration.router.mode == .remote ? "/v1/conversations" : "/v1/agents"
         for index in instances.indices where !stopped.withLock({ $0.contains(index) }) {
             while true {
-                let response = try? await instances[index].request("GET", "/v1/agents", token: "admin-token")
+                let response = try? await instances[index].request("GET", probe, token: "admin-token")
                 if response?.status == 200 { break }
                 guard ContinuousClock.now < deadline else {
                     throw TestFailure("instance \(index) did not reach the leader: \(response?.text ?? "no answer")")
