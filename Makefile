@@ -6,7 +6,7 @@ DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: all deps deps-postgres build release run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts deps-bench clean
-.PHONY: test-container deps-container test-kubernetes deps-kubernetes
+.PHONY: test-container deps-container test-kubernetes deps-kubernetes test-core-example
 
 all: build
 
@@ -45,6 +45,7 @@ test: deps deps-postgres lint
 		$(SWIFT) test --skip-build --no-parallel --filter '$(TIMED_SUITES)'
 	$(MAKE) test-browser
 	$(MAKE) test-openapi
+	$(MAKE) test-core-example
 	$(MAKE) test-kubernetes
 	$(MAKE) test-container
 
@@ -95,6 +96,13 @@ deps-container:
 test-openapi: deps-openapi
 	$(SWIFT) build --build-tests
 	PYTHONDONTWRITEBYTECODE=1 VENV=$(VENV) scripts/openapi-check.sh
+
+## test-core-example: the example core of README "Putting Switchboard in front of your core" against the built
+## gateway in remote mode (scripts/core-example-check.sh)
+test-core-example: deps-openapi
+	$(SWIFT) build --build-tests
+	@[ -n "$$($(VENV)/bin/pip show standardwebhooks 2>/dev/null)" ] || $(VENV)/bin/pip install -q -r examples/core/requirements.txt
+	PYTHONDONTWRITEBYTECODE=1 VENV=$(VENV) scripts/core-example-check.sh
 
 deps-openapi:
 	@dpkg -s python3-venv >/dev/null 2>&1 || { echo "installing: python3-venv"; \

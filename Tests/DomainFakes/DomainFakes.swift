@@ -8,8 +8,20 @@ public actor RecordingRouter: CoreRouter {
     public private(set) var arrived: [(message: Message, conversation: Conversation)] = []
     public private(set) var statusChanges: [Message] = []
     public private(set) var closed: [(id: String, reason: ConversationCloseReason)] = []
+    public private(set) var optChanges: [(optedOut: Bool, conversationID: String)] = []
+    /// How often the gateway said the store wrote ``inboundEvents`` with a message.
+    public private(set) var inboundEventsWrittenCount = 0
+    /// As a remote core router: the events the store writes with each inbound message.
+    public nonisolated let inboundEvents: InboundCoreEvents?
 
-    public init() {}
+    public init(inboundEvents: InboundCoreEvents? = nil) {
+        self.inboundEvents = inboundEvents
+    }
+
+    public func customerOptChanged(optedOut: Bool, conversationID: String) async {
+        optChanges.append((optedOut, conversationID))
+    }
+    public func inboundEventsWritten() async { inboundEventsWrittenCount += 1 }
 
     public func notify(_ request: NotificationRequest) async { notified.append(request) }
     public func messageArrived(_ message: Message, in conversation: Conversation) async {

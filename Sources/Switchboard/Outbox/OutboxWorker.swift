@@ -185,6 +185,7 @@ public final class OutboxWorker: Sendable {
             await fail(item, status: optedOut ? .optedOut : .failed, error: error, provider: channel.provider)
             if optedOut {
                 try? await store.setOptedOut(channelID: channel.id, customer: item.to, optedOut: true, at: clock.now())
+                await router.customerOptChanged(optedOut: true, conversationID: item.conversationID)
             }
         case .retryLater(let error, let retryAfter):
             let age = clock.now().timeIntervalSince(item.queuedAt)
