@@ -89,6 +89,54 @@ enum BenchLines {
         }
     }
 
+    /// Remote core mode: a backlog drained into a no-op core, and webhook → the core's receipt at 1,000/s.
+    static func core() async -> [BenchLine] {
+        var lines: [BenchLine] = []
+        let delivery = CoreDeliveryBenchmark()
+        let throughputTarget = "≥50% of ceiling, in order"
+        do {
+            let report = try await delivery.run()
+            lines.append(
+                BenchLine(
+                    name: "Remote core, backlog delivered",
+                    measured: perSecond(report.deliveredPerSecond),
+                    ceiling: perSecond(report.ceilingPerSecond) + " CurlClient, 32 at once",
+                    ratio: BenchLine.percent(report.deliveredPerSecond, of: report.ceilingPerSecond),
+                    target: throughputTarget,
+                    verdict: report.deliveredPerSecond >= 0.5 * report.ceilingPerSecond && report.outOfOrder == 0
+                        && report.delivered == delivery.events ? .met : .missed,
+                    notes: [
+                        "core: \(grouped(report.delivered)) of \(grouped(delivery.events)) events over \(grouped(delivery.conversations)) conversations queued before the gateway started (a core that was down), \(report.outOfOrder) out of order; ceiling = this process POSTing the same signed bodies to the same no-op core"
+                    ]))
+        } catch {
+            lines.append(.failed("Remote core, backlog delivered", target: throughputTarget, error: error))
+        }
+        let latency = NotificationLatency(messages: 5_000, ratePerSecond: 1_000, agents: 1, remoteCore: true)
+        let latencyTarget = "p99 < 10 ms"
+        do {
+            let report = try await latency.run()
+            let p99 = report.latencies.percentile(0.99)
+            lines.append(
+                BenchLine(
+                    name: "Latency webhook → core, 1,000/s",
+                    measured: "p50 \(milliseconds(report.latencies.percentile(0.5))), p99 \(milliseconds(p99))",
+                    ceiling:
+                        "p50 \(milliseconds(report.floor.percentile(0.5))), p99 \(milliseconds(report.floor.percentile(0.99))) no-op",
+                    ratio: BenchLine.times(p99, over: report.floor.percentile(0.99)) + " (p99)", target: latencyTarget,
+                    verdict: p99 < 0.010 && report.latencies.count == report.messages ? .met : .missed,
+                    notes: [
+                        String(
+                            format:
+                                "core latency: %d of %d message.received events received, %d webhook failures, max %@; floor = HTTP round trip of the same paced loop to the no-op route; new customers",
+                            report.latencies.count, report.messages, report.failures, milliseconds(report.latencies.max)
+                        )
+                    ]))
+        } catch {
+            lines.append(.failed("Latency webhook → core", target: latencyTarget, error: error))
+        }
+        return lines
+    }
+
     static func outbound() async -> [BenchLine] {
         let benchmark = OutboundBenchmark()
         let target = "≥70% of ceiling"

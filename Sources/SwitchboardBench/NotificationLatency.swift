@@ -7,10 +7,14 @@ import TestHTTPServer
 /// Line 2: webhook sent → `notification` read on an agent's SSE stream, for inbound SMS from new customers at a
 /// steady rate, against a gateway in a child process on loopback (SQLite file, embedded router, auto-accept).
 /// The floor is the same paced loop's HTTP round trip to the gateway's no-op route.
+///
+/// With `remoteCore`, the gateway is in remote mode instead and the latency is webhook sent → its
+/// `message.received` event received by a no-op core in this process (CONTRACT.md §11).
 struct NotificationLatency {
     var messages: Int
     var ratePerSecond: Double
     var agents: Int
+    var remoteCore = false
 
     struct Report {
         var latencies: Samples
@@ -39,13 +43,27 @@ struct NotificationLatency {
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = configuration()
         configuration.database = "sqlite:\(directory.appendingPathComponent("bench.sqlite").path)"
+        let received = ReceiptLog()
+        var core: TestHTTPServer?
+        if remoteCore {
+            let server = try await TestHTTPServer.start { request in
+                if request.bodyText.contains(#""type":"message.received""#) {
+                    received.record(data: request.bodyText, at: ContinuousClock.now)
+                }
+                return TestHTTPResponse(status: 204)
+            }
+            core = server
+            configuration.router = .init(
+                mode: .remote, url: server.url("/events"),
+                secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString(), token: "bench-core")
+        }
+        defer { Task { [core] in try? await core?.shutdown() } }
         let gateway = try await GatewayProcess.start(configuration, in: directory, name: "latency")
         defer { gateway.stop() }
         let port = gateway.port
 
-        let received = ReceiptLog()
         var streams: [SSEClient] = []
-        for agent in configuration.agents {
+        for agent in configuration.agents where !remoteCore {
             let stream = try await SSEClient.connect(
                 port: port, path: "/v1/agents/\(agent.id)/events",
                 headers: [("Authorization", "Bearer \(agent.token!)")])

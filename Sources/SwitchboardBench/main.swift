@@ -1,6 +1,6 @@
 import Foundation
 
-// `SwitchboardBench [all|ingest|latency|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
+// `SwitchboardBench [all|ingest|latency|core|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
 // each bounded in time and on loopback only, and prints one table: figure, ceiling measured in the same run,
 // ratio, target. `make bench` runs it from the package root after a release build.
 //
@@ -24,7 +24,7 @@ default:
     break
 }
 
-let known = ["ingest", "latency", "outbound", "contacts", "router", "memory"]
+let known = ["ingest", "latency", "core", "outbound", "contacts", "router", "memory"]
 let selected = command == "all" ? known : arguments.filter(known.contains)
 guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
@@ -39,6 +39,7 @@ for name in selected {
     switch name {
     case "ingest": lines += await BenchLines.ingest(log: log)
     case "latency": lines += await BenchLines.latency()
+    case "core": lines += await BenchLines.core()
     case "outbound": lines += await BenchLines.outbound()
     case "contacts": lines += await BenchLines.contacts(log: log)
     case "router": lines += await BenchLines.router(log: log)
