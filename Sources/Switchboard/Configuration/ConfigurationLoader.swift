@@ -11,7 +11,8 @@ public enum ConfigurationLoader {
 
     /// Optional string keys that have no value by default, so the override cannot take the type from it.
     static let optionalStringKeys: Set<String> = [
-        "adminToken", "publicURL", "router.url", "router.secret", "cluster.advertiseURL", "cluster.secret",
+        "adminToken", "publicURL", "router.url", "router.secret", "router.token", "cluster.advertiseURL",
+        "cluster.secret",
     ]
 
     /// The variable naming the config file when `--config` is not given.
