@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    /// `MediaUrl` repeated, in order, after `Body` (twilio-python `MessageList.create(media_url=[…])`).
+    /// `MediaUrl` repeated, in order, after `Body` (providers reference §1.5: repeatable, one per attachment).
     @Test func twilioRepeatsMediaUrl() {
         let request = TwilioMessagesAPI.request(
             for: message(
