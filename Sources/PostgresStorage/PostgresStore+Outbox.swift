@@ -26,7 +26,8 @@ extension PostgresStore {
             }
             let message = Message(
                 id: RecordID.make("msg"), conversationID: conversation.id, direction: .outbound, author: .agent,
-                agentID: reply.agentID, text: reply.text, status: .queued, createdAt: at, updatedAt: at)
+                agentID: reply.agentID, text: reply.text, media: reply.attachments, status: .queued, createdAt: at,
+                updatedAt: at)
             try await MessageRows.insert(message, channelID: conversation.channelID, db)
             try await db.run(
                 """
@@ -46,7 +47,7 @@ extension PostgresStore {
             try await db.rows(
                 """
                 SELECT o.message_id, o.attempts, o.queued_at, o.idempotency_key, o.last_error_code,
-                       o.last_error_message, m.conversation_id, m.channel_id, m.text, c.customer_phone
+                       o.last_error_message, m.conversation_id, m.channel_id, m.text, m.media, c.customer_phone
                 FROM outbox o
                 JOIN message m ON m.id = o.message_id
                 JOIN conversation c ON c.id = m.conversation_id
@@ -60,7 +61,9 @@ extension PostgresStore {
                 return OutboxItem(
                     messageID: try row.required("message_id"), conversationID: try row.required("conversation_id"),
                     channelID: try row.required("channel_id"), to: try row.required("customer_phone"),
-                    text: try row.required("text"), attempts: Int(attempts),
+                    text: try row.required("text"),
+                    mediaURLs: try StoredJSON.mediaURLs(from: row.required("media"), column: "message.media"),
+                    attempts: Int(attempts),
                     queuedAt: try row.date("queued_at"), idempotencyKey: try row.required("idempotency_key"),
                     lastError: try row.providerError("last_error"))
             }

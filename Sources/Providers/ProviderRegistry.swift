@@ -3,7 +3,7 @@ import Foundation
 import Switchboard
 
 /// One provider's entry points. Each provider folder has one type conforming to this; what only some providers
-/// can do (send, connect calls, join message parts) has a default that says "cannot".
+/// can do (send, connect calls, join message parts, send media) has a default that says "cannot".
 protocol ProviderModule: Sendable {
     /// The `provider` name channels of this provider give in the config.
     static var kind: ProviderKind { get }
@@ -25,6 +25,8 @@ protocol ProviderModule: Sendable {
     static var deliveryReportKind: String? { get }
     /// The longest message the send API takes (`nil`: none documented).
     static var maxMessageLength: MessageLengthLimit? { get }
+    /// How many media URLs (MMS) the send API takes with one message, as the provider documents it; `0`: none.
+    static var maxMediaPerMessage: Int { get }
 }
 
 extension ProviderModule {
@@ -32,6 +34,7 @@ extension ProviderModule {
     static func calls(for channel: Configuration.Channel, client: CurlClient) -> (any CallControl)? { nil }
     static var joinsMessageParts: Bool { false }
     static var maxMessageLength: MessageLengthLimit? { nil }
+    static var maxMediaPerMessage: Int { 0 }
 }
 
 /// Maps a channel's `provider` to its adapter, capabilities and fixture signer.
@@ -102,7 +105,7 @@ public enum ProviderRegistry {
         return ChannelCapabilities(
             messages: module.api(for: channel, client: client), calls: module.calls(for: channel, client: client),
             joinsMessageParts: module.joinsMessageParts, deliveryReportKind: module.deliveryReportKind,
-            maxMessageLength: module.maxMessageLength)
+            maxMessageLength: module.maxMessageLength, maxMediaPerMessage: module.maxMediaPerMessage)
     }
 
     /// The capabilities of every channel of `configuration`, by channel id.

@@ -12,13 +12,27 @@ public enum InboundEvent: Sendable, Equatable {
     case call(CallEvent)
 }
 
-/// An attachment of an inbound message.
+/// An attachment of a message: an inbound one as the provider described it, an outbound one (MMS) as the agent
+/// gave its URL.
 public struct MediaAttachment: Sendable, Codable, Hashable {
     public var url: String
-    public var contentType: String
-    public init(url: String, contentType: String) {
+    /// The media type the provider reported; `nil` for an outbound attachment: the gateway never fetches the URL,
+    /// the provider does and goes by what the server answers, so nothing honest can be said before.
+    public var contentType: String?
+    public init(url: String, contentType: String?) {
         self.url = url
         self.contentType = contentType
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case url, contentType
+    }
+
+    /// `contentType` is always written, `null` when unknown (CONTRACT.md §5 lists it without `?`).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(url, forKey: .url)
+        try c.encode(contentType, forKey: .contentType)
     }
 }
 

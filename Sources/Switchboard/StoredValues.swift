@@ -41,6 +41,11 @@ public enum StoredJSON {
         media.isEmpty ? "[]" : try encode(media)
     }
 
+    /// The URLs of a stored `media` column, in order (what the outbox sends).
+    public static func mediaURLs(from text: String, column: String) throws -> [String] {
+        try decode([MediaAttachment].self, from: text, column: column).map(\.url)
+    }
+
     public static func encodeIDs(_ ids: [String]) throws -> String {
         ids.isEmpty ? "[]" : try encode(ids)
     }

@@ -154,6 +154,30 @@ def test_inbound_sms_alert_accept_reply_and_delivery(browser, gateway, fake_twil
     screenshot("03-session")
 
 
+def test_media_shows_as_thumbnails_and_links_and_a_reply_sends_a_media_url(browser, gateway, fake_twilio, agent_tab,
+                                                                           screenshot):
+    photo = "https://media.example.com/photo.jpg"
+    gateway.twilio_webhook("inbound", {"MessageSid": "MMin0001", "AccountSid": ACCOUNT_SID, "From": FIRST_CUSTOMER,
+                                       "To": CHANNEL_NUMBER, "Body": "This one?", "NumMedia": "1",
+                                       "MediaUrl0": photo, "MediaContentType0": "image/jpeg"})
+    session = ".session:not([hidden])"
+    image = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"{session} li.inbound .media img"),
+                 message="no thumbnail for the inbound MMS")[0]
+    assert image.get_attribute("alt") == "Attachment 1 (image/jpeg)"
+    assert image.find_element(By.XPATH, "..").get_attribute("href") == photo
+
+    manual = "https://media.example.com/manual.pdf"
+    browser.find_element(By.CSS_SELECTOR, f"{session} input[name=media]").send_keys(manual)
+    browser.find_element(By.CSS_SELECTOR, f"{session} .reply button[type=submit]").click()
+    sent = fake_twilio.wait_for_request(2)
+    assert sent["form"]["MediaUrl"] == manual
+    assert "Body" not in sent["form"]
+    link = wait(browser, lambda d: d.find_elements(By.CSS_SELECTOR, f"{session} li.outbound .media a"),
+                message="the reply's media is not shown")[0]
+    assert link.text == "Attachment 1" and link.get_attribute("href") == manual
+    screenshot("03b-media")
+
+
 def test_alert_left_alone_disappears_at_timeout_and_missed_banner_shows(browser, gateway, agent_tab, screenshot):
     for name in ("Grace Hopper", "Grace H. (work phone)"):
         gateway.api("POST", "/v1/contacts", {"name": name, "mobilePhone": SECOND_CUSTOMER})

@@ -213,12 +213,13 @@ public actor InMemoryStore: InboundStore, ConversationStore, OptOutStore, Outbox
         }
         let message = Message(
             id: nextID("msg"), conversationID: conversation.id, direction: .outbound, author: .agent,
-            agentID: reply.agentID, text: reply.text, status: .queued, createdAt: reply.createdAt,
-            updatedAt: reply.createdAt)
+            agentID: reply.agentID, text: reply.text, media: reply.attachments, status: .queued,
+            createdAt: reply.createdAt, updatedAt: reply.createdAt)
         store(message)
         outbox[message.id] = OutboxItem(
             messageID: message.id, conversationID: conversation.id, channelID: conversation.channelID,
-            to: conversation.customerPhone, text: reply.text, attempts: 0, queuedAt: reply.createdAt,
+            to: conversation.customerPhone, text: reply.text, mediaURLs: reply.media, attempts: 0,
+            queuedAt: reply.createdAt,
             idempotencyKey: message.id)
         due[message.id] = reply.createdAt
         return message

@@ -25,11 +25,14 @@ struct ConsoleRoutesTests {
             #expect(page.header("Content-Type") == "text/html; charset=utf-8")
             #expect(page.text.contains(#"<script src="console.js" defer></script>"#))
             #expect(page.header("Content-Security-Policy")?.contains("default-src 'self'") == true)
+            // Media thumbnails come from wherever the provider keeps them, over https only.
+            #expect(page.header("Content-Security-Policy")?.contains("img-src 'self' data: https:;") == true)
+            #expect(page.text.contains(#"<script src="media.js" defer></script>"#))
             let script = try await gateway.request("GET", "/console/console.js")
             #expect(script.status == 200)
             #expect(script.header("Content-Type") == "text/javascript; charset=utf-8")
             #expect(script.text.contains("new EventSource("))
-            for name in ["sessions.js", "supervisor.js", "sw.js"] {
+            for name in ["media.js", "sessions.js", "supervisor.js", "sw.js"] {
                 let other = try await gateway.request("GET", "/console/\(name)")
                 #expect(other.status == 200, "\(name)")
                 #expect(other.header("Content-Type") == "text/javascript; charset=utf-8", "\(name)")

@@ -19,14 +19,15 @@ struct GatewayTests {
 
         init(
             channels: [Configuration.Channel] = [GatewayTests.sms, GatewayTests.bot],
-            maxMessageLength: MessageLengthLimit? = nil
+            maxMessageLength: MessageLengthLimit? = nil, maxMediaPerMessage: Int = 0
         ) {
             api = ScriptedProviderAPI([.accepted(providerMessageID: "SM1")], clock: clock)
             let counter = queued
             gateway = Gateway(
                 configuration: Configuration(channels: channels), store: store, router: router,
                 capabilities: [
-                    GatewayTests.sms.id: ChannelCapabilities(messages: api, maxMessageLength: maxMessageLength),
+                    GatewayTests.sms.id: ChannelCapabilities(
+                        messages: api, maxMessageLength: maxMessageLength, maxMediaPerMessage: maxMediaPerMessage),
                     GatewayTests.bot.id: .init(),
                 ],
                 clock: clock, replyQueued: { counter.add() })

@@ -21,7 +21,8 @@ public struct BandwidthMessagesAPI: ProviderAPI {
     public static let defaultMessagingRoot = "https://messaging.bandwidth.com/api/v2"
 
     /// `POST {messaging root}/users/{accountID}/messages` (`apiBaseURL` replaces the root), `Authorization: Bearer`,
-    /// JSON with `applicationId`, `to` (an array of one), `from` and `text`. Delivery callbacks go to the messaging
+    /// JSON with `applicationId`, `to` (an array of one), `from`, `text` (left out for media alone) and `media` (the
+    /// media URLs, with media: an MMS). Delivery callbacks go to the messaging
     /// application's callback URL: the API takes none per message. Without a sender number nothing can be sent.
     public static func request(
         for message: OutboundMessage, channel: Configuration.Channel, token: String
@@ -32,12 +33,15 @@ public struct BandwidthMessagesAPI: ProviderAPI {
         }
         var root = channel.apiBaseURL ?? defaultMessagingRoot
         while root.hasSuffix("/") { root.removeLast() }
-        let body: JSONValue = .object([
+        var body: [String: JSONValue] = [
             "applicationId": .string(channel.credential("applicationID") ?? ""),
-            "to": .array([.string(message.to)]), "from": .string(from), "text": .string(message.text),
-        ])
+            "to": .array([.string(message.to)]), "from": .string(from),
+        ]
+        body["text"] = message.textField.map { .string($0) }
+        body["media"] = message.mediaJSON
         let account = FormParameters.encodeComponent(channel.credential("accountID") ?? "")
-        return .jsonPost(url: root + "/users/\(account)/messages", authorization: "Bearer \(token)", body: body)
+        return .jsonPost(
+            url: root + "/users/\(account)/messages", authorization: "Bearer \(token)", body: .object(body))
     }
 
     /// What the send API's answer (or the failure to get one) means for the outbox.

@@ -9,6 +9,8 @@ enum BandwidthProvider: ProviderModule {
         "accountID", "applicationID", "clientID", "clientSecret", "callbackUsername", "callbackPassword",
     ]
     static let secretCredentials = ["clientSecret", "callbackPassword"]
+    /// `media`: external media, "Maximum of 10 attachments" (https://www.bandwidth.com/support/en/articles/12823216).
+    static let maxMediaPerMessage = 10
     /// Delivery callbacks go to the messaging application's callback URL, which should be `…/events`.
     static let deliveryReportKind: String? = "events"
 

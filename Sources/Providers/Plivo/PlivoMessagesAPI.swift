@@ -17,8 +17,9 @@ public struct PlivoMessagesAPI: RequestResponseAPI {
     public static let defaultBaseURL = "https://api.plivo.com"
 
     /// `POST {apiBaseURL}/v1/Account/{authID}/Message/`, Basic `authID:authToken`, JSON with `src` (when known),
-    /// `dst`, `text`, `type: sms` and, when known, `url` (the status callback) with `method: POST`. Numbers go
-    /// without `+`, as Plivo writes them.
+    /// `dst`, `text` (left out for media alone), `type: sms`, or `type: mms` with `media_urls` for a message with
+    /// media, and, when known, `url` (the status callback) with `method: POST`. Numbers go without `+`, as Plivo
+    /// writes them.
     public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
         let authID = channel.credential("authID") ?? ""
         let authToken = channel.credential("authToken") ?? ""
@@ -26,8 +27,10 @@ public struct PlivoMessagesAPI: RequestResponseAPI {
         while base.hasSuffix("/") { base.removeLast() }
         func plain(_ number: String) -> String { number.hasPrefix("+") ? String(number.dropFirst()) : number }
         var body: [String: JSONValue] = [
-            "dst": .string(plain(message.to)), "text": .string(message.text), "type": .string("sms"),
+            "dst": .string(plain(message.to)), "type": .string(message.mediaURLs.isEmpty ? "sms" : "mms"),
         ]
+        body["text"] = message.textField.map { .string($0) }
+        body["media_urls"] = message.mediaJSON
         if let from = message.from ?? channel.numbers.first { body["src"] = .string(plain(from)) }
         if let callback = message.statusCallbackURL {
             body["url"] = .string(callback)

@@ -17,11 +17,14 @@ public struct TelnyxMessagesAPI: RequestResponseAPI {
     public static let defaultBaseURL = "https://api.telnyx.com"
 
     /// `POST {apiBaseURL}/v2/messages`, `Authorization: Bearer <apiKey>`, JSON with `from` (when known), `to`,
-    /// `text`, `messaging_profile_id` (when configured) and `webhook_url` (the delivery report URL, `…/events`).
+    /// `text` (left out for media alone), `media_urls` (with media: Telnyx sends an MMS), `messaging_profile_id`
+    /// (when configured) and `webhook_url` (the delivery report URL, `…/events`).
     public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
         var base = channel.apiBaseURL ?? defaultBaseURL
         while base.hasSuffix("/") { base.removeLast() }
-        var body: [String: JSONValue] = ["to": .string(message.to), "text": .string(message.text)]
+        var body: [String: JSONValue] = ["to": .string(message.to)]
+        body["text"] = message.textField.map { .string($0) }
+        body["media_urls"] = message.mediaJSON
         if let from = message.from ?? channel.numbers.first { body["from"] = .string(from) }
         if let profile = channel.credential("messagingProfileID") { body["messaging_profile_id"] = .string(profile) }
         if let callback = message.statusCallbackURL { body["webhook_url"] = .string(callback) }

@@ -12,6 +12,9 @@ enum TelnyxProvider: ProviderModule {
     /// "Longer messages may be split into multiple parts, up to a maximum of 10 parts"
     /// (https://developers.telnyx.com/docs/messaging/messages/character-and-rate-limits).
     static let maxMessageLength: MessageLengthLimit? = .segments(10)
+    /// `media_urls`: "up to 10 media URLs per MMS message"
+    /// (https://developers.telnyx.com/docs/messaging/messages/mms-transcoding).
+    static let maxMediaPerMessage = 10
 
     static func validateSettings(_ channel: Configuration.Channel) throws(SwitchboardError) {
         guard TelnyxSignature.isUsablePublicKey(channel.credential("publicKey") ?? "") else {

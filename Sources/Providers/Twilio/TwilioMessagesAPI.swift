@@ -18,7 +18,8 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
 
     /// `POST {apiBaseURL}/2010-04-01/Accounts/{accountSID}/Messages.json`, Basic auth, form body with `To`,
     /// `MessagingServiceSid` when the channel has `credentials.messagingServiceSID` (Twilio then picks the sender
-    /// from the service's pool), else `From` (when known), `Body` and `StatusCallback` (when known).
+    /// from the service's pool), else `From` (when known), `Body` (left out for media alone), one `MediaUrl` per
+    /// media URL in order (Twilio's repeated parameter) and `StatusCallback` (when known).
     public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
         let accountSID = channel.credential("accountSID") ?? ""
         let authToken = channel.credential("authToken") ?? ""
@@ -31,7 +32,8 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
         } else if let from = message.from ?? channel.numbers.first {
             form.pairs.append(.init(name: "From", value: from))
         }
-        form.pairs.append(.init(name: "Body", value: message.text))
+        if let text = message.textField { form.pairs.append(.init(name: "Body", value: text)) }
+        form.pairs += message.mediaURLs.map { .init(name: "MediaUrl", value: $0) }
         if let callback = message.statusCallbackURL {
             form.pairs.append(.init(name: "StatusCallback", value: callback))
         }

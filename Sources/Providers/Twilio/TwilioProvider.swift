@@ -9,6 +9,9 @@ enum TwilioProvider: ProviderModule {
     static let deliveryReportKind: String? = "status"
     /// The Messages API's `Body` limit (Twilio error 21617; https://www.twilio.com/docs/errors/21617).
     static let maxMessageLength: MessageLengthLimit? = .characters(1600)
+    /// `MediaUrl`, repeated: "up to 10 media files" per message (error 21623,
+    /// https://www.twilio.com/docs/messaging/api/media-resource).
+    static let maxMediaPerMessage = 10
 
     /// Sends through a Messaging Service instead of from the channel's number (`MG` + 32 hex digits).
     static let messagingServiceKey = "messagingServiceSID"

@@ -14,6 +14,7 @@ struct ConsoleRoutes: Sendable {
         "index.html": File(contentType: "text/html; charset=utf-8", bytes: PackageResources.index_html),
         "console.css": File(contentType: "text/css; charset=utf-8", bytes: PackageResources.console_css),
         "console.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.console_js),
+        "media.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.media_js),
         "sessions.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.sessions_js),
         "supervisor.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.supervisor_js),
         "sw.js": File(contentType: "text/javascript; charset=utf-8", bytes: PackageResources.sw_js),
@@ -46,7 +47,8 @@ struct ConsoleRoutes: Sendable {
                 .contentType: file.contentType, .cacheControl: "no-cache",
                 .init("X-Content-Type-Options")!: "nosniff",
                 .contentSecurityPolicy:
-                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'",
+                    // `https:` images: thumbnails of messages' media, wherever the provider or agent keeps them.
+                    "default-src 'self'; img-src 'self' data: https:; frame-ancestors 'none'; base-uri 'none'",
                 .init("Referrer-Policy")!: "no-referrer",
             ],
             body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))

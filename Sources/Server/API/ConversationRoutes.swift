@@ -60,9 +60,10 @@ struct ConversationRoutes: Sendable {
             let id = try context.parameters.require("id")
             let conversation = try await services.gateway.heldConversation(id, by: principal.conversationActor)
             let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
-            let input = try ContractJSON.decode(ReplyInput.self, from: body, what: "reply to conversation \(id)")
+            let what = "reply to conversation \(id)"
+            let input = try ContractJSON.decode(ReplyInput.self, from: body, what: what).checked(what: what)
             let message = try await services.gateway.reply(
-                to: conversation.id, text: input.text, agentID: principal.agentID)
+                to: conversation.id, text: input.text ?? "", media: input.media ?? [], agentID: principal.agentID)
             return try Response.json(ReplyAnswer(messageId: message.id, status: message.status), status: .accepted)
         }
         router.post("/v1/conversations/:id/connect") { request, context in
@@ -134,10 +135,6 @@ struct TransferBody: Encodable {
         }
         assignedAgent = answer.assignedAgent
     }
-}
-
-struct ReplyInput: Decodable {
-    var text: String
 }
 
 /// `POST /v1/conversations/{id}/connect` (§11).

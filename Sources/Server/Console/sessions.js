@@ -133,7 +133,10 @@ function addMessage(session, message) {
   const status = document.createElement("span");
   status.className = "status";
   meta.append(status);
-  li.append(text, meta);
+  li.append(text);
+  const media = mediaList(message.media);
+  if (media) li.append(media);
+  li.append(meta);
   session.messages.set(message.id, li);
   session.list.append(li);
   li.scrollIntoView({ block: "nearest" });
@@ -160,18 +163,23 @@ function setMessageStatus(messageId, status, error) {
   }
 }
 
+/// Text, a media URL, or both (CONTRACT.md §5); the gateway refuses media where the channel cannot send it.
 async function sendReply(conversationId, form) {
   const textarea = form.querySelector("textarea");
+  const mediaInput = form.querySelector("input[name=media]");
   const text = textarea.value.trim();
-  if (!text) return;
+  const mediaURL = mediaInput.value.trim();
+  if (!text && !mediaURL) return;
+  const body = mediaURL ? { text, media: [mediaURL] } : { text };
   const error = form.querySelector(".error");
   error.textContent = "";
   try {
-    const answer = await call("POST", `/conversations/${encodeURIComponent(conversationId)}/messages`, { text });
+    const answer = await call("POST", `/conversations/${encodeURIComponent(conversationId)}/messages`, body);
     textarea.value = "";
+    mediaInput.value = "";
     addMessage(state.sessions.get(conversationId), {
       id: answer.messageId, direction: "outbound", author: "agent", text, status: answer.status,
-      createdAt: new Date().toISOString(),
+      media: mediaURL ? [{ url: mediaURL, contentType: null }] : [], createdAt: new Date().toISOString(),
     });
   } catch (e) {
     error.textContent = "Not sent: " + e.message;

@@ -17,16 +17,20 @@ public struct ChannelCapabilities: Sendable {
     public var deliveryReportKind: String?
     /// The longest message ``messages`` sends; `nil` when the provider documents none.
     public var maxMessageLength: MessageLengthLimit?
+    /// How many media URLs (MMS) ``messages`` sends with one message; `0`: it sends none, and a reply with media is
+    /// refused (``OutboundMedia``).
+    public var maxMediaPerMessage: Int
 
     public init(
         messages: (any ProviderAPI)? = nil, calls: (any CallControl)? = nil, joinsMessageParts: Bool = false,
-        deliveryReportKind: String? = nil, maxMessageLength: MessageLengthLimit? = nil
+        deliveryReportKind: String? = nil, maxMessageLength: MessageLengthLimit? = nil, maxMediaPerMessage: Int = 0
     ) {
         self.messages = messages
         self.calls = calls
         self.joinsMessageParts = joinsMessageParts
         self.deliveryReportKind = deliveryReportKind
         self.maxMessageLength = maxMessageLength
+        self.maxMediaPerMessage = maxMediaPerMessage
     }
 
     /// The status callback URL of a send on `channelID` (CONTRACT.md §3), or `nil`.

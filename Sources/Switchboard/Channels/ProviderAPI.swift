@@ -9,7 +9,11 @@ public struct OutboundMessage: Sendable, Equatable {
     public var from: String?
     /// The customer's address (E.164 or as given).
     public var to: String
+    /// May be empty when ``mediaURLs`` is not.
     public var text: String
+    /// Media to send with the text (MMS), in order; empty for an SMS. Only sent on channels whose
+    /// ``ChannelCapabilities/maxMediaPerMessage`` allows them.
+    public var mediaURLs: [String]
     /// Stable across retries of this message (ACS `repeatabilityRequestId`).
     public var idempotencyKey: String
     /// When the message was first queued (ACS `repeatabilityFirstSent`).
@@ -18,14 +22,15 @@ public struct OutboundMessage: Sendable, Equatable {
     public var statusCallbackURL: String?
 
     public init(
-        messageID: String, channelID: String, from: String?, to: String, text: String, idempotencyKey: String,
-        firstQueuedAt: Date, statusCallbackURL: String?
+        messageID: String, channelID: String, from: String?, to: String, text: String, mediaURLs: [String] = [],
+        idempotencyKey: String, firstQueuedAt: Date, statusCallbackURL: String?
     ) {
         self.messageID = messageID
         self.channelID = channelID
         self.from = from
         self.to = to
         self.text = text
+        self.mediaURLs = mediaURLs
         self.idempotencyKey = idempotencyKey
         self.firstQueuedAt = firstQueuedAt
         self.statusCallbackURL = statusCallbackURL

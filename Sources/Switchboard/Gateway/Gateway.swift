@@ -182,39 +182,4 @@ public struct Gateway: Sendable {
     public func notificationRequest(for conversation: Conversation) -> NotificationRequest {
         NotificationRequest(opening: conversation)
     }
-
-    // MARK: Replies
-
-    /// Queues an agent's reply in the durable outbox. Refuses replies to closed, voice and opted-out
-    /// conversations with the §9 error.
-    public func reply(to conversationID: String, text: String, agentID: String?) async throws -> Message {
-        guard let conversation = try await store.conversation(id: conversationID) else {
-            throw SwitchboardError.notFound("conversation \(conversationID) does not exist")
-        }
-        guard conversation.status == .open else {
-            throw SwitchboardError.conflict("closed", "conversation \(conversationID) is closed")
-        }
-        guard conversation.medium == .sms, capabilities[conversation.channelID]?.messages != nil else {
-            throw SwitchboardError.conflict(
-                "cannot-send",
-                "conversation \(conversationID) is a \(conversation.medium.rawValue) conversation; "
-                    + "replies are sent only in SMS conversations of channels that send messages")
-        }
-        guard !text.isEmpty else { throw SwitchboardError.invalidRequest("reply text is empty", field: "text") }
-        if let channel = configuration.channel(id: conversation.channelID),
-            let refusal = capabilities[channel.id]?.maxMessageLength?.refusal(of: text, provider: channel.provider)
-        {
-            throw SwitchboardError.limitExceeded("reply to conversation \(conversationID): \(refusal)", limit: "text")
-        }
-        if try await store.isOptedOut(channelID: conversation.channelID, customer: conversation.customerPhone) {
-            throw SwitchboardError.conflict(
-                "opted-out",
-                "the customer of conversation \(conversationID) opted out of messages on channel "
-                    + "\(conversation.channelID); they must text START to opt back in")
-        }
-        let message = try await store.enqueueReply(
-            ReplyRecord(conversationID: conversationID, agentID: agentID, text: text, createdAt: clock.now()))
-        replyQueued()
-        return message
-    }
 }

@@ -146,6 +146,16 @@ public final class OutboxWorker: Sendable {
                 provider: channel.provider)
             return
         }
+        // Checked when it was queued; the channel may have changed since (a reload gave it another provider).
+        if let refusal = OutboundMedia.refusal(
+            of: item.mediaURLs, maxPerMessage: channelCapabilities.maxMediaPerMessage, channelID: channel.id,
+            provider: channel.provider)
+        {
+            await fail(
+                item, status: .failed, error: ProviderErrorDetail(code: "cannot-send-media", message: refusal),
+                provider: channel.provider)
+            return
+        }
         // The channel's send-rate limit, counted in segments (fair: each channel has its own schedule).
         let wait = rateLimiter.withLock {
             $0.reserve(channelID: channel.id, segments: SMSSegments.count(item.text), now: clock.now())
@@ -166,7 +176,8 @@ public final class OutboxWorker: Sendable {
         await publishStatus(of: item.messageID)
         let message = OutboundMessage(
             messageID: item.messageID, channelID: channel.id, from: channel.numbers.first, to: item.to,
-            text: item.text, idempotencyKey: item.idempotencyKey, firstQueuedAt: item.queuedAt,
+            text: item.text, mediaURLs: item.mediaURLs, idempotencyKey: item.idempotencyKey,
+            firstQueuedAt: item.queuedAt,
             statusCallbackURL: channelCapabilities.statusCallbackURL(
                 channelID: channel.id, publicURL: configuration.publicURL))
         let outcome = await api.send(message)

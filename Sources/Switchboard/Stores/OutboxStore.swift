@@ -32,13 +32,19 @@ public struct ReplyRecord: Sendable, Equatable {
     public var conversationID: String
     public var agentID: String?
     public var text: String
+    /// Media URLs to send with it (MMS), stored on the message as attachments without a content type.
+    public var media: [String]
     public var createdAt: Date
-    public init(conversationID: String, agentID: String?, text: String, createdAt: Date) {
+    public init(conversationID: String, agentID: String?, text: String, media: [String] = [], createdAt: Date) {
         self.conversationID = conversationID
         self.agentID = agentID
         self.text = text
+        self.media = media
         self.createdAt = createdAt
     }
+
+    /// The message's `media` as stored: the URLs, with no content type (``MediaAttachment/contentType``).
+    public var attachments: [MediaAttachment] { media.map { MediaAttachment(url: $0, contentType: nil) } }
 }
 
 /// A reply waiting in the outbox.
@@ -49,6 +55,8 @@ public struct OutboxItem: Sendable, Equatable {
     /// The customer's address (E.164 or as given).
     public var to: String
     public var text: String
+    /// The message's media URLs (MMS), read back from the message so a restart sends them too.
+    public var mediaURLs: [String]
     /// Attempts made so far (each ``OutboxStore/markSending(messageID:at:)`` counts one).
     public var attempts: Int
     /// When the reply was queued: `repeatabilityFirstSent` and the age limit count from here.
@@ -58,14 +66,16 @@ public struct OutboxItem: Sendable, Equatable {
     public var lastError: ProviderErrorDetail?
 
     public init(
-        messageID: String, conversationID: String, channelID: String, to: String, text: String, attempts: Int,
-        queuedAt: Date, idempotencyKey: String, lastError: ProviderErrorDetail? = nil
+        messageID: String, conversationID: String, channelID: String, to: String, text: String,
+        mediaURLs: [String] = [], attempts: Int, queuedAt: Date, idempotencyKey: String,
+        lastError: ProviderErrorDetail? = nil
     ) {
         self.messageID = messageID
         self.conversationID = conversationID
         self.channelID = channelID
         self.to = to
         self.text = text
+        self.mediaURLs = mediaURLs
         self.attempts = attempts
         self.queuedAt = queuedAt
         self.idempotencyKey = idempotencyKey
