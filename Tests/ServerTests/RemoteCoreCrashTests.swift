@@ -50,7 +50,8 @@ struct RemoteCoreCrashTests {
                         try await group.waitForAll()
                     }
                     let acknowledged = Set(ledger.acknowledgedWebhooks.values)
-                    let events = try await core.waitUntil(within: .seconds(60), "every acknowledged message") { events in
+                    let events = try await core.waitUntil(within: .seconds(60), "every acknowledged message") {
+                        events in
                         let texts = Set(
                             events.filter { $0.type == "message.received" }.compactMap {
                                 $0.json["message"]?["text"]?.stringValue
@@ -65,7 +66,9 @@ struct RemoteCoreCrashTests {
                         #expect(types.prefix(2) == ["message.received", "notification.request"], "\(customer)")
                         #expect(types.filter { $0 == "notification.request" }.count == 1, "\(customer): \(types)")
                     }
-                    print("core SIGKILL: \(acknowledged.count) acknowledged webhooks, \(events.count) deliveries, \(ledger.killTimes.count) kills")
+                    print(
+                        "core SIGKILL: \(acknowledged.count) acknowledged webhooks, \(events.count) deliveries, \(ledger.killTimes.count) kills"
+                    )
                     #expect(core.problems.isEmpty, "protocol problems: \(core.problems)")
                     #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
                 } catch {
