@@ -18,6 +18,7 @@ enum PostgresSchema {
         Migration(name: "v3-concatenation-parts", sql: concatenationParts),
         Migration(name: "v4-core-notification-outbox", sql: coreNotificationOutbox),
         Migration(name: "v5-core-events", sql: coreEvents),
+        Migration(name: "v7-routing-decisions", sql: routingDecisions),
     ]
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
@@ -53,6 +54,26 @@ enum PostgresSchema {
         }
         return appliedNow
     }
+
+    /// The embedded router's decision log (CONTRACT.md §12), as SQLite's `v7-routing-decisions`.
+    static let routingDecisions = """
+        CREATE TABLE routing_decision (
+            seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at BIGINT NOT NULL,
+            kind TEXT NOT NULL,
+            conversation_id TEXT,
+            work_item_id TEXT,
+            agent_id TEXT,
+            notification_id TEXT,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX routing_decision_by_conversation ON routing_decision (conversation_id, seq)
+            WHERE conversation_id IS NOT NULL;
+        CREATE INDEX routing_decision_by_work_item ON routing_decision (work_item_id, seq)
+            WHERE work_item_id IS NOT NULL;
+        CREATE INDEX routing_decision_by_agent ON routing_decision (agent_id, seq) WHERE agent_id IS NOT NULL;
+        CREATE INDEX routing_decision_by_time ON routing_decision (at)
+        """
 
     /// The remote core's event outbox (CONTRACT.md §11), as SQLite's `v5-core-events`: events ordered per
     /// conversation by `seq`, one `core_queue` row per conversation with events waiting.

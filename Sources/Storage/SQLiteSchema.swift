@@ -13,7 +13,31 @@ enum SQLiteSchema {
         migrator.registerMigration("v3-concatenation-parts", migrate: createConcatenationParts)
         migrator.registerMigration("v4-core-notification-outbox", migrate: createCoreNotificationOutbox)
         migrator.registerMigration("v5-core-events", migrate: createCoreEvents)
+        migrator.registerMigration("v7-routing-decisions", migrate: createRoutingDecisions)
         return migrator
+    }
+
+    /// The embedded router's decision log (CONTRACT.md §12), newest read first by item or agent.
+    private static func createRoutingDecisions(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE routing_decision (
+                    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at INTEGER NOT NULL,
+                    kind TEXT NOT NULL,
+                    conversation_id TEXT,
+                    work_item_id TEXT,
+                    agent_id TEXT,
+                    notification_id TEXT,
+                    reason TEXT NOT NULL
+                );
+                CREATE INDEX routing_decision_by_conversation ON routing_decision (conversation_id, seq)
+                    WHERE conversation_id IS NOT NULL;
+                CREATE INDEX routing_decision_by_work_item ON routing_decision (work_item_id, seq)
+                    WHERE work_item_id IS NOT NULL;
+                CREATE INDEX routing_decision_by_agent ON routing_decision (agent_id, seq) WHERE agent_id IS NOT NULL;
+                CREATE INDEX routing_decision_by_time ON routing_decision (at);
+                """)
     }
 
     /// The remote core's event outbox (CONTRACT.md §11), replacing `core_notification` (requests still waiting
