@@ -17,6 +17,7 @@ enum PostgresSchema {
         Migration(name: "v2-replay-nonces", sql: replayNonces),
         Migration(name: "v3-concatenation-parts", sql: concatenationParts),
         Migration(name: "v4-core-notification-outbox", sql: coreNotificationOutbox),
+        Migration(name: "v6-retention-and-erasure-indexes", sql: retentionIndexes),
     ]
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
@@ -52,6 +53,17 @@ enum PostgresSchema {
         }
         return appliedNow
     }
+
+    /// What the retention sweep deletes by time, and what erasing a customer finds by number (SQLiteSchema's v6).
+    static let retentionIndexes = """
+        CREATE INDEX message_by_created ON message (created_at);
+        CREATE INDEX conversation_by_closed ON conversation (closed_at) WHERE status = 'closed';
+        CREATE INDEX conversation_by_phone ON conversation (customer_phone);
+        CREATE INDEX conversation_by_contact ON conversation (contact_id) WHERE contact_id IS NOT NULL;
+        CREATE INDEX dedupe_key_by_created ON dedupe_key (created_at);
+        CREATE INDEX dedupe_key_by_conversation ON dedupe_key (conversation_id) WHERE conversation_id IS NOT NULL;
+        CREATE INDEX replay_nonce_by_seen ON replay_nonce (seen_at);
+        """
 
     static let coreNotificationOutbox = """
         CREATE TABLE core_notification (

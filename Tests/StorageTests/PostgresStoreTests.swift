@@ -57,6 +57,7 @@ struct PostgresStoreTests {
         #expect(
             PostgresStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
+                "v6-retention-and-erasure-indexes",
             ])
         let database = try await PostgresTestDatabase.create()
         do {

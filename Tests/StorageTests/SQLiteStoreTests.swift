@@ -31,6 +31,7 @@ struct SQLiteStoreTests {
         #expect(
             SQLiteStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
+                "v6-retention-and-erasure-indexes",
             ])
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
