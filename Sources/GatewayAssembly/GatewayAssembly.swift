@@ -68,6 +68,8 @@ struct GatewayAssembly {
         let services = GatewayServices(
             configuration: configuration, gateway: gateway,
             contacts: Contacts(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
+            erasure: CustomerErasure(
+                store: store, router: core, defaultRegion: configuration.defaultRegion, clock: clock),
             health: Health(store: store),
             routers: routers, hub: hub, adapters: adapters, metrics: metrics, clock: clock, logger: logger,
             cluster: cluster)

@@ -103,6 +103,7 @@ public enum SwitchboardServer {
         ConversationRoutes(services: services).register(on: router)
         WorkItemRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
+        CustomerRoutes(services: services).register(on: router)
         OpenAPIRoutes().register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)
