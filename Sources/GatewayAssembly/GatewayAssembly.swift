@@ -73,10 +73,14 @@ struct GatewayAssembly {
             health: Health(store: store),
             routers: routers, hub: hub, adapters: adapters, metrics: metrics, clock: clock, logger: logger,
             cluster: cluster)
-        // The concatenation sweeper and the remote-core outbox run once per cluster: on its leader.
+        // The concatenation sweeper, the remote-core outbox and the retention sweep run once per cluster: on its
+        // leader.
+        let retention = RetentionSweeper(
+            store: store, settings: configuration.retention, metrics: metrics, clock: clock, logger: logger)
         let singletons: [@Sendable () async -> Void] = [
             { await remote?.run() },
             { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) },
+            { await retention.run(every: options.retentionInterval) },
         ]
         if let cluster {
             cluster.leaderJobs.withLock { $0 = singletons }

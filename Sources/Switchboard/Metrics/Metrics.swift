@@ -29,6 +29,9 @@ public final class Metrics: Sendable {
         "switchboard_outbox_depth": ("gauge", "Replies waiting in the outbox."),
         "switchboard_agents": ("gauge", "Agents by presence."),
         "switchboard_cluster_leader": ("gauge", "1 on the instance that leads the cluster (runs the router)."),
+        "switchboard_retention_deleted_total": (
+            "counter", "Rows the retention sweep deleted, by kind (messages, conversations, dedupeKeys, replayNonces)."
+        ),
         "switchboard_cluster_forwarded_requests_total": (
             "counter", "Agent API requests a follower forwarded to the leader, by outcome."
         ),
