@@ -71,7 +71,7 @@ struct RetentionSweeperTests {
         let sweeper = RetentionSweeper(
             store: store,
             settings: .init(messagesDays: 30, closedConversationsDays: 0.5, dedupeDays: 7, decisionsDays: 3),
-            decisions: store, metrics: metrics, batchSize: 2)
+            decisions: store, metrics: metrics, batchSize: 2, pause: .zero)
         let report = try await sweeper.sweep(now: now)
         #expect(
             report
@@ -104,7 +104,7 @@ struct RetentionSweeperTests {
         let sweeper = RetentionSweeper(
             store: store,
             settings: .init(messagesDays: nil, closedConversationsDays: nil, dedupeDays: nil, decisionsDays: nil),
-            decisions: store, batchSize: 2)
+            decisions: store, batchSize: 2, pause: .zero)
         #expect(try await sweeper.sweep(now: now) == RetentionSweeper.Report())
         #expect(await store.calls.isEmpty)
     }

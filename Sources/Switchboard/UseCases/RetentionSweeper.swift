@@ -4,12 +4,17 @@ import Logging
 /// Deletes what is older than the `retention` settings (CONTRACT.md §12): messages, closed conversations with their
 /// messages, dedupe keys and replay nonces, and (once the decision log is stored) the router's decisions.
 ///
-/// Each batch is one short transaction of at most ``batchSize`` rows, and the sweep yields between batches, so
-/// webhooks arriving meanwhile are stored between two batches rather than after the whole sweep. It runs on one
-/// instance only (the leader, in a cluster): ``run(every:)`` sweeps at start and then periodically.
+/// Each batch is one short transaction of at most ``batchSize`` rows, and the sweep pauses between batches
+/// (``pause``), so webhooks arriving meanwhile are stored between two batches rather than after the whole sweep.
+/// It runs on one instance only (the leader, in a cluster): ``run(every:)`` sweeps at start and then periodically.
 public struct RetentionSweeper: Sendable {
     /// Rows per transaction: small enough that a batch holds the write lock for a few milliseconds.
     public static let defaultBatchSize = 250
+    /// The shortest pause between two batches. The sweep pauses at least as long as the last batch took (a duty
+    /// cycle of at most one half), so that most transactions are webhooks' alone (on SQLite a webhook arriving during
+    /// a batch shares its transaction): a large first sweep goes at a steady pace instead of making every webhook
+    /// wait for a batch, and slows down by itself when the database is busy.
+    public static let defaultPause = Duration.milliseconds(2)
 
     /// What one sweep deleted, by kind (the `kind` label of `switchboard_retention_deleted_total`).
     public struct Report: Sendable, Equatable {
@@ -38,12 +43,14 @@ public struct RetentionSweeper: Sendable {
     let clock: any WallClock
     let logger: Logger
     public let batchSize: Int
+    public let pause: Duration
 
     public init(
         store: any RetentionStore, settings: Configuration.RetentionSettings,
         decisions: (any DecisionRetentionStore)? = nil, metrics: Metrics? = nil,
         clock: any WallClock = SystemWallClock(),
-        logger: Logger = Logger(label: "switchboard.retention"), batchSize: Int = RetentionSweeper.defaultBatchSize
+        logger: Logger = Logger(label: "switchboard.retention"), batchSize: Int = RetentionSweeper.defaultBatchSize,
+        pause: Duration = RetentionSweeper.defaultPause
     ) {
         self.store = store
         self.settings = settings
@@ -52,6 +59,7 @@ public struct RetentionSweeper: Sendable {
         self.clock = clock
         self.logger = logger
         self.batchSize = max(1, batchSize)
+        self.pause = pause
     }
 
     /// Sweeps at once, then every `interval`, until the task is cancelled. A failed sweep (the database
@@ -114,13 +122,18 @@ public struct RetentionSweeper: Sendable {
     }
 
     /// Calls `batch` until it deletes fewer rows than a full batch, giving other tasks (webhooks) their turn
-    /// between two batches.
+    /// between two batches (as long as the batch took, at least ``pause``; `zero`: only a yield).
     private func inBatches(_ batch: (Int) async throws -> Int) async throws {
         while true {
             try Task.checkCancellation()
+            let started = ContinuousClock.now
             let deleted = try await batch(batchSize)
             guard deleted >= batchSize else { return }
-            await Task.yield()
+            if pause > .zero {
+                try await Task.sleep(for: max(pause, ContinuousClock.now - started))
+            } else {
+                await Task.yield()
+            }
         }
     }
 
