@@ -30,6 +30,9 @@ struct ErasureFootprintTests {
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
         let store = try SQLiteStore(path: path)
+        // Set on every connection by the store, whatever the SQLite build's default (Debian's is on already).
+        #expect(try await store.writer.read { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
+        #expect(try await store.write { db in try Int.fetchOne(db, sql: "PRAGMA secure_delete") } == 1)
         try await Self.seedMany(store)
         try await Self.checkpoint(store)
         // The test would prove nothing if the bytes had never reached the file.
