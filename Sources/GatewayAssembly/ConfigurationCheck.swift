@@ -102,6 +102,7 @@ enum ConfigurationCheck {
         guard configuration.notifications.unseenRerouteSeconds > 0 else {
             throw fail("notifications.unseenRerouteSeconds must be positive", "notifications.unseenRerouteSeconds")
         }
+        if let (message, key) = configuration.retention.problem() { throw fail(message, key) }
         let n = configuration.notifications
         guard n.alertTimeoutSeconds > 0, n.maxSessions > 0, n.maxPendingAlerts > 0, n.maxOffersPerAgent > 0 else {
             throw fail(

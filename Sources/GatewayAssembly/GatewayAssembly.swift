@@ -68,12 +68,18 @@ struct GatewayAssembly {
         let services = GatewayServices(
             configuration: configuration, gateway: gateway,
             contacts: Contacts(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
+            erasure: CustomerErasure(
+                store: store, router: core, defaultRegion: configuration.defaultRegion, clock: clock),
             health: Health(store: store),
             routers: routers, hub: hub, adapters: adapters, metrics: metrics, clock: clock, logger: logger,
             cluster: cluster)
-        // The concatenation sweeper runs once per cluster: on its leader.
+        // The concatenation sweeper and the retention sweep run once per cluster: on its leader.
+        let retention = RetentionSweeper(
+            store: store, settings: configuration.retention, decisions: store, metrics: metrics, clock: clock,
+            logger: logger)
         let singletons: [@Sendable () async -> Void] = [
-            { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) }
+            { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) },
+            { await retention.run(every: options.retentionInterval) },
         ]
         if let cluster {
             cluster.leaderJobs.withLock { $0 = singletons }

@@ -18,6 +18,7 @@ enum PostgresSchema {
         Migration(name: "v3-concatenation-parts", sql: concatenationParts),
         Migration(name: "v4-core-notification-outbox", sql: coreNotificationOutbox),
         Migration(name: "v5-core-events", sql: coreEvents),
+        Migration(name: "v6-retention-and-erasure-indexes", sql: retentionIndexes),
         Migration(name: "v7-routing-decisions", sql: routingDecisions),
     ]
 
@@ -102,6 +103,17 @@ enum PostgresSchema {
         INSERT INTO core_queue (conversation_id, next_attempt_at)
             SELECT conversation_id, MIN(created_at) FROM core_event GROUP BY conversation_id;
         DROP TABLE core_notification
+        """
+
+    /// What the retention sweep deletes by time, and what erasing a customer finds by number (SQLiteSchema's v6).
+    static let retentionIndexes = """
+        CREATE INDEX message_by_created ON message (created_at);
+        CREATE INDEX conversation_by_closed ON conversation (closed_at) WHERE status = 'closed';
+        CREATE INDEX conversation_by_phone ON conversation (customer_phone);
+        CREATE INDEX conversation_by_contact ON conversation (contact_id) WHERE contact_id IS NOT NULL;
+        CREATE INDEX dedupe_key_by_created ON dedupe_key (created_at);
+        CREATE INDEX dedupe_key_by_conversation ON dedupe_key (conversation_id) WHERE conversation_id IS NOT NULL;
+        CREATE INDEX replay_nonce_by_seen ON replay_nonce (seen_at);
         """
 
     static let coreNotificationOutbox = """

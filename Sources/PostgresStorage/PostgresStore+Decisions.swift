@@ -26,6 +26,18 @@ extension PostgresStore {
         }
     }
 
+    public func deleteDecisions(madeBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await transaction { db in
+            try await db.run(
+                """
+                DELETE FROM routing_decision WHERE seq IN (
+                    SELECT seq FROM routing_decision WHERE at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED)
+                RETURNING 1
+                """,
+                [cutoff.storedMilliseconds, Int64(max(0, limit))])
+        }
+    }
+
     public func decisions(matching filter: DecisionFilter) async throws -> [RoutingDecision] {
         var clauses: [String] = []
         var ids: [String] = []

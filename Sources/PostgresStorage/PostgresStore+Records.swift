@@ -63,6 +63,26 @@ extension PostgresStore {
         try await read { db in try await ContactRows.fetch(e164: mobilePhoneE164, db) }
     }
 
+    public func updateContact(_ contact: Contact) async throws -> Bool {
+        let attributes = try StoredJSON.encode(contact.attributes)
+        return try await transaction { db in
+            try await db.run(
+                """
+                UPDATE contact SET name = $1, mobile_phone = $2, mobile_phone_e164 = $3, region = $4, attributes = $5
+                WHERE id = $6 RETURNING 1
+                """,
+                [contact.name, contact.mobilePhone, contact.mobilePhoneE164, contact.region, attributes, contact.id]
+            ) > 0
+        }
+    }
+
+    public func deleteContact(id: String) async throws -> Bool {
+        try await transaction { db in
+            // Linked conversations unlink (ON DELETE SET NULL) and are matched again at their next message.
+            try await db.run("DELETE FROM contact WHERE id = $1 RETURNING 1", [id]) > 0
+        }
+    }
+
     // MARK: Conversations
 
     public func conversation(id: String) async throws -> Conversation? {

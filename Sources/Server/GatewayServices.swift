@@ -10,6 +10,8 @@ public struct GatewayServices: Sendable {
     let configuration: Configuration
     let gateway: Gateway
     let contacts: Contacts
+    /// `DELETE /v1/customers/{phone}`.
+    let erasure: CustomerErasure
     let health: Health
     /// The router in use: one for the process's life with SQLite, the leader's latest in a cluster.
     let routers: RouterSlot
@@ -30,7 +32,8 @@ public struct GatewayServices: Sendable {
     let draining = Draining()
 
     public init(
-        configuration: Configuration, gateway: Gateway, contacts: Contacts, health: Health, routers: RouterSlot,
+        configuration: Configuration, gateway: Gateway, contacts: Contacts, erasure: CustomerErasure, health: Health,
+        routers: RouterSlot,
         hub: AgentEventHub,
         adapters: [String: any WebhookAdapter], metrics: Metrics, clock: any WallClock, logger: Logger,
         cluster: ClusterNode?
@@ -38,6 +41,7 @@ public struct GatewayServices: Sendable {
         self.configuration = configuration
         self.gateway = gateway
         self.contacts = contacts
+        self.erasure = erasure
         self.health = health
         self.routers = routers
         self.hub = hub

@@ -24,6 +24,8 @@ public enum SwitchboardServer {
         /// Called once the router is built, with every route registered as `METHOD /path/{parameter}` (not the
         /// `405` answers to the other methods; tests check that the OpenAPI document covers each `/v1` route).
         public var onRoutes: @Sendable ([String]) -> Void = { _ in }
+        /// Between two retention sweeps (CONTRACT.md §12); the first runs at start.
+        public var retentionInterval: Duration = .seconds(60)
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
@@ -111,6 +113,7 @@ public enum SwitchboardServer {
         }
         ConversationRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
+        CustomerRoutes(services: services).register(on: router)
         OpenAPIRoutes().register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)

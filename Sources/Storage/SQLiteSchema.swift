@@ -13,6 +13,7 @@ enum SQLiteSchema {
         migrator.registerMigration("v3-concatenation-parts", migrate: createConcatenationParts)
         migrator.registerMigration("v4-core-notification-outbox", migrate: createCoreNotificationOutbox)
         migrator.registerMigration("v5-core-events", migrate: createCoreEvents)
+        migrator.registerMigration("v6-retention-and-erasure-indexes", migrate: createRetentionIndexes)
         migrator.registerMigration("v7-routing-decisions", migrate: createRoutingDecisions)
         return migrator
     }
@@ -72,6 +73,24 @@ enum SQLiteSchema {
                 INSERT INTO core_queue (conversation_id, next_attempt_at)
                     SELECT conversation_id, MIN(created_at) FROM core_event GROUP BY conversation_id;
                 DROP TABLE core_notification;
+                """)
+    }
+
+    /// What the retention sweep deletes by time, and what erasing a customer finds by number, without scanning a
+    /// table: messages by age, closed conversations by closing time, dedupe keys and nonces by age; conversations
+    /// by customer alone (every channel) and by linked contact (deleting a contact unlinks them), dedupe keys by
+    /// conversation.
+    private static func createRetentionIndexes(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE INDEX message_by_created ON message (created_at);
+                CREATE INDEX conversation_by_closed ON conversation (closed_at) WHERE status = 'closed';
+                CREATE INDEX conversation_by_phone ON conversation (customer_phone);
+                CREATE INDEX conversation_by_contact ON conversation (contact_id) WHERE contact_id IS NOT NULL;
+                CREATE INDEX dedupe_key_by_created ON dedupe_key (created_at);
+                CREATE INDEX dedupe_key_by_conversation ON dedupe_key (conversation_id)
+                    WHERE conversation_id IS NOT NULL;
+                CREATE INDEX replay_nonce_by_seen ON replay_nonce (seen_at);
                 """)
     }
 

@@ -22,6 +22,15 @@ extension SQLiteStore {
         }
     }
 
+    public func deleteDecisions(madeBefore cutoff: Date, limit: Int) async throws -> Int {
+        try await write { db in
+            try db.run(
+                "DELETE FROM routing_decision WHERE seq IN (SELECT seq FROM routing_decision WHERE at < ? LIMIT ?)",
+                [cutoff.storedMilliseconds, max(0, limit)])
+            return db.changesCount
+        }
+    }
+
     public func decisions(matching filter: DecisionFilter) async throws -> [RoutingDecision] {
         let (condition, arguments) = DecisionQuery.condition(filter)
         return try await read { db in

@@ -47,6 +47,30 @@ extension SQLiteStore {
         try await read { db in try ContactRows.fetch(e164: mobilePhoneE164, db) }
     }
 
+    public func updateContact(_ contact: Contact) async throws -> Bool {
+        let attributes = try ContactRows.encodeAttributes(contact.attributes)
+        return try await write { db in
+            try db.run(
+                """
+                UPDATE contact SET name = ?, mobile_phone = ?, mobile_phone_e164 = ?, region = ?, attributes = ?
+                WHERE id = ?
+                """,
+                [
+                    contact.name, contact.mobilePhone, contact.mobilePhoneE164, contact.region, attributes,
+                    contact.id,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    public func deleteContact(id: String) async throws -> Bool {
+        try await write { db in
+            // Linked conversations unlink (ON DELETE SET NULL) and are matched again at their next message.
+            try db.run("DELETE FROM contact WHERE id = ?", [id])
+            return db.changesCount > 0
+        }
+    }
+
     // MARK: Conversations
 
     public func conversation(id: String) async throws -> Conversation? {

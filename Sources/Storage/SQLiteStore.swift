@@ -74,6 +74,9 @@ public final class SQLiteStore: Store {
         configuration.busyMode = .timeout(options.busyTimeout)
         configuration.label = "switchboard"
         configuration.foreignKeysEnabled = true
+        // Deleted rows are overwritten with zeros, not just unlinked: an erased customer's number and messages are
+        // gone from the file (and, once checkpointed, from the WAL), not merely hidden (CONTRACT.md §12).
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
         do {
             let writer: any DatabaseWriter
             if path == ":memory:" {

@@ -65,6 +65,9 @@ struct CommandLineTests {
             "at most 4"
         ),
         (#"{"queues": [{"id": "q"}, {"id": "q"}]}"#, "used by two queues"),
+        (#"{"retention": {"dedupeDays": 1}}"#, "retention.dedupeDays"),
+        (#"{"retention": {"messagesDays": -1}}"#, "retention.messagesDays"),
+        (#"{"retention": {"decisionsDays": "a week"}}"#, "retention.decisionsDays"),
         ("not json", "not valid JSON"),
     ])
     func invalidConfigurationsExitTwoNamingTheKey(config: String, named: String) async throws {

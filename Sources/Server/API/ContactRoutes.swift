@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Switchboard
 
-/// `/v1/contacts…` (CONTRACT.md §5): create and find contacts by mobile number (``Contacts``).
+/// `/v1/contacts…` (CONTRACT.md §5): create and find contacts by mobile number, change and delete them
+/// (supervisors and the admin) (``Contacts``).
 struct ContactRoutes: Sendable {
     let services: GatewayServices
 
@@ -30,7 +31,41 @@ struct ContactRoutes: Sendable {
             let id = try context.parameters.require("id")
             return try Response.json(ContactBody(try await services.contacts.contact(id: id)))
         }
+        router.patch("/v1/contacts/:id") { request, context in
+            let id = try context.parameters.require("id")
+            try Self.requirePrivileged(try services.authenticator.principal(of: request), "change contact \(id)")
+            let body = try await request.body.collect(upTo: services.configuration.limits.maxBodyBytes)
+            let input = try ContractJSON.decode(ContactPatchInput.self, from: body, what: "change of contact \(id)")
+            let contact = try await services.contacts.update(
+                id: id,
+                ContactChanges(
+                    name: input.name, mobilePhone: input.mobilePhone, region: input.region,
+                    attributes: input.attributes))
+            return try Response.json(ContactBody(contact))
+        }
+        router.delete("/v1/contacts/:id") { request, context in
+            let id = try context.parameters.require("id")
+            try Self.requirePrivileged(try services.authenticator.principal(of: request), "delete contact \(id)")
+            try await services.contacts.delete(id: id)
+            return Response(status: .noContent)
+        }
     }
+
+    /// Changing and deleting contacts is for supervisors and the admin (`403` for an agent).
+    static func requirePrivileged(_ principal: Principal, _ action: String) throws {
+        guard principal.isPrivileged else {
+            throw SwitchboardError.forbidden(
+                "agent \(principal.agentID ?? "") may not \(action); a supervisor or the admin may")
+        }
+    }
+}
+
+/// `PATCH /v1/contacts/{id}`: any of the keys of a new contact.
+struct ContactPatchInput: Decodable {
+    var name: String?
+    var mobilePhone: String?
+    var region: String?
+    var attributes: [String: String]?
 }
 
 struct ContactInput: Decodable {

@@ -19,12 +19,15 @@ public struct Configuration: Sendable, Codable, Equatable {
     public var queues: [QueueSettings]
     /// Several instances sharing one PostgreSQL database (README "Scaling out").
     public var cluster: ClusterSettings
+    /// How long stored data is kept (CONTRACT.md §12).
+    public var retention: RetentionSettings
 
     public init(
         listen: Listen = .init(), publicURL: String? = nil, database: String = "sqlite:./switchboard.sqlite",
         defaultRegion: String = "US", adminToken: String? = nil, channels: [Channel] = [], agents: [Agent] = [],
         router: RouterSettings = .init(), notifications: NotificationSettings = .init(), limits: Limits = .init(),
-        outbox: OutboxSettings = .init(), queues: [QueueSettings] = [], cluster: ClusterSettings = .init()
+        outbox: OutboxSettings = .init(), queues: [QueueSettings] = [], cluster: ClusterSettings = .init(),
+        retention: RetentionSettings = .init()
     ) {
         self.listen = listen
         self.publicURL = Self.trimmedPublicURL(publicURL ?? "http://\(listen.host):\(listen.port)")
@@ -39,6 +42,7 @@ public struct Configuration: Sendable, Codable, Equatable {
         self.outbox = outbox
         self.queues = queues
         self.cluster = cluster
+        self.retention = retention
     }
 
     public init(from decoder: any Decoder) throws {
@@ -57,7 +61,8 @@ public struct Configuration: Sendable, Codable, Equatable {
             limits: try c.decodeIfPresent(Limits.self, forKey: .limits) ?? .init(),
             outbox: try c.decodeIfPresent(OutboxSettings.self, forKey: .outbox) ?? .init(),
             queues: try c.decodeIfPresent([QueueSettings].self, forKey: .queues) ?? [],
-            cluster: try c.decodeIfPresent(ClusterSettings.self, forKey: .cluster) ?? .init()
+            cluster: try c.decodeIfPresent(ClusterSettings.self, forKey: .cluster) ?? .init(),
+            retention: try c.decodeIfPresent(RetentionSettings.self, forKey: .retention) ?? .init()
         )
     }
 

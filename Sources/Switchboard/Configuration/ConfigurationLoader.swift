@@ -15,6 +15,12 @@ public enum ConfigurationLoader {
         "cluster.secret",
     ]
 
+    /// Optional number keys whose default may be `null` (keep forever): an override reads a number, or `null`.
+    static let optionalNumberKeys: Set<String> = [
+        "retention.messagesDays", "retention.closedConversationsDays", "retention.dedupeDays",
+        "retention.decisionsDays",
+    ]
+
     /// The variable naming the config file when `--config` is not given.
     public static let configVariable = "SWITCHBOARD_CONFIG"
     /// The config file read when neither `--config` nor `SWITCHBOARD_CONFIG` names one, if it exists.
@@ -105,6 +111,15 @@ public enum ConfigurationLoader {
         guard let key = keys.first(where: { $0.uppercased() == first.uppercased() }) else { return false }
         let keyPath = path + [key]
         if segments.count == 1 {
+            if optionalNumberKeys.contains(keyPath.joined(separator: ".")) {
+                guard value.lowercased() != "null" else {
+                    tree[key] = .null
+                    return true
+                }
+                guard let number = Double(value) else { return false }
+                tree[key] = .number(number)
+                return true
+            }
             switch tree[key] ?? defaults[key] {
             case .bool:
                 guard let bool = Bool(value.lowercased()) else { return false }

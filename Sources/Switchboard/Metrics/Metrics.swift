@@ -33,6 +33,9 @@ public final class Metrics: Sendable {
         ),
         "switchboard_core_outbox_depth": ("gauge", "Events waiting for the remote core."),
         "switchboard_cluster_leader": ("gauge", "1 on the instance that leads the cluster (runs the router)."),
+        "switchboard_retention_deleted_total": (
+            "counter", "Rows the retention sweep deleted, by kind (messages, conversations, dedupeKeys, replayNonces)."
+        ),
         "switchboard_cluster_forwarded_requests_total": (
             "counter", "Agent API requests a follower forwarded to the leader, by outcome."
         ),

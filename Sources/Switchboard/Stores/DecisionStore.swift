@@ -3,7 +3,7 @@ import Foundation
 /// The embedded router's decision log (CONTRACT.md §12 "Durable routing state"): every offer, accept, reject,
 /// timeout, reroute, assignment, transfer and presence change, with its reason in words, kept across restarts and
 /// leader changes for `GET /v1/decisions`.
-public protocol DecisionStore: Sendable {
+public protocol DecisionStore: DecisionRetentionStore {
     /// Appends decisions in the order given.
     func appendDecisions(_ decisions: [RoutingDecision]) async throws
     /// The decisions matching `filter`, newest first, at most `filter.limit`.

@@ -43,6 +43,40 @@ public struct Contacts: Sendable {
         return contact
     }
 
+    /// `PATCH /v1/contacts/{id}`: changes the keys given, keeps the others. A new `region` reads the stored number
+    /// again (and a new `mobilePhone` is read with the new or the stored region). `400` naming the key for a bad
+    /// value, `404` for an unknown contact. Conversations show the change at once where they link this contact;
+    /// which contacts a conversation's number matches is refreshed at its next message.
+    public func update(id: String, _ changes: ContactChanges) async throws -> Contact {
+        var contact = try await contact(id: id)
+        if let name = changes.name {
+            let name = name.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !name.isEmpty else { throw SwitchboardError.invalidRequest("contact name is empty", field: "name") }
+            contact.name = name
+        }
+        if changes.mobilePhone != nil || changes.region != nil {
+            let region = changes.region == nil ? contact.region : try self.region(changes.region)
+            let mobilePhone = changes.mobilePhone ?? contact.mobilePhone
+            let number = try parse(
+                mobilePhone, region: region, field: changes.mobilePhone == nil ? "region" : "mobilePhone")
+            contact.mobilePhone = mobilePhone
+            contact.mobilePhoneE164 = number.e164
+            contact.region = region
+        }
+        if let attributes = changes.attributes { contact.attributes = attributes }
+        guard try await store.updateContact(contact) else {
+            throw SwitchboardError.notFound("contact \(id) does not exist")
+        }
+        return contact
+    }
+
+    /// `DELETE /v1/contacts/{id}`; `404` for an unknown contact.
+    public func delete(id: String) async throws {
+        guard try await store.deleteContact(id: id) else {
+            throw SwitchboardError.notFound("contact \(id) does not exist")
+        }
+    }
+
     private func region(_ value: String?) throws -> String {
         guard let value else { return defaultRegion }
         let region = value.uppercased()
@@ -59,5 +93,22 @@ public struct Contacts: Sendable {
         } catch {
             throw SwitchboardError.invalidRequest("\(field): \(error)", field: field)
         }
+    }
+}
+
+/// The keys of `PATCH /v1/contacts/{id}`: `nil` leaves the stored value.
+public struct ContactChanges: Sendable, Equatable {
+    public var name: String?
+    public var mobilePhone: String?
+    public var region: String?
+    public var attributes: [String: String]?
+
+    public init(
+        name: String? = nil, mobilePhone: String? = nil, region: String? = nil, attributes: [String: String]? = nil
+    ) {
+        self.name = name
+        self.mobilePhone = mobilePhone
+        self.region = region
+        self.attributes = attributes
     }
 }

@@ -26,6 +26,7 @@ struct GatewayHarness: Sendable {
         _ configuration: Configuration,
         heartbeat: Duration = .seconds(15),
         keepDatabase: Bool = false,
+        retentionInterval: Duration = .seconds(60),
         _ body: @Sendable (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         var configuration = configuration
@@ -45,6 +46,7 @@ struct GatewayHarness: Sendable {
         var options = SwitchboardServer.Options(
             onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [],
             stopper: stopper)
+        options.retentionInterval = retentionInterval
         let routes = Mutex<[String]>([])
         options.onRoutes = { built in routes.withLock { $0 = built } }
         let server = Task { [configuration, logger] in
