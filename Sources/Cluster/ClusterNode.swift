@@ -154,7 +154,8 @@ public final class ClusterNode: Sendable {
     /// Builds a fresh router from the store (open conversations, each agent's last presence), puts it in
     /// place and starts the leader's jobs; then tells it of the streams open here.
     private func takeOver() async {
-        let router = EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: clock)
+        let router = EmbeddedRouter(
+            configuration: configuration, store: store, events: hub, clock: clock, decisions: store, logger: logger)
         // In remote mode the core decides: the router stays empty (CONTRACT.md §11).
         if configuration.router.mode == .embedded { await restore(router) }
         await routers.replace(with: router).shutdown()

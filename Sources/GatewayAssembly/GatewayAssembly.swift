@@ -40,7 +40,10 @@ struct GatewayAssembly {
         let hub = AgentEventHub(
             store: store, supervisorIDs: Set(configuration.agents.filter { $0.role == .supervisor }.map(\.id)),
             clock: clock, logger: logger, metrics: metrics)
-        let routers = RouterSlot(EmbeddedRouter(configuration: configuration, store: store, events: hub, clock: clock))
+        let routers = RouterSlot(
+            EmbeddedRouter(
+                configuration: configuration, store: store, events: hub, clock: clock, decisions: store,
+                logger: logger))
         // With PostgreSQL several instances may share the database: one leads and runs the router.
         let cluster = try clusterNode(hub: hub, routers: routers, metrics: metrics)
         // In remote mode every event goes to the external core, which decides; the embedded router stays empty

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import Switchboard
 
 /// The embedded core router: the runtime around ``RoutingStateMachine``.
@@ -18,6 +19,9 @@ public actor EmbeddedRouter: CoreRouter {
     private let output: AsyncStream<EffectBatch>.Continuation
     private let outputTask: Task<Void, Never>
     private var isShutDown = false
+    /// Stores the decisions (`GET /v1/decisions`), when the router has a decision store.
+    private let decisionWriter: DecisionWriter?
+    private let decisionTask: Task<Void, Never>?
 
     /// How many decisions the log keeps, oldest dropped first.
     public static let decisionLogLimit = 10_000
@@ -28,10 +32,15 @@ public actor EmbeddedRouter: CoreRouter {
     ///   - events: where agent events are published.
     ///   - clock: the wall clock stamped on events, notifications and deadlines, which timers sleep on.
     ///   - makeNotificationID: makes the id of the n-th notification.
+    ///   - decisions: where the decision log is kept across restarts (CONTRACT.md §12); `nil`: memory only.
     public init(
         configuration: Configuration, store: any AssignmentStore, events: any AgentEventSink, clock: any WallClock,
-        makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") }
+        makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") },
+        decisions: (any DecisionStore)? = nil, logger: Logger = Logger(label: "switchboard.router")
     ) {
+        let writer = decisions.map { DecisionWriter(store: $0, logger: logger) }
+        decisionWriter = writer
+        decisionTask = writer.map { writer in Task { await writer.run() } }
         machine = RoutingStateMachine(
             configuration: configuration, now: clock.now(), makeNotificationID: makeNotificationID)
         wallClock = clock
@@ -47,6 +56,7 @@ public actor EmbeddedRouter: CoreRouter {
 
     deinit {
         output.finish()
+        decisionTask?.cancel()
         for timer in timers.values { timer.task.cancel() }
     }
 
@@ -58,6 +68,8 @@ public actor EmbeddedRouter: CoreRouter {
         timers = [:]
         output.finish()
         await outputTask.value
+        decisionTask?.cancel()
+        await decisionTask?.value
     }
 
     // MARK: CoreRouter
@@ -192,6 +204,14 @@ public actor EmbeddedRouter: CoreRouter {
         machine.pendingNotificationAgent(conversationID: conversationID)
     }
 
+    /// The stored decision log (`GET /v1/decisions`), newest first, everything decided so far included; `nil`
+    /// when the router keeps its decisions in memory only.
+    public func storedDecisions(matching filter: DecisionFilter) async throws -> [RoutingDecision]? {
+        guard let writer = decisionWriter else { return nil }
+        await writer.flush()
+        return try await writer.store.decisions(matching: filter)
+    }
+
     /// Routing decisions, oldest first; only those about the conversation when one is given.
     public func decisions(conversationID: String? = nil) -> [RoutingDecision] {
         let kept = decisionLog.suffix(Self.decisionLogLimit)
@@ -235,6 +255,13 @@ public actor EmbeddedRouter: CoreRouter {
     }
 
     private func record(_ decision: RoutingDecision) {
+        var decision = decision
+        // The machine names every item `conversationID`; a work item's id goes where the contract expects it.
+        if let id = decision.conversationID, machine.workItem(id: id) != nil {
+            decision.workItemID = id
+            decision.conversationID = nil
+        }
+        decisionWriter?.append(decision)
         decisionLog.append(decision)
         // Trimmed in one go once twice as long as kept: dropping the oldest one at every decision would move
         // the whole log each time (a busy router makes several decisions per message).

@@ -110,6 +110,7 @@ public enum SwitchboardServer {
             AgentRoutes(services: services).register(on: router)
             NotificationRoutes(services: services).register(on: router)
             WorkItemRoutes(services: services).register(on: router)
+            DecisionRoutes(services: services).register(on: router)
         }
         ConversationRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
