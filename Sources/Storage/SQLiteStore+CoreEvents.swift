@@ -33,23 +33,29 @@ extension SQLiteStore {
         }
     }
 
-    public func completeCoreEvent(id: String) async throws {
+    public func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent? {
         try await write { db in
             guard
                 let conversationID = try String.fetchOne(
                     db, sql: "SELECT conversation_id FROM core_event WHERE id = ?", arguments: [id])
-            else { return }
+            else { return nil }
             try db.run("DELETE FROM core_event WHERE id = ?", [id])
-            // The conversation's next event is due since it was queued; without one the queue row goes.
-            if let next = try Int64.fetchOne(
-                db, sql: "SELECT MIN(created_at) FROM core_event WHERE conversation_id = ?", arguments: [conversationID]
-            ) {
-                try db.run(
-                    "UPDATE core_queue SET next_attempt_at = ?, claimed = 0 WHERE conversation_id = ?",
-                    [next, conversationID])
-            } else {
+            guard
+                let next = try db.row(
+                    """
+                    SELECT id, conversation_id, type, body, created_at, attempts, last_error FROM core_event
+                    WHERE conversation_id = ? ORDER BY seq LIMIT 1
+                    """, [conversationID]
+                ).map(CoreEventRows.event)
+            else {
                 try db.run("DELETE FROM core_queue WHERE conversation_id = ?", [conversationID])
+                return nil
             }
+            // The next event is claimed for the caller, or due since it was queued.
+            try db.run(
+                "UPDATE core_queue SET next_attempt_at = ?, claimed = ? WHERE conversation_id = ?",
+                [(leaseEnd ?? next.createdAt).storedMilliseconds, leaseEnd != nil, conversationID])
+            return leaseEnd == nil ? nil : next
         }
     }
 

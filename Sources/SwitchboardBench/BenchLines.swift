@@ -100,7 +100,7 @@ enum BenchLines {
                 BenchLine(
                     name: "Remote core, backlog delivered",
                     measured: perSecond(report.deliveredPerSecond),
-                    ceiling: perSecond(report.ceilingPerSecond) + " CurlClient, 32 at once",
+                    ceiling: perSecond(report.ceilingPerSecond) + " CurlClient, 64 at once",
                     ratio: BenchLine.percent(report.deliveredPerSecond, of: report.ceilingPerSecond),
                     target: throughputTarget,
                     verdict: report.deliveredPerSecond >= 0.5 * report.ceilingPerSecond && report.outOfOrder == 0

@@ -8,7 +8,7 @@ import TestHTTPServer
 /// Remote core mode (CONTRACT.md §11), delivery: a backlog of `events` core events over `conversations`
 /// conversations (a core that was down: every event already queued in the SQLite file) drained by a gateway in a
 /// child process into a no-op core on loopback. The ceiling is this process POSTing the same signed bodies to the
-/// same core with the same concurrency (32) through `CurlClient`.
+/// same core with the same concurrency (64) through `CurlClient`.
 struct CoreDeliveryBenchmark {
     var events = 50_000
     var conversations = 5_000
@@ -59,13 +59,13 @@ struct CoreDeliveryBenchmark {
         let seconds = (order.lastAt ?? ContinuousClock.now) - (order.firstAt ?? started)
         gateway.stop()
 
-        // The ceiling: the same bodies, signed the same way, 32 at a time, to the same core.
+        // The ceiling: the same bodies, signed the same way, 64 at a time, to the same core.
         let signer = StandardWebhookSigner(secret: configuration.router.secret!)
         let ceiling = try await CurlClient.withCurlClient { client in
             let next = NextIndex()
             let began = ContinuousClock.now
             await withDiscardingTaskGroup { group in
-                for _ in 0..<32 {
+                for _ in 0..<64 {
                     group.addTask {
                         while true {
                             let index = next.take()

@@ -45,6 +45,21 @@ struct CoreEventConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func completingCanClaimTheConversationsNextEventForTheSameSender(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            try await store.enqueueCoreEvents([Self.event("a1", "A"), Self.event("a2", "A"), Self.event("b1", "B")])
+            #expect(try await store.claimCoreEvents(now: at(1), limit: 1, lease: 60).map(\.id) == ["a1"])
+            let next = try await store.completeCoreEvent(id: "a1", claimingNextUntil: at(61))
+            #expect(next?.id == "a2")
+            #expect(next?.body == #"{"id":"a2"}"#)
+            // a2 is this sender's: nobody else gets it, B goes on.
+            #expect(try await store.claimCoreEvents(now: at(2), limit: 10, lease: 60).map(\.id) == ["b1"])
+            #expect(try await store.completeCoreEvent(id: "a2", claimingNextUntil: at(62)) == nil)
+            #expect(try await store.coreEventDepth() == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func aRetryHoldsItsConversationOnly(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             try await store.enqueueCoreEvents([Self.event("a1", "A"), Self.event("a2", "A"), Self.event("b1", "B")])

@@ -37,7 +37,7 @@ public final class CoreEventSender: Sendable {
 
     public init(
         url: String, secret: String, store: any CoreEventStore, client: CurlClient, clock: any WallClock,
-        metrics: Metrics, logger: Logger, maxInFlight: Int = 32, idlePoll: Duration = .seconds(1)
+        metrics: Metrics, logger: Logger, maxInFlight: Int = 64, idlePoll: Duration = .seconds(1)
     ) {
         self.url = url
         signer = StandardWebhookSigner(secret: secret)
@@ -62,7 +62,9 @@ public final class CoreEventSender: Sendable {
                 for event in claimed {
                     state.withLock { $0.inFlight += 1 }
                     group.addTask {
-                        await self.deliver(event)
+                        // A delivered event hands over its conversation's next one, already claimed.
+                        var next: CoreEvent? = event
+                        while let event = next, !Task.isCancelled { next = await self.deliver(event) }
                         self.state.withLock { $0.inFlight -= 1 }
                         self.wakeSignal.signal()
                     }
@@ -90,8 +92,9 @@ public final class CoreEventSender: Sendable {
         return .milliseconds(Int64(seconds * 1000))
     }
 
-    /// One attempt: 2xx completes the event, anything else schedules the next attempt.
-    func deliver(_ event: CoreEvent) async {
+    /// One attempt: 2xx completes the event (and returns its conversation's next one, claimed for this sender),
+    /// anything else schedules the next attempt.
+    func deliver(_ event: CoreEvent) async -> CoreEvent? {
         let body = Array(event.body.utf8)
         let request = CurlRequest(
             method: "POST", url: url,
@@ -102,10 +105,7 @@ public final class CoreEventSender: Sendable {
         var retryAfter: Double?
         do {
             let response = try await client.execute(request)
-            if (200..<300).contains(response.status) {
-                await delivered(event)
-                return
-            }
+            if (200..<300).contains(response.status) { return await delivered(event) }
             retryAfter = response.header("Retry-After").flatMap(Double.init)
             problem = "the core answered HTTP \(response.status)"
             if (400..<500).contains(response.status), response.status != 408, response.status != 429 {
@@ -118,12 +118,15 @@ public final class CoreEventSender: Sendable {
             problem = "the core is unreachable: \(error.message)"
         }
         await failed(event, problem: problem, retryAfter: retryAfter)
+        return nil
     }
 
-    private func delivered(_ event: CoreEvent) async {
+    private func delivered(_ event: CoreEvent) async -> CoreEvent? {
         metrics.increment("switchboard_core_events_total", ["type": event.type, "outcome": "delivered"])
+        var next: CoreEvent?
         do {
-            try await store.completeCoreEvent(id: event.id)
+            next = try await store.completeCoreEvent(
+                id: event.id, claimingNextUntil: Task.isCancelled ? nil : clock.now().addingTimeInterval(lease))
         } catch {
             // The lease runs out and the event goes again: at least once.
             logger.warning("remote core: \(event.id) was delivered but cannot be marked so: \(error)")
@@ -136,6 +139,7 @@ public final class CoreEventSender: Sendable {
             logger.info("remote core: the core answers again; sending the backlog now")
             try? await store.expediteCoreEvents(now: clock.now())
         }
+        return next
     }
 
     private func failed(_ event: CoreEvent, problem: String, retryAfter: Double?) async {

@@ -11,8 +11,10 @@ public protocol CoreEventStore: Sendable {
     /// Claims up to `limit` events due at `now`, each the oldest undelivered event of its conversation and not
     /// claimed by anyone else, for `lease` seconds; oldest first.
     func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent]
-    /// The core answered 2xx: the event is done and the conversation's next one becomes due.
-    func completeCoreEvent(id: String) async throws
+    /// The core answered 2xx: the event is done and the conversation's next one becomes due — or, with
+    /// `leaseEnd`, is claimed at once until then and returned, so that a sender goes on with the conversation
+    /// without another round trip.
+    func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent?
     /// The core did not answer 2xx: released, tried again at `nextAttemptAt`.
     func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws
     /// Makes every waiting event due at `now` (the core is back after an outage: the backlog goes at once).
@@ -60,5 +62,12 @@ public struct InboundCoreEvents: Sendable {
 
     public init(render: @escaping @Sendable (Conversation, Message, Bool) -> [CoreEvent]) {
         self.render = render
+    }
+}
+
+extension CoreEventStore {
+    /// ``completeCoreEvent(id:claimingNextUntil:)`` that leaves the next event to whoever claims first.
+    public func completeCoreEvent(id: String) async throws {
+        _ = try await completeCoreEvent(id: id, claimingNextUntil: nil)
     }
 }
