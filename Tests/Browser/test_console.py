@@ -297,6 +297,13 @@ def test_supervisor_sees_presence_and_waiting_and_resets(browser, gateway, agent
     waiting = wait(browser, lambda d: d.execute_script("const w = document.querySelector('#waiting li');"
                                                        "return w && w.textContent;"), message="nothing waiting")
     assert SECOND_CUSTOMER in waiting and "alice" in waiting
+    # why it waits: the router's decisions about it, from GET /v1/decisions
+    browser.execute_script("document.querySelector('#waiting li details summary').click()")
+    decisions = wait(browser, lambda d: d.execute_script(
+        "return [...document.querySelectorAll('#waiting li details li.decision')].map(e => e.textContent);"),
+        message="no decisions shown")
+    assert any(" timed-out alice: " in text for text in decisions), decisions
+    assert any(" offered alice: " in text for text in decisions), decisions
     screenshot("08-supervisor")
 
     browser.execute_script("document.querySelector(arguments[0]).click()", f"{row} button")

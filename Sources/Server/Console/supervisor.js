@@ -41,14 +41,51 @@ async function refreshSupervisor() {
   for (const c of waiting) {
     const li = document.createElement("li");
     const who = (c.contact && c.contact.name) || c.customerPhone;
-    li.textContent = `${c.channel} from ${who} on ${c.channelId} (queue ${c.queue}) since `
-      + `${new Date(c.createdAt).toLocaleTimeString()}: ${c.waitingReason || "being offered"}`;
+    li.dataset.conversationId = c.id;
+    li.append(`${c.channel} from ${who} on ${c.channelId} (queue ${c.queue}) since `
+      + `${new Date(c.createdAt).toLocaleTimeString()}: ${c.waitingReason || "being offered"}`,
+      decisionsOf("conversationId", c.id));
     list.append(li);
   }
   for (const item of items) {
     const li = document.createElement("li");
-    li.textContent = `${item.kind} “${item.title}” (queue ${item.queue}): ${item.waitingReason || item.status}`;
+    li.dataset.workItemId = item.id;
+    li.append(`${item.kind} “${item.title}” (queue ${item.queue}): ${item.waitingReason || item.status}`,
+      decisionsOf("workItemId", item.id));
     list.append(li);
   }
   $("no-waiting").hidden = waiting.length + items.length > 0;
+}
+
+// ---- the router's decisions about one item (GET /v1/decisions), newest first, loaded when opened ----
+
+const openDecisions = new Set(); // "conversationId:conv_…": stays open across the view's refreshes
+
+function decisionsOf(key, id) {
+  const details = document.createElement("details");
+  details.className = "decisions";
+  const summary = document.createElement("summary");
+  summary.textContent = "Why? (the router's decisions)";
+  const entries = document.createElement("ol");
+  details.append(summary, entries);
+  const load = async () => {
+    const { decisions } = await call("GET", `/decisions?${key}=${encodeURIComponent(id)}&limit=50`);
+    entries.replaceChildren(...decisions.map((d) => {
+      const entry = document.createElement("li");
+      entry.className = `decision ${d.kind}`;
+      entry.textContent = `${new Date(d.at).toLocaleTimeString()} ${d.kind}`
+        + `${d.agentId ? " " + d.agentId : ""}: ${d.reason}`;
+      return entry;
+    }));
+  };
+  details.addEventListener("toggle", () => {
+    if (details.open) {
+      openDecisions.add(`${key}:${id}`);
+      load();
+    } else {
+      openDecisions.delete(`${key}:${id}`);
+    }
+  });
+  if (openDecisions.has(`${key}:${id}`)) details.open = true;
+  return details;
 }
