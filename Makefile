@@ -67,7 +67,8 @@ deps-browser:
 		echo "installing:$$missing"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@[ -x $(VENV)/bin/pytest ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r Tests/Browser/requirements.txt; }
+	@$(VENV)/bin/python -c 'import pytest, selenium' 2>/dev/null || { [ -x $(VENV)/bin/python ] || python3 -m venv $(VENV); \
+		$(VENV)/bin/pip install -q -r Tests/Browser/requirements.txt; }
 
 ## test-kubernetes: Docker/kubernetes/ offline: strict Kubernetes JSON schemas (kubernetes-validate, from PyPI, ships
 ## them), selectors/probes/user, and the Secret's configuration through `switchboard check-config`
@@ -107,7 +108,8 @@ test-core-example: deps-openapi
 deps-openapi:
 	@dpkg -s python3-venv >/dev/null 2>&1 || { echo "installing: python3-venv"; \
 		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq python3-venv; }
-	@[ -x $(VENV)/bin/schemathesis ] || { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q -r Tests/OpenAPI/requirements.txt; }
+	@[ -x $(VENV)/bin/schemathesis ] || { [ -x $(VENV)/bin/python ] || python3 -m venv $(VENV); \
+		$(VENV)/bin/pip install -q -r Tests/OpenAPI/requirements.txt; }
 
 ## lint: swift-format with the committed configuration
 lint:
