@@ -44,6 +44,12 @@ import Testing
             transfer.url.hasSuffix("/calling/callConnections/conn-1:transferToParticipant?api-version=2023-10-15"))
         let body = try JSONValue.parse(transfer.body, maxDepth: 8, what: "body")
         #expect(body["targetParticipant"]?["phoneNumber"]?["value"] == .string("+14155550123"))
+        #expect(body["transferee"] == nil)
+        let moving = try #require(
+            AzureCallAutomationAPI.transferRequest(
+                channel: Self.channel, callConnectionID: "conn-1", endpoint: "8:acs:agent", transferee: "+14255550100"))
+        let named = try JSONValue.parse(moving.body, maxDepth: 8, what: "body")
+        #expect(named["transferee"]?["rawId"] == .string("4:+14255550100"))
         try expectSigned(transfer)
         #expect(
             AzureCallAutomationAPI.transferRequest(

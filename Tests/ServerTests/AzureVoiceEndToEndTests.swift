@@ -77,6 +77,7 @@ struct AzureVoiceEndToEndTests {
             #expect(
                 try body(requests[1])["targetParticipant"]?["communicationUser"]?["id"]
                     == .string("8:acs:alice-identity"))
+            #expect(try body(requests[1])["transferee"] == nil)  // a 1:1 call: the caller is the one moved
 
             // The transfer succeeded: the gateway's own leg leaves the call; the caller stays with alice.
             let accepted = FakeCallAutomation.callback(
@@ -211,6 +212,8 @@ struct AzureVoiceEndToEndTests {
             try await gateway.accept(notification, token: "alice-token")
             let all = try await acs.waitForRequests(count: 3)
             #expect(all[2].path == "/calling/callConnections/conn-ctx-81:transferToParticipant")
+            // The bot is in the call too, so the caller is named as the participant to move.
+            #expect(try body(all[2])["transferee"]?["phoneNumber"]?["value"] == .string("+14155550100"))
             await alice.close()
         }
     }

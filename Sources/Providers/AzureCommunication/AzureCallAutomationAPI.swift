@@ -48,16 +48,19 @@ public enum AzureCallAutomationAPI {
             ], date: date)
     }
 
-    /// `POST …/calling/callConnections/{callConnectionId}:transferToParticipant` with `targetParticipant`; `nil`
-    /// when the endpoint is no ACS target.
+    /// `POST …/calling/callConnections/{callConnectionId}:transferToParticipant` with `targetParticipant`, and
+    /// `transferee` (the participant moved) when given; `nil` when the endpoint is no ACS target.
     public static func transferRequest(
-        channel: Configuration.Channel, callConnectionID: String, endpoint: String, date: Date = Date()
+        channel: Configuration.Channel, callConnectionID: String, endpoint: String, transferee: String? = nil,
+        date: Date = Date()
     ) -> CurlRequest? {
         guard let target = target(endpoint: endpoint) else { return nil }
+        var body = ["targetParticipant": target]
+        if let transferee = transferee.flatMap(Self.target(endpoint:)) { body["transferee"] = transferee }
         return signedRequest(
             channel: channel,
             path: "/calling/callConnections/\(FormParameters.encodeComponent(callConnectionID)):transferToParticipant",
-            body: ["targetParticipant": target], date: date)
+            body: body, date: date)
     }
 
     /// `POST …/calling/callConnections/{callConnectionId}/participants:add` with `participantToAdd`; `nil` when the

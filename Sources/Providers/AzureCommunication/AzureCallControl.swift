@@ -35,9 +35,11 @@ struct AzureCallControl: CallControl {
 
     func connect(_ call: HeldCall, to endpoint: String) async throws {
         let connectionID = try heldConnection(of: call)
+        // With the bot in the call there are three participants: name the caller as the one to move.
+        let transferee = channel.voice?.bot?.target == nil ? nil : call.caller
         guard
             let request = AzureCallAutomationAPI.transferRequest(
-                channel: channel, callConnectionID: connectionID, endpoint: endpoint)
+                channel: channel, callConnectionID: connectionID, endpoint: endpoint, transferee: transferee)
         else { throw noTarget(endpoint, field: "voiceEndpoint") }
         try await CallRequests.execute(request, client: client, channelID: channel.id, action: "connecting the call")
     }

@@ -47,11 +47,15 @@ public struct HeldCall: Sendable, Equatable {
     public var providerContext: String?
     /// The provider's id of the gateway's own leg of the call (ACS `callConnectionId`), once answered.
     public var connectionID: String?
+    /// The caller as the conversation knows it (E.164, or the provider's identity of a caller that is no phone
+    /// number), for a provider that names whom to move when more than two are in the call (a bot).
+    public var caller: String?
 
-    public init(callID: String, providerContext: String?, connectionID: String? = nil) {
+    public init(callID: String, providerContext: String?, connectionID: String? = nil, caller: String? = nil) {
         self.callID = callID
         self.providerContext = providerContext
         self.connectionID = connectionID
+        self.caller = caller
     }
 }
 

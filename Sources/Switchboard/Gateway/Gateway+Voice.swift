@@ -166,7 +166,7 @@ extension Gateway {
         try await calls.connect(
             HeldCall(
                 callID: callID, providerContext: call["providerContext"]?.stringValue,
-                connectionID: call["connectionId"]?.stringValue), to: endpoint)
+                connectionID: call["connectionId"]?.stringValue, caller: conversation.customerPhone), to: endpoint)
     }
 
     /// Closes the call's conversation: the router withdraws a pending offer, or tells the holder
