@@ -27,4 +27,8 @@ public struct ClusterCoreRouter: CoreRouter {
     public func closeConversation(id: String, reason: ConversationCloseReason) async {
         await node.callLeader(.closeConversation(ConversationClosing(id: id, reason: reason)))
     }
+
+    public func callConnectFailed(conversationID: String) async {
+        await node.callLeader(.callConnectFailed(ConversationReference(id: conversationID)))
+    }
 }

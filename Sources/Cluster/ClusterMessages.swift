@@ -9,6 +9,7 @@ package enum ClusterCall: Sendable {
     case messageArrived(MessageInConversation)
     case messageStatusChanged(MessageInConversation)
     case closeConversation(ConversationClosing)
+    case callConnectFailed(ConversationReference)
     case agentConnected(AgentStreams)
     case agentDisconnected(AgentStreams)
     case signIn(StreamSignIn)
@@ -19,6 +20,7 @@ package enum ClusterCall: Sendable {
         case .messageArrived: "/internal/cluster/message-arrived"
         case .messageStatusChanged: "/internal/cluster/message-status-changed"
         case .closeConversation: "/internal/cluster/close-conversation"
+        case .callConnectFailed: "/internal/cluster/call-connect-failed"
         case .agentConnected: "/internal/cluster/agent-connected"
         case .agentDisconnected: "/internal/cluster/agent-disconnected"
         case .signIn: "/internal/cluster/sign-in"
@@ -31,6 +33,7 @@ package enum ClusterCall: Sendable {
         case .notify(let request): return Array(try encoder.encode(request))
         case .messageArrived(let body), .messageStatusChanged(let body): return Array(try encoder.encode(body))
         case .closeConversation(let body): return Array(try encoder.encode(body))
+        case .callConnectFailed(let body): return Array(try encoder.encode(body))
         case .agentConnected(let body), .agentDisconnected(let body): return Array(try encoder.encode(body))
         case .signIn(let body): return Array(try encoder.encode(body))
         }
@@ -45,6 +48,10 @@ package struct MessageInConversation: Codable, Sendable {
 package struct ConversationClosing: Codable, Sendable {
     var id: String
     var reason: ConversationCloseReason
+}
+
+package struct ConversationReference: Codable, Sendable {
+    var id: String
 }
 
 /// `count` streams of the agent opened or closed (a new leader learns every open stream at once).

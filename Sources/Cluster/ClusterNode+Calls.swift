@@ -34,6 +34,7 @@ extension ClusterNode {
         case .messageArrived(let body): await router.messageArrived(body.message, in: body.conversation)
         case .messageStatusChanged(let body): await router.messageStatusChanged(body.message, in: body.conversation)
         case .closeConversation(let body): await router.closeConversation(id: body.id, reason: body.reason)
+        case .callConnectFailed(let body): await router.callConnectFailed(conversationID: body.id)
         case .agentConnected(let body):
             for _ in 0..<max(0, body.count) { await router.agentConnected(body.agentID) }
         case .agentDisconnected(let body):

@@ -8,7 +8,8 @@ import Switchboard
 extension ClusterNode {
     /// The names of the internal calls, `POST /internal/cluster/{name}`.
     package static let callNames = [
-        "notify", "message-arrived", "message-status-changed", "close-conversation", "agent-connected",
+        "notify", "message-arrived", "message-status-changed", "close-conversation", "call-connect-failed",
+        "agent-connected",
         "agent-disconnected", "sign-in",
     ]
 
@@ -21,6 +22,8 @@ extension ClusterNode {
         case "message-status-changed":
             return .messageStatusChanged(try decoder.decode(MessageInConversation.self, from: body))
         case "close-conversation": return .closeConversation(try decoder.decode(ConversationClosing.self, from: body))
+        case "call-connect-failed":
+            return .callConnectFailed(try decoder.decode(ConversationReference.self, from: body))
         case "agent-connected": return .agentConnected(try decoder.decode(AgentStreams.self, from: body))
         case "agent-disconnected": return .agentDisconnected(try decoder.decode(AgentStreams.self, from: body))
         case "sign-in": return .signIn(try decoder.decode(StreamSignIn.self, from: body))

@@ -152,6 +152,12 @@ public actor EmbeddedRouter: CoreRouter {
         await run { machine, now in machine.closeConversation(id: id, reason: reason, now: now) }
     }
 
+    /// The provider could not put the conversation's call through to its holder: routed again (see
+    /// ``RoutingStateMachine/callConnectFailed(conversationID:now:)``).
+    public func callConnectFailed(conversationID: String) async {
+        await run { machine, now in machine.callConnectFailed(conversationID: conversationID, now: now) }
+    }
+
     /// Re-registers the store's open conversations at startup (see ``RoutingStateMachine/restore(_:now:)``).
     public func restore(conversations: [Conversation]) async {
         await run { machine, now in machine.restore(conversations, now: now) }

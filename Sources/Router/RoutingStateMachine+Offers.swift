@@ -194,8 +194,31 @@ extension RoutingStateMachine {
     /// The reroute timer of an unseen item fired: unless its agent opened it, the agent loses it and it is
     /// routed again.
     mutating func rerouteUnseen(_ itemID: String, now: Date, into effects: inout [RoutingEffect]) {
-        guard var item = items[itemID], !item.closed, let holder = item.owner, item.assignedUnseenBy == holder
+        guard let item = items[itemID], !item.closed, let holder = item.owner, item.assignedUnseenBy == holder
         else { return }
+        takeBack(
+            itemID, from: holder,
+            reason:
+                "assigned while \(holder) had no open stream and not opened \(Int(settings.unseenRerouteSeconds)) s "
+                + "after its notification timed out", now: now, into: &effects)
+    }
+
+    /// The provider could not put the held call of an assigned conversation through to its agent: the agent loses
+    /// it and it is routed again (decision reason `connect-failed`).
+    public mutating func callConnectFailed(conversationID: String, now: Date) -> [RoutingEffect] {
+        guard let item = items[conversationID], !item.closed, let holder = item.owner else { return [] }
+        var effects: [RoutingEffect] = []
+        takeBack(conversationID, from: holder, reason: "connect-failed", now: now, into: &effects)
+        dispatchWaiting(now: now, into: &effects)
+        return effects
+    }
+
+    /// The holder loses the item (`conversation.closed`, `transferred`; its capacity back) and it is routed again
+    /// to anyone else.
+    private mutating func takeBack(
+        _ itemID: String, from holder: String, reason: String, now: Date, into effects: inout [RoutingEffect]
+    ) {
+        guard var item = items[itemID] else { return }
         item.owner = nil
         item.assignedAt = nil
         item.assignedUnseenBy = nil
@@ -206,13 +229,7 @@ extension RoutingStateMachine {
             effects.append(.unassign(conversationID: itemID))
             effects.append(.publish(.conversationClosed(conversationID: itemID, reason: .transferred), to: holder))
         }
-        effects.append(
-            .log(
-                .init(
-                    at: now, kind: .rerouted, conversationID: itemID, agentID: holder,
-                    reason:
-                        "assigned while \(holder) had no open stream and not opened \(Int(settings.unseenRerouteSeconds)) s "
-                        + "after its notification timed out")))
+        effects.append(.log(.init(at: now, kind: .rerouted, conversationID: itemID, agentID: holder, reason: reason)))
         applyLoad(to: holder, now: now, into: &effects)
         route(itemID, now: now, into: &effects)
     }

@@ -90,6 +90,10 @@ public protocol CoreRouter: Sendable {
     /// A conversation was closed from outside the agent API (the caller hung up): a pending offer is withdrawn;
     /// its holder gets `conversation.closed` and its capacity is released.
     func closeConversation(id: String, reason: ConversationCloseReason) async
+    /// The provider could not put the call of an assigned conversation through to its agent: the agent lets go of
+    /// it (`conversation.closed`, `transferred`) and it is routed again from its queue (decision reason
+    /// `connect-failed`). An external core, which asked for the connect itself, has nothing to do.
+    func callConnectFailed(conversationID: String) async
     /// The customer opted out (`optedOut`) or back in on the channel of `conversationID`, by keyword or a
     /// provider's signal. Only an external core hears of it (§11); the embedded router has nothing to do.
     func customerOptChanged(optedOut: Bool, conversationID: String) async
@@ -101,6 +105,7 @@ public protocol CoreRouter: Sendable {
 }
 
 extension CoreRouter {
+    public func callConnectFailed(conversationID: String) async {}
     public func customerOptChanged(optedOut: Bool, conversationID: String) async {}
     public var inboundEvents: InboundCoreEvents? { nil }
     public func inboundEventsWritten() async {}

@@ -45,7 +45,8 @@ enum FuzzTarget {
                 "callbackPassword": "fuzz-callback-password",
             ])
         return [
-            (twilio, "inbound"), (twilio, "status"), (acs, "events"), (telnyx, "events"), (plivo, "inbound"),
+            (twilio, "inbound"), (twilio, "status"), (acs, "events"), (acs, "call-events"), (telnyx, "events"),
+            (plivo, "inbound"),
             (plivo, "status"), (teleSign, "inbound"), (teleSign, "status"), (bandwidth, "events"),
         ]
     }()

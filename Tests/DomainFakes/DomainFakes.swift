@@ -8,6 +8,8 @@ public actor RecordingRouter: CoreRouter {
     public private(set) var arrived: [(message: Message, conversation: Conversation)] = []
     public private(set) var statusChanges: [Message] = []
     public private(set) var closed: [(id: String, reason: ConversationCloseReason)] = []
+    /// Conversations whose call did not reach its agent (``CoreRouter/callConnectFailed(conversationID:)``).
+    public private(set) var connectFailures: [String] = []
     public private(set) var optChanges: [(optedOut: Bool, conversationID: String)] = []
     /// How often the gateway said the store wrote ``inboundEvents`` with a message.
     public private(set) var inboundEventsWrittenCount = 0
@@ -31,6 +33,7 @@ public actor RecordingRouter: CoreRouter {
         statusChanges.append(message)
     }
     public func closeConversation(id: String, reason: ConversationCloseReason) async { closed.append((id, reason)) }
+    public func callConnectFailed(conversationID: String) async { connectFailures.append(conversationID) }
 }
 
 /// A provider's send API that answers from a script, one outcome a send (the last one repeats), and records the
@@ -62,11 +65,30 @@ public final class RecordingCallControl: CallControl, Sendable {
     }
 
     private let record = Mutex<[Request]>([])
+    private let answers = Mutex<[HeldCall]>([])
     private let failure: SwitchboardError?
+    private let connectionPrefix: String?
 
-    public init(failing failure: SwitchboardError? = nil) { self.failure = failure }
+    /// - Parameters:
+    ///   - failure: what every request throws.
+    ///   - connectionPrefix: when given, ``answer(_:publicURL:)`` answers each call with the connection
+    ///     `<prefix><callID>` (as ACS does); else the call is returned unchanged (as Twilio's TwiML holds it).
+    public init(failing failure: SwitchboardError? = nil, answeringWith connectionPrefix: String? = nil) {
+        self.failure = failure
+        self.connectionPrefix = connectionPrefix
+    }
 
     public var requests: [Request] { record.withLock { $0 } }
+    /// The calls the gateway answered, in order.
+    public var answered: [HeldCall] { answers.withLock { $0 } }
+
+    public func answer(_ call: HeldCall, publicURL: String) async throws -> HeldCall {
+        answers.withLock { $0.append(call) }
+        guard let connectionPrefix else { return call }
+        var answered = call
+        answered.connectionID = connectionPrefix + call.callID
+        return answered
+    }
 
     public func connect(_ call: HeldCall, to endpoint: String) async throws {
         record.withLock { $0.append(.connect(call, endpoint: endpoint)) }

@@ -5,7 +5,7 @@ import Testing
 @testable import Providers
 
 /// ACS `Microsoft.Communication.IncomingCall` (providers.md §2.8) in both schemas, and the Call Automation
-/// redirect that connects the call to the agent who accepted it.
+/// targets of the agent and the bot.
 @Suite struct AzureIncomingCallTests {
     static func data(from: String) -> String {
         """
@@ -51,31 +51,11 @@ import Testing
         #expect(thrownError { _ = try call(noFrom) }?.field == "data.from")
     }
 
-    @Test func redirectTargetsAndSignedRequest() throws {
+    @Test func targets() {
         #expect(AzureCallAutomationAPI.target(endpoint: "client:alice") == nil)
         #expect(AzureCallAutomationAPI.target(endpoint: "8:acs:agent")?["kind"] == .string("communicationUser"))
         #expect(
             AzureCallAutomationAPI.target(endpoint: "+14155550123")?["phoneNumber"]?["value"] == .string("+14155550123")
         )
-        let channel = Configuration.Channel(
-            id: "acs-main", provider: .acs,
-            credentials: [
-                "endpoint": "https://contoso.communication.azure.com/", "accessKey": "pw==", "eventGridSecret": "s",
-            ])
-        let request = try #require(
-            AzureCallAutomationAPI.redirectRequest(
-                channel: channel, incomingCallContext: "ctx", endpoint: "8:acs:agent",
-                date: Date(timeIntervalSince1970: 1_649_873_352)))
-        #expect(
-            request.url
-                == "https://contoso.communication.azure.com/calling/callConnections:redirect?api-version=2023-10-15")
-        let body = try JSONValue.parse(request.body, maxDepth: 8, what: "body")
-        #expect(body["incomingCallContext"] == .string("ctx"))
-        #expect(body["target"]?["communicationUser"]?["id"] == .string("8:acs:agent"))
-        let signer = try #require(AzureHMACSigner(accessKey: "pw=="))
-        let expected = signer.headers(
-            method: "POST", url: request.url, body: request.body, date: Date(timeIntervalSince1970: 1_649_873_352))
-        #expect(request.header("Authorization") == expected?.first { $0.name == "Authorization" }?.value)
-        #expect(request.header("x-ms-date") == "Wed, 13 Apr 2022 18:09:12 GMT")
     }
 }

@@ -56,6 +56,30 @@ struct ConversationTests {
         #expect(router.step { $0.closeConversation(id: "c1", reason: .closedByAgent, now: $1) }.isEmpty)
     }
 
+    @Test func aFailedCallConnectRoutesTheConversationAgainToAnotherAgent() throws {
+        var router = RouterHarness(agents: [.init(id: "alice"), .init(id: "bob")])
+        router.connect("alice")
+        router.notify("c1")
+        router.accept("n1", by: .agent("alice"))
+        router.connect("bob")
+
+        let effects = router.step { $0.callConnectFailed(conversationID: "c1", now: $1) }
+        #expect(effects.contains(.unassign(conversationID: "c1")))
+        #expect(effects.events(to: "alice").first == .conversationClosed(conversationID: "c1", reason: .transferred))
+        #expect(effects.alerts(to: "bob").map(\.conversationId) == ["c1"])
+        #expect(
+            effects.contains {
+                if case .log(let decision) = $0 {
+                    return decision.kind == .rerouted && decision.reason == "connect-failed"
+                }
+                return false
+            })
+        let alice = try #require(router.machine.snapshot(agentID: "alice"))
+        #expect(alice.activeSessions == 0)
+        // Nothing held, nothing to take back.
+        #expect(router.step { $0.callConnectFailed(conversationID: "c2", now: $1) }.isEmpty)
+    }
+
     @Test func closeWithdrawsAPendingOffer() {
         var router = RouterHarness(agents: [.init(id: "alice")])
         router.connect("alice")

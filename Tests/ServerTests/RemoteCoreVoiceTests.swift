@@ -52,4 +52,40 @@ struct RemoteCoreVoiceTests {
             }
         }
     }
+
+    @Test func theCoreConnectsAHeldACSCallWithTransferToParticipant() async throws {
+        let port = PortBox()
+        try await TestHTTPServer.withTestHTTPServer(handler: FakeCallAutomation.handler(port: { port.value })) { acs in
+            port.value = acs.port
+            try await FakeCore.with { core, server in
+                var configuration = AzureVoiceEndToEndTests.configuration(acsAPI: acs.baseURL)
+                configuration.router = .init(
+                    mode: .remote, url: server.url("/events"), secret: FakeCore.secret, token: FakeCore.token)
+                try await GatewayHarness.with(configuration) { gateway in
+                    let call = FakeCallAutomation.incomingCall(id: "in-95", caller: "+14255550195", context: "ctx-95")
+                    #expect(try await gateway.postACS("events", call).status == 200)
+                    let request = try #require(
+                        try await core.waitUntil("the call's notification request") { !$0.isEmpty }.first)
+                    #expect(request.json["context"]?["call"]?["connectionId"] == .string("conn-ctx-95"))
+
+                    _ = try await gateway.api(
+                        "POST", "/v1/conversations/\(request.conversationID)/connect", token: FakeCore.token,
+                        json: #"{"endpoint":"+14255550999"}"#, expect: 202)
+                    let requests = try await acs.waitForRequests(count: 2)
+                    #expect(requests[1].path == "/calling/callConnections/conn-ctx-95:transferToParticipant")
+                    let body = try JSONDecoder().decode(JSONValue.self, from: Data(requests[1].body))
+                    #expect(body["targetParticipant"]?["phoneNumber"]?["value"] == .string("+14255550999"))
+
+                    let hangUp = FakeCallAutomation.callback(
+                        id: "cb-95", type: "CallDisconnected", connection: "conn-ctx-95")
+                    #expect(try await gateway.postACS("call-events", hangUp).status == 200)
+                    let events = try await core.waitUntil("conversation.closed") {
+                        $0.contains { $0.type == "conversation.closed" }
+                    }
+                    #expect(events.last?.json["reason"] == .string("customer-hung-up"))
+                    #expect(core.problems.isEmpty, "protocol problems: \(core.problems)")
+                }
+            }
+        }
+    }
 }

@@ -67,7 +67,10 @@ struct GatewayVoiceTests {
         await f.store.assign(conversationID: conversationID, to: "alice")
         await f.gateway.connectCall(conversationID: conversationID)
         #expect(
-            f.calls.requests == [.connect(HeldCall(callID: "CA1", providerContext: "ctx-1"), endpoint: "+14155550123")])
+            f.calls.requests == [
+                .connect(
+                    HeldCall(callID: "CA1", providerContext: "ctx-1", caller: "+14155550100"), endpoint: "+14155550123")
+            ])
     }
 
     @Test func anAgentWithoutAnEndpointLeavesTheCallerOnHold() async throws {

@@ -2,10 +2,12 @@ import Foundation
 import Switchboard
 
 /// Verifies and decodes one ACS channel's Event Grid deliveries (kind `events`): the subscription handshakes
-/// (`SubscriptionValidationEvent`, CloudEvents `OPTIONS`), `SMSReceived` and `SMSDeliveryReportReceived`,
-/// in the Event Grid or CloudEvents schema, single or batched.
+/// (`SubscriptionValidationEvent`, CloudEvents `OPTIONS`), `SMSReceived`, `SMSDeliveryReportReceived` and
+/// `IncomingCall`, in the Event Grid or CloudEvents schema, single or batched; and the Call Automation callbacks of
+/// the calls the gateway answered (kind `call-events`, ``AzureCallEvents``).
 ///
-/// Event Grid does not sign deliveries; every request must carry `?code=<eventGridSecret>` (providers.md §2.4).
+/// Neither Event Grid nor Call Automation signs deliveries; every request must carry `?code=<eventGridSecret>`
+/// (providers.md §2.4; the gateway puts it into each answer's `callbackUri`).
 public struct AzureEventGridAdapter: WebhookAdapter {
     public let channel: Configuration.Channel
     public let context: WebhookContext
@@ -24,8 +26,8 @@ public struct AzureEventGridAdapter: WebhookAdapter {
 
     public func handle(_ request: WebhookRequest, now: Date) throws(SwitchboardError) -> WebhookResult {
         let what = "\(channel.id) \(request.kind) webhook"
-        guard request.kind == "events" else {
-            throw .notFound("\(channel.id): ACS has no webhook kind \(request.kind) (use events)")
+        guard request.kind == "events" || request.kind == AzureCallAutomationAPI.callbackKind else {
+            throw .notFound("\(channel.id): ACS has no webhook kind \(request.kind) (use events or call-events)")
         }
         let method = request.method.uppercased()
         guard method == "POST" || method == "OPTIONS" else {
@@ -48,13 +50,18 @@ public struct AzureEventGridAdapter: WebhookAdapter {
         let document = try JSONValue.parse(request.body, maxDepth: context.limits.maxJSONDepth, what: what)
         try verifySecret(query)
 
+        if request.kind == AzureCallAutomationAPI.callbackKind {
+            let callEvents = try AzureCallEvents(document, what: what, now: now)
+            if callEvents.events.isEmpty { return .immediate(WebhookReply(status: 200)) }
+            return .events(callEvents.events.map(InboundEvent.call), reply: WebhookReply(status: 200))
+        }
         let batch = try AzureEventBatch(document, what: what, now: now)
         if let code = batch.validationCode { return .immediate(Self.validationReply(code: code)) }
         if batch.events.isEmpty { return .immediate(WebhookReply(status: 200)) }
         return .events(batch.events.map(answeredByBot), reply: WebhookReply(status: 200))
     }
 
-    /// With `voice.bot.target` an incoming call goes to the bot first (the server redirects it there), and agents
+    /// With `voice.bot.target` an incoming call goes to the bot first (the gateway adds it to the call), and agents
     /// are notified when the bot hands over (CONTRACT.md §3 "Voice.", §4).
     private func answeredByBot(_ event: InboundEvent) -> InboundEvent {
         guard channel.voice?.bot?.target != nil, case .call(var call) = event,

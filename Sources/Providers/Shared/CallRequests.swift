@@ -4,7 +4,10 @@ import Switchboard
 /// Sends one call-control request and turns what went wrong into an error a person can act on.
 enum CallRequests {
     /// Executes `request`; throws unless the provider answered 2xx.
-    static func execute(_ request: CurlRequest, client: CurlClient, channelID: String, action: String) async throws {
+    @discardableResult
+    static func execute(
+        _ request: CurlRequest, client: CurlClient, channelID: String, action: String
+    ) async throws -> CurlResponse {
         let response: CurlResponse
         do {
             response = try await client.execute(request)
@@ -15,5 +18,6 @@ enum CallRequests {
             throw SwitchboardError(
                 status: 502, code: "provider-error", message: "\(channelID): \(action) failed: HTTP \(response.status)")
         }
+        return response
     }
 }

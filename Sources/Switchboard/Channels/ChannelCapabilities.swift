@@ -40,19 +40,33 @@ public struct ChannelCapabilities: Sendable {
 }
 
 /// A live call the gateway holds for an agent: the provider's id of the call and what else the provider needs to
-/// act on it (ACS `incomingCallContext`), as the call's webhook gave them.
+/// act on it (ACS `incomingCallContext`, and the call connection the gateway's answer opened), as the call's webhook
+/// and ``CallControl/answer(_:publicURL:)`` gave them.
 public struct HeldCall: Sendable, Equatable {
     public var callID: String
     public var providerContext: String?
+    /// The provider's id of the gateway's own leg of the call (ACS `callConnectionId`), once answered.
+    public var connectionID: String?
+    /// The caller as the conversation knows it (E.164, or the provider's identity of a caller that is no phone
+    /// number), for a provider that names whom to move when more than two are in the call (a bot).
+    public var caller: String?
 
-    public init(callID: String, providerContext: String?) {
+    public init(callID: String, providerContext: String?, connectionID: String? = nil, caller: String? = nil) {
         self.callID = callID
         self.providerContext = providerContext
+        self.connectionID = connectionID
+        self.caller = caller
     }
 }
 
 /// A provider's call control for one channel (CONTRACT.md §3 "Voice.").
 public protocol CallControl: Sendable {
+    /// Answers a new call so that the gateway holds it (ACS Call Automation: its callbacks go to
+    /// `{publicURL}/webhooks/{channel}/…`). Returns the call as the provider now knows it (with its
+    /// ``HeldCall/connectionID``). A provider whose webhook answer already holds the call (Twilio's TwiML) returns
+    /// it unchanged, which is the default.
+    func answer(_ call: HeldCall, publicURL: String) async throws -> HeldCall
+
     /// Puts the held call through to an agent's `voiceEndpoint`.
     ///
     /// - Throws: ``SwitchboardError`` naming why: an endpoint of a form this provider cannot dial, a call the
@@ -62,4 +76,8 @@ public protocol CallControl: Sendable {
     /// Brings the channel's bot (`voice.bot.target`) into a new call that waits for it. A provider whose webhook
     /// answer already reaches the bot (Twilio's TwiML) does nothing here.
     func bringInBot(_ call: HeldCall, target: String) async throws
+}
+
+extension CallControl {
+    public func answer(_ call: HeldCall, publicURL: String) async throws -> HeldCall { call }
 }

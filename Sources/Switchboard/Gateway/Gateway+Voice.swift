@@ -26,11 +26,8 @@ extension Gateway {
             // A call already offered or assigned is not offered again: the router ignores a known conversation.
             await router.notify(request)
             return .stored
-        case .ended:
-            guard let conversation = try await openConversation(ofCall: call.callID, on: channel) else {
-                return .duplicate
-            }
-            return try await callEnded(conversation)
+        case .ended, .transferAccepted, .transferFailed:
+            return try await callLegChanged(call, on: channel)
         }
     }
 
@@ -48,14 +45,22 @@ extension Gateway {
         var callContext: [String: JSONValue] = ["id": .string(call.callID)]
         if let providerContext { callContext["providerContext"] = .string(providerContext) }
         context["call"] = .object(callContext)
-        let contextJSON = Self.jsonText(.object(context))
+        var contextJSON = Self.jsonText(.object(context))
         try await store.setConversationContext(id: conversation.id, contextJSON: contextJSON)
+        // The call is known before it is answered, so a redelivery during the answer changes nothing.
+        let held = await answer(HeldCall(callID: call.callID, providerContext: providerContext), on: channel)
+        if let connectionID = held.connectionID {
+            callContext["connectionId"] = .string(connectionID)
+            context["call"] = .object(callContext)
+            contextJSON = Self.jsonText(.object(context))
+            try await store.setConversationContext(id: conversation.id, contextJSON: contextJSON)
+        }
         if notifyNow {
             var request = notificationRequest(for: conversation)
             request.contextJSON = contextJSON
             await router.notify(request)
         } else {
-            await bringInBot(HeldCall(callID: call.callID, providerContext: providerContext), on: channel)
+            await bringInBot(held, on: channel)
         }
         logger.debug(
             "incoming call",
@@ -64,6 +69,18 @@ extension Gateway {
                 "from": "\(PhoneNumber.masked(conversation.customerPhone))",
             ])
         return .stored
+    }
+
+    /// Answers the call where the provider needs it (ACS Call Automation), so that the gateway holds it. A failure
+    /// is logged: the call stays as the webhook left it, and the caller is still offered to agents.
+    private func answer(_ call: HeldCall, on channel: Configuration.Channel) async -> HeldCall {
+        guard let calls = capabilities[channel.id]?.calls else { return call }
+        do {
+            return try await calls.answer(call, publicURL: configuration.publicURL)
+        } catch {
+            logger.warning("answering a call on \(channel.id) failed: \(error)")
+            return call
+        }
     }
 
     /// A call that waits for the channel's bot (`voice.bot`): the provider brings the bot in, and the bot's handoff
@@ -147,18 +164,21 @@ extension Gateway {
                 "cannot-connect", "channel \(conversation.channelID) of conversation \(conversation.id) has no voice")
         }
         try await calls.connect(
-            HeldCall(callID: callID, providerContext: call["providerContext"]?.stringValue), to: endpoint)
+            HeldCall(
+                callID: callID, providerContext: call["providerContext"]?.stringValue,
+                connectionID: call["connectionId"]?.stringValue, caller: conversation.customerPhone), to: endpoint)
     }
 
     /// Closes the call's conversation: the router withdraws a pending offer, or tells the holder
     /// `conversation.closed` (`customer-hung-up`) and releases its capacity.
-    private func callEnded(_ conversation: Conversation) async throws -> IngestOutcome {
+    func callEnded(_ conversation: Conversation) async throws -> IngestOutcome {
         guard try await store.closeConversation(id: conversation.id, at: clock.now()) != nil else { return .duplicate }
         await router.closeConversation(id: conversation.id, reason: .customerHungUp)
         return .stored
     }
 
-    /// The open voice conversation of the channel whose context names this call.
+    /// The open voice conversation of the channel whose context names this call (its `call.id`, or the
+    /// `call.connectionId` the gateway's answer opened).
     public func openConversation(
         ofCall callID: String, on channel: Configuration.Channel
     ) async throws
@@ -168,8 +188,9 @@ extension Gateway {
         let open = try await store.conversations(
             matching: ConversationFilter(channelID: channel.id, status: .open, limit: 100_000))
         return open.first { conversation in
-            conversation.medium == .voice
-                && Self.object(Self.contextObject(conversation.contextJSON)["call"])["id"]?.stringValue == callID
+            let call = Self.object(Self.contextObject(conversation.contextJSON)["call"])
+            return conversation.medium == .voice
+                && (call["id"]?.stringValue == callID || call["connectionId"]?.stringValue == callID)
         }
     }
 
