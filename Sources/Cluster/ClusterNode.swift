@@ -155,7 +155,7 @@ public final class ClusterNode: Sendable {
     /// place and starts the leader's jobs; then tells it of the streams open here.
     private func takeOver() async {
         let router = EmbeddedRouter(
-            configuration: configuration, store: store, events: hub, clock: clock, decisions: store, logger: logger)
+            configuration: configuration, store: store, events: hub, clock: clock, durableState: store, logger: logger)
         // In remote mode the core decides: the router stays empty (CONTRACT.md §11).
         if configuration.router.mode == .embedded { await restore(router) }
         await routers.replace(with: router).shutdown()
@@ -185,6 +185,7 @@ public final class ClusterNode: Sendable {
             }
             await router.restore(
                 conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+            await router.restore(workItems: try await store.openWorkItems())
         } catch {
             logger.error("cluster: restoring the router from the store failed; leading with what was read: \(error)")
         }

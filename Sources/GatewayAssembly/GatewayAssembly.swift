@@ -42,7 +42,7 @@ struct GatewayAssembly {
             clock: clock, logger: logger, metrics: metrics)
         let routers = RouterSlot(
             EmbeddedRouter(
-                configuration: configuration, store: store, events: hub, clock: clock, decisions: store,
+                configuration: configuration, store: store, events: hub, clock: clock, durableState: store,
                 logger: logger))
         // With PostgreSQL several instances may share the database: one leads and runs the router.
         let cluster = try clusterNode(hub: hub, routers: routers, metrics: metrics)
@@ -90,6 +90,7 @@ struct GatewayAssembly {
         } else if configuration.router.mode == .embedded {
             await routers.current.restore(
                 conversations: try await store.conversations(matching: .init(status: .open, limit: 100_000)))
+            await routers.current.restore(workItems: try await store.openWorkItems())
         }
         // Every instance sends replies and core events: each claims what it sends.
         var background: [@Sendable () async -> Void] = [{ await outbox.run() }]

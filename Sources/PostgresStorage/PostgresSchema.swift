@@ -20,6 +20,7 @@ enum PostgresSchema {
         Migration(name: "v5-core-events", sql: coreEvents),
         Migration(name: "v6-retention-and-erasure-indexes", sql: retentionIndexes),
         Migration(name: "v7-routing-decisions", sql: routingDecisions),
+        Migration(name: "v8-work-items", sql: workItems),
     ]
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
@@ -55,6 +56,21 @@ enum PostgresSchema {
         }
         return appliedNow
     }
+
+    /// Work items as the router last left them (CONTRACT.md §12), as SQLite's `v8-work-items`.
+    static let workItems = """
+        CREATE TABLE work_item (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            title TEXT NOT NULL,
+            queue TEXT NOT NULL,
+            priority BIGINT NOT NULL,
+            assigned_agent TEXT,
+            created_at BIGINT NOT NULL,
+            closed_at BIGINT
+        );
+        CREATE INDEX work_item_open ON work_item (created_at) WHERE closed_at IS NULL
+        """
 
     /// The embedded router's decision log (CONTRACT.md §12), as SQLite's `v7-routing-decisions`.
     static let routingDecisions = """

@@ -22,6 +22,8 @@ public actor EmbeddedRouter: CoreRouter {
     /// Stores the decisions (`GET /v1/decisions`), when the router has a decision store.
     private let decisionWriter: DecisionWriter?
     private let decisionTask: Task<Void, Never>?
+    /// Whether work items are saved as they change (``RoutingEffect/saveWorkItem(_:)``).
+    private let persistsWorkItems: Bool
 
     /// How many decisions the log keeps, oldest dropped first.
     public static let decisionLogLimit = 10_000
@@ -32,13 +34,15 @@ public actor EmbeddedRouter: CoreRouter {
     ///   - events: where agent events are published.
     ///   - clock: the wall clock stamped on events, notifications and deadlines, which timers sleep on.
     ///   - makeNotificationID: makes the id of the n-th notification.
-    ///   - decisions: where the decision log is kept across restarts (CONTRACT.md §12); `nil`: memory only.
+    ///   - durableState: where the decision log and the work items are kept across restarts and leader changes
+    ///     (CONTRACT.md §12); `nil`: memory only.
     public init(
         configuration: Configuration, store: any AssignmentStore, events: any AgentEventSink, clock: any WallClock,
         makeNotificationID: @escaping @Sendable (Int) -> String = { _ in RecordID.make("ntf") },
-        decisions: (any DecisionStore)? = nil, logger: Logger = Logger(label: "switchboard.router")
+        durableState: (any DecisionStore & WorkItemStore)? = nil, logger: Logger = Logger(label: "switchboard.router")
     ) {
-        let writer = decisions.map { DecisionWriter(store: $0, logger: logger) }
+        let writer = durableState.map { DecisionWriter(store: $0, logger: logger) }
+        persistsWorkItems = durableState != nil
         decisionWriter = writer
         decisionTask = writer.map { writer in Task { await writer.run() } }
         machine = RoutingStateMachine(
@@ -49,7 +53,7 @@ public actor EmbeddedRouter: CoreRouter {
         // One consumer executes every batch in order: events reach an agent in the order they were decided.
         outputTask = Task {
             for await batch in stream {
-                await batch.execute(store: store, events: events)
+                await batch.execute(store: store, workItems: durableState, events: events)
             }
         }
     }
@@ -152,6 +156,12 @@ public actor EmbeddedRouter: CoreRouter {
         await run { machine, now in machine.closeConversation(id: id, reason: reason, now: now) }
     }
 
+    /// Re-registers the open work items found in the store (at start, at a leader change): assigned ones take their
+    /// agent's capacity again, the others are routed again.
+    public func restore(workItems: [WorkItemRecord]) async {
+        await run { machine, now in machine.restore(workItems: workItems, now: now) }
+    }
+
     /// The provider could not put the conversation's call through to its holder: routed again (see
     /// ``RoutingStateMachine/callConnectFailed(conversationID:now:)``).
     public func callConnectFailed(conversationID: String) async {
@@ -186,7 +196,7 @@ public actor EmbeddedRouter: CoreRouter {
         await run { machine, now in machine.opened(itemID: itemID, by: agentID, now: now) }
     }
 
-    // MARK: Work items (in the router's memory only)
+    // MARK: Work items (saved as they change when the router has a durable state store)
 
     /// `POST /v1/work-items`. Throws `409` for an id in use, `400` for an unknown `agentId`.
     public func submitWorkItem(_ request: WorkItemRequest) async throws(SwitchboardError) -> WorkItemSnapshot {
@@ -244,13 +254,24 @@ public actor EmbeddedRouter: CoreRouter {
     /// assign effects to the ordered consumer and waits for them.
     private func execute(_ effects: [RoutingEffect]) async {
         var io: [RoutingEffect] = []
+        var changedWorkItems: [String] = []
         for effect in effects {
             switch effect {
             case .scheduleTimer(let id, let deadline): schedule(id, at: deadline)
             case .cancelTimer(let id): timers.removeValue(forKey: id)?.task.cancel()
-            case .log(let decision): record(decision)
-            case .publish, .assign, .unassign: io.append(effect)
+            case .log(let decision):
+                // Every change of a work item is a decision about it: save the item as it is now.
+                if persistsWorkItems, let id = decision.conversationID, !changedWorkItems.contains(id),
+                    machine.workItem(id: id) != nil
+                {
+                    changedWorkItems.append(id)
+                }
+                record(decision)
+            case .publish, .assign, .unassign, .saveWorkItem: io.append(effect)
             }
+        }
+        for id in changedWorkItems {
+            if let item = machine.workItem(id: id) { io.append(.saveWorkItem(WorkItemRecord(item))) }
         }
         guard !io.isEmpty else { return }
         let (done, finished) = AsyncStream.makeStream(of: String.self)
@@ -307,7 +328,7 @@ private struct EffectBatch: Sendable {
     let effects: [RoutingEffect]
     let failures: AsyncStream<String>.Continuation
 
-    func execute(store: any AssignmentStore, events: any AgentEventSink) async {
+    func execute(store: any AssignmentStore, workItems: (any WorkItemStore)?, events: any AgentEventSink) async {
         // Consecutive publishes go to the sink together (one store transaction), still in order.
         var publishes: [(event: AgentEvent, agentID: String)] = []
         for effect in effects {
@@ -333,6 +354,12 @@ private struct EffectBatch: Sendable {
                     try await store.assignConversation(id: conversationID, to: nil)
                 } catch {
                     failures.yield("could not store \(conversationID) as unassigned: \(error)")
+                }
+            case .saveWorkItem(let item):
+                do {
+                    try await workItems?.saveWorkItems([item])
+                } catch {
+                    failures.yield("could not store work item \(item.id): \(error)")
                 }
             case .scheduleTimer, .cancelTimer, .log:
                 break

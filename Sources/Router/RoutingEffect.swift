@@ -25,4 +25,6 @@ public enum RoutingEffect: Sendable, Hashable {
     case cancelTimer(RoutingTimerID)
     /// Append a decision to the routing log.
     case log(RoutingDecision)
+    /// Persist a work item as it is now (the runtime adds these for the work items a transition changed).
+    case saveWorkItem(WorkItemRecord)
 }

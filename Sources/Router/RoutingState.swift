@@ -60,7 +60,7 @@ struct RoutedItem: Sendable {
     var pendingNotificationID: String?
     var offers: [OfferRecord] = []
     var closed = false
-    /// Set for a work item (`POST /v1/work-items`), which the router keeps in memory only.
+    /// Set for a work item (`POST /v1/work-items`).
     var workItem: WorkItemInfo?
     /// The agent it was assigned to while that agent had no open stream, so it never saw the notification;
     /// cleared when the agent opens it.

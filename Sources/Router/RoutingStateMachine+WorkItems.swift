@@ -45,8 +45,8 @@ public struct WorkItemSnapshot: Sendable, Codable, Hashable {
     public var waitingReason: String?
 }
 
-// Work items: records routed like conversations, kept in the router's memory only (not in the store), so
-// they do not survive a restart.
+// Work items: records routed like conversations. The runtime saves each one as it changes (a work item store,
+// CONTRACT.md §12) and ``restore(workItems:now:)`` takes the open ones back after a restart or a leader change.
 extension RoutingStateMachine {
     /// Routes a work item, or assigns it at once to `request.agentID`. A second submit of the same id gets `409`.
     public mutating func submitWorkItem(_ request: WorkItemRequest, now: Date) -> RoutingResult<WorkItemSnapshot> {
@@ -61,13 +61,9 @@ extension RoutingStateMachine {
                 return .failure(.invalidRequest("\(agentID) is a supervisor, not an agent", field: "agentId"))
             }
         }
-        let routed = NotificationRequest(
-            scenario: request.kind == "case" ? .caseAssignment : .workItem, conversationID: request.id,
-            channelID: "", medium: .record, queue: request.queue,
-            customer: NotificationCustomer(phone: "", match: ContactMatch(count: 0, contact: nil, candidateIDs: [])),
-            priority: request.priority, createdAt: now)
-        admit(routed, owner: nil)
-        items[request.id]?.workItem = WorkItemInfo(kind: request.kind, title: request.title)
+        admitWorkItem(
+            id: request.id, kind: request.kind, title: request.title, queue: request.queue,
+            priority: request.priority, createdAt: now, owner: nil)
         var effects: [RoutingEffect] = []
         if let agentID = request.agentID {
             offer(
@@ -79,6 +75,45 @@ extension RoutingStateMachine {
         }
         guard let snapshot = workItem(id: request.id) else { return .failure(.notFound("work item \(request.id)")) }
         return .init(result: .success(snapshot), effects: effects)
+    }
+
+    /// Registers a work item: routed like a conversation, `case` as a case assignment. Returns its capacity cost.
+    @discardableResult
+    mutating func admitWorkItem(
+        id: String, kind: String, title: String, queue: String, priority: Int, createdAt: Date, owner: String?
+    ) -> Int {
+        let routed = NotificationRequest(
+            scenario: kind == "case" ? .caseAssignment : .workItem, conversationID: id, channelID: "",
+            medium: .record, queue: queue,
+            customer: NotificationCustomer(phone: "", match: ContactMatch(count: 0, contact: nil, candidateIDs: [])),
+            priority: priority, createdAt: createdAt)
+        let cost = admit(routed, owner: owner)
+        items[id]?.workItem = WorkItemInfo(kind: kind, title: title)
+        return cost
+    }
+
+    /// Takes back the open work items of the store: held ones by their agent (its capacity used again), the
+    /// others (or those of an agent no longer configured) routed again.
+    public mutating func restore(workItems: [WorkItemRecord], now: Date) -> [RoutingEffect] {
+        var effects: [RoutingEffect] = []
+        for record in workItems.sorted(by: { $0.createdAt < $1.createdAt })
+        where record.closedAt == nil && items[record.id] == nil {
+            let holder = record.assignedAgent.flatMap { agents[$0] == nil ? nil : $0 }
+            let cost = admitWorkItem(
+                id: record.id, kind: record.kind, title: record.title, queue: record.queue, priority: record.priority,
+                createdAt: record.createdAt, owner: holder)
+            if let holder {
+                agents[holder]?.sessions[record.id] = cost
+                effects.append(
+                    .log(
+                        .init(
+                            at: now, kind: .assigned, conversationID: record.id, agentID: holder,
+                            reason: "restored from the store")))
+            } else {
+                route(record.id, now: now, into: &effects)
+            }
+        }
+        return effects
     }
 
     /// Closes a work item (its agent, a supervisor or the admin): its session is released.
@@ -114,5 +149,14 @@ extension RoutingStateMachine {
         items.values.filter { $0.workItem != nil }.sorted { $0.arrival < $1.arrival }
             .compactMap { workItem(id: $0.conversationID) }
             .filter { status == nil || $0.status == status }
+    }
+}
+
+extension WorkItemRecord {
+    /// The work item as the store keeps it.
+    public init(_ item: WorkItemSnapshot) {
+        self.init(
+            id: item.id, kind: item.kind, title: item.title, queue: item.queue, priority: item.priority,
+            assignedAgent: item.assignedAgent, createdAt: item.createdAt, closedAt: item.closedAt)
     }
 }

@@ -15,7 +15,26 @@ enum SQLiteSchema {
         migrator.registerMigration("v5-core-events", migrate: createCoreEvents)
         migrator.registerMigration("v6-retention-and-erasure-indexes", migrate: createRetentionIndexes)
         migrator.registerMigration("v7-routing-decisions", migrate: createRoutingDecisions)
+        migrator.registerMigration("v8-work-items", migrate: createWorkItems)
         return migrator
+    }
+
+    /// Work items as the router last left them (CONTRACT.md §12), read back at start.
+    private static func createWorkItems(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                CREATE TABLE work_item (
+                    id TEXT PRIMARY KEY,
+                    kind TEXT NOT NULL,
+                    title TEXT NOT NULL,
+                    queue TEXT NOT NULL,
+                    priority INTEGER NOT NULL,
+                    assigned_agent TEXT,
+                    created_at INTEGER NOT NULL,
+                    closed_at INTEGER
+                );
+                CREATE INDEX work_item_open ON work_item (created_at) WHERE closed_at IS NULL;
+                """)
     }
 
     /// The embedded router's decision log (CONTRACT.md §12), newest read first by item or agent.

@@ -31,7 +31,7 @@ struct SQLiteStoreTests {
         #expect(
             SQLiteStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
-                "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions",
+                "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions", "v8-work-items",
             ])
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }

@@ -3,8 +3,8 @@ import Hummingbird
 import Router
 import Switchboard
 
-/// `/v1/work-items…` (CONTRACT.md §5): records routed like conversations. They live in the router's memory
-/// only, so a restart forgets them.
+/// `/v1/work-items…` (CONTRACT.md §5): records routed like conversations, saved as they change and taken back
+/// after a restart or a leader change (§12).
 struct WorkItemRoutes: Sendable {
     let services: GatewayServices
 

@@ -7,7 +7,7 @@ import Foundation
 /// Each part of the gateway asks for the protocols it uses (the router only ``AssignmentStore``, the outbox worker
 /// ``OutboxStore`` with ``ConversationStore`` and ``OptOutStore``), so a test gives it a small fake.
 public protocol Store: InboundStore, ContactStore, ConversationStore, AssignmentStore, OptOutStore, OutboxStore,
-    CoreEventStore, AgentEventStore, DecisionStore, RetentionStore, ErasureStore
+    CoreEventStore, AgentEventStore, DecisionStore, WorkItemStore, RetentionStore, ErasureStore
 {
     /// Fails when the database cannot be reached (`/readyz`).
     func ping() async throws
