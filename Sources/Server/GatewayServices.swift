@@ -26,6 +26,8 @@ public struct GatewayServices: Sendable {
     let logger: Logger
     /// Between two keep-alive comments on an agent's stream (``SwitchboardServer/Options/heartbeatInterval``).
     var heartbeatInterval: Duration = .seconds(15)
+    /// Ticks every open stream's heartbeat.
+    let heartbeats = HeartbeatTicker()
     /// This instance's part in a cluster sharing a PostgreSQL database; nil with SQLite.
     let cluster: ClusterNode?
     /// Set at SIGTERM: `/readyz` answers `503` from then on.

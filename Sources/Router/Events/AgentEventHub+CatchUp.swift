@@ -9,10 +9,24 @@ extension AgentEventHub {
     /// stored meanwhile is missed; the stream drops what it already wrote).
     package func subscribe(agentID: String, after: Int64) -> (id: UUID, events: AsyncStream<StreamEvent>) {
         let subscription = subscribe(agentID: agentID)
+        startDelivery(agentID: agentID, after: after)
+        return subscription
+    }
+
+    /// ``subscribe(agentID:deliver:finish:)`` for a stream whose events come through the store, after `after`.
+    package func subscribe(
+        agentID: String, after: Int64, deliver: @escaping @Sendable (StreamEvent) -> Void,
+        finish: @escaping @Sendable () -> Void
+    ) -> UUID {
+        let id = subscribe(agentID: agentID, deliver: deliver, finish: finish)
+        startDelivery(agentID: agentID, after: after)
+        return id
+    }
+
+    private func startDelivery(agentID: String, after: Int64) {
         agents.withLock { agents in
             if agents[agentID]?.delivered == nil { agents[agentID]?.delivered = after }
         }
-        return subscription
     }
 
     /// Writes the agent's stored events after the last one written, in order. Calls that overlap run one
@@ -45,7 +59,7 @@ extension AgentEventHub {
                 for event in events {
                     guard let delivered = state.delivered, event.sequence > delivered else { continue }
                     let written = StreamEvent(sequence: event.sequence, type: event.type, data: event.data)
-                    for subscriber in state.subscribers.values { subscriber.continuation.yield(written) }
+                    for subscriber in state.subscribers.values { subscriber.deliver(written) }
                     state.delivered = event.sequence
                 }
                 let again = state.catchUpAgain && state.delivered != nil

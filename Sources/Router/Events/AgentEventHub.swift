@@ -22,8 +22,10 @@ package struct StreamEvent: Sendable, Equatable {
 /// Numbers every agent event, keeps it in the store for replay (`Last-Event-ID`), and writes it to the
 /// agent's open streams in sequence order. A supervisor's streams also get every agent's presence events.
 public final class AgentEventHub: AgentEventSink, Sendable {
+    /// Where one open stream takes its events (called under the hub's lock, in sequence order).
     struct Subscriber {
-        var continuation: AsyncStream<StreamEvent>.Continuation
+        let deliver: @Sendable (StreamEvent) -> Void
+        let finish: @Sendable () -> Void
     }
     struct AgentState {
         var subscribers: [UUID: Subscriber] = [:]
@@ -134,7 +136,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
             }
             state.waiting[event.sequence] = event
             while let next = state.nextToWrite, let ready = state.waiting.removeValue(forKey: next) {
-                for subscriber in state.subscribers.values { subscriber.continuation.yield(ready) }
+                for subscriber in state.subscribers.values { subscriber.deliver(ready) }
                 state.nextToWrite = next + 1
             }
             // A number lost to a failed write would hold every later event back: don't wait long for it.
@@ -148,9 +150,23 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     /// Opens a stream of the agent's live events. Call ``unsubscribe(agentID:id:)`` when the client leaves.
     package func subscribe(agentID: String) -> (id: UUID, events: AsyncStream<StreamEvent>) {
         let (stream, continuation) = AsyncStream<StreamEvent>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        let id = UUID()
-        agents.withLock { $0[agentID, default: AgentState()].subscribers[id] = Subscriber(continuation: continuation) }
+        let id = subscribe(
+            agentID: agentID, deliver: { continuation.yield($0) }, finish: { continuation.finish() })
         return (id, stream)
+    }
+
+    /// Opens a stream of the agent's live events that calls `deliver` with each (in order, without suspending:
+    /// hand it on, don't work in it) and `finish` when the hub ends the stream. An SSE stream's own buffer takes
+    /// them directly, without a task of its own per stream.
+    package func subscribe(
+        agentID: String, deliver: @escaping @Sendable (StreamEvent) -> Void,
+        finish: @escaping @Sendable () -> Void
+    ) -> UUID {
+        let id = UUID()
+        agents.withLock {
+            $0[agentID, default: AgentState()].subscribers[id] = Subscriber(deliver: deliver, finish: finish)
+        }
+        return id
     }
 
     package func unsubscribe(agentID: String, id: UUID) {
@@ -159,7 +175,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
             if agents[agentID]?.subscribers.isEmpty == true { agents[agentID]?.delivered = nil }
             return removed
         }
-        subscriber?.continuation.finish()
+        subscriber?.finish()
     }
 
     /// Ends every open stream (graceful shutdown).
@@ -169,7 +185,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
             for key in agents.keys { agents[key]?.subscribers = [:] }
             return all
         }
-        for subscriber in all { subscriber.continuation.finish() }
+        for subscriber in all { subscriber.finish() }
     }
 
     /// How many streams the agent has open.

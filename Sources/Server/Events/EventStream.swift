@@ -27,28 +27,24 @@ struct EventStream: Sendable {
             headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
             body: ResponseBody { writer in
                 let hub = services.hub
-                let subscription: (id: UUID, events: AsyncStream<StreamEvent>)
+                // The hub and the shared heartbeat write into this stream's buffer directly: no task per stream.
+                let (items, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+                let deliver: @Sendable (StreamEvent) -> Void = { continuation.yield(.event($0)) }
+                let finish: @Sendable () -> Void = { continuation.finish() }
+                let subscriptionID: UUID
                 if services.streams.streamsReadTheStore {
                     // Events reach this instance through the store: start after the last stored one.
                     guard let last = try? await hub.lastSequence(agentID: agentID) else {
                         try? await writer.finish(nil)
                         return
                     }
-                    subscription = hub.subscribe(agentID: agentID, after: last)
+                    subscriptionID = hub.subscribe(agentID: agentID, after: last, deliver: deliver, finish: finish)
                 } else {
-                    subscription = hub.subscribe(agentID: agentID)
+                    subscriptionID = hub.subscribe(agentID: agentID, deliver: deliver, finish: finish)
                 }
-                let (items, continuation) = AsyncStream<Item>.makeStream()
                 clientGone.whenComplete { _ in continuation.finish() }
-                let forward = Task {
-                    for await event in subscription.events { continuation.yield(.event(event)) }
-                    continuation.finish()
-                }
-                let heartbeat = Task {
-                    while !Task.isCancelled {
-                        try? await Task.sleep(for: services.heartbeatInterval)
-                        continuation.yield(.heartbeat)
-                    }
+                services.heartbeats.register(subscriptionID, every: services.heartbeatInterval) {
+                    continuation.yield(.heartbeat)
                 }
                 do {
                     var lastWritten: Int64 = 0
@@ -72,9 +68,8 @@ struct EventStream: Sendable {
                 } catch {
                     // The client went away: fall through to sign-out.
                 }
-                heartbeat.cancel()
-                forward.cancel()
-                hub.unsubscribe(agentID: agentID, id: subscription.id)
+                services.heartbeats.unregister(subscriptionID)
+                hub.unsubscribe(agentID: agentID, id: subscriptionID)
                 await services.streams.streamClosed(agentID: agentID)
                 try? await writer.finish(nil)
             })
