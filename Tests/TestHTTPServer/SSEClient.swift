@@ -17,6 +17,8 @@ public final class SSEClient: Sendable {
     public let events: AsyncStream<ServerSentEvent>
     /// The status code of the response, once its head arrived.
     public var status: Int? { statusBox.value }
+    /// How many comment lines (`: …`, the server's heartbeats) arrived so far.
+    public var comments: Int { statusBox.comments }
     private let statusBox: StatusBox
     private let channel: any Channel
 
@@ -96,7 +98,10 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
             data = []
             return
         }
-        if line.hasPrefix(":") { return }
+        if line.hasPrefix(":") {
+            status.comments += 1
+            return
+        }
         let (field, value): (Substring, Substring)
         if let colon = line.firstIndex(of: ":") {
             field = line[..<colon]
@@ -127,8 +132,13 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
 /// The response's status code, written on the event loop and read by the test.
 private final class StatusBox: Sendable {
     private let state = NIOLockedValueBox<Int?>(nil)
+    private let commentCount = NIOLockedValueBox(0)
     var value: Int? {
         get { state.withLockedValue { $0 } }
         set { state.withLockedValue { $0 = newValue } }
+    }
+    var comments: Int {
+        get { commentCount.withLockedValue { $0 } }
+        set { commentCount.withLockedValue { $0 = newValue } }
     }
 }
