@@ -19,6 +19,8 @@ struct KannelBenchmark {
 
     var messages = 20_000
     var timeout: Duration = .seconds(60)
+    /// Seconds each Kannel process gets to end after SIGTERM (bearerbox would otherwise drain its queues first).
+    static let grace = 1.0
 
     static let bearerbox = "/usr/sbin/bearerbox"
     static let smsbox = "/usr/sbin/smsbox"
@@ -67,12 +69,12 @@ struct KannelBenchmark {
         let bearer = try ChildProcess(
             executable: Self.bearerbox, arguments: ["-v", "3", configPath],
             logPath: directory.appendingPathComponent("bearerbox.log").path)
-        defer { bearer.stop() }
+        defer { bearer.stop(grace: Self.grace) }
         try await KannelStatus(port: ports.admin).wait(for: "Status:", what: "bearerbox's admin port", child: bearer)
         let box = try ChildProcess(
             executable: Self.smsbox, arguments: ["-v", "3", configPath],
             logPath: directory.appendingPathComponent("smsbox.log").path)
-        defer { box.stop() }
+        defer { box.stop(grace: Self.grace) }
         try await KannelStatus(port: ports.admin).wait(for: "smsbox:", what: "smsbox's connection", child: box)
 
         let started = ContinuousClock.now
@@ -84,7 +86,7 @@ struct KannelBenchmark {
             ],
             logPath: directory.appendingPathComponent("fakesmsc.log").path)
         // fakesmsc keeps its connection open for replies once it has sent everything: stopped here.
-        defer { injector.stop() }
+        defer { injector.stop(grace: Self.grace) }
         let deadline = started + timeout
         while sink.count < messages, ContinuousClock.now < deadline {
             guard bearer.process.isRunning, box.process.isRunning else {

@@ -24,7 +24,11 @@ extension BenchLines {
                             "%@: Debian's kannel 1.4.5, fakesmsc → bearerbox (fake SMSC) → smsbox → GET to a sink in the bench; %@ of %@ messages delivered in %.1f s (from starting fakesmsc to the last at the sink)",
                         name, grouped(report.delivered), grouped(report.sent), report.seconds)
                 ]
-                if let storeNote = report.storeNote { notes.append("\(name): \(storeNote)") }
+                if let storeNote = report.storeNote {
+                    notes.append(
+                        "\(name): \(storeNote); stricter than our SQLite lines (synchronous=normal: no fsync per commit), like the PostgreSQL lines (fsync on)"
+                    )
+                }
                 if report.delivered < report.sent {
                     notes.append("\(name): only \(grouped(report.delivered)) delivered within \(benchmark.timeout)")
                 }
