@@ -121,7 +121,7 @@ fmt:
 ## bench: release build, then every benchmark (loopback only, each bounded in time, about 5 minutes) and one
 ## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
-BENCH_PACKAGES := wrk
+BENCH_PACKAGES := wrk kannel kannel-extras
 BENCH := $(SWIFT) run -c release --skip-build SwitchboardBench
 bench: deps deps-bench deps-postgres
 	$(SWIFT) build -c release --product SwitchboardBench

@@ -54,7 +54,7 @@ enum BenchLines {
                     name: "Ingest, \(report.customers.rawValue) customers (\(where_))",
                     measured: perSecond(report.ingestPerSecond), ceiling: perSecond(report.noOpPerSecond) + " no-op",
                     ratio: BenchLine.percent(report.ingestPerSecond, of: report.noOpPerSecond), target: target,
-                    verdict: met ? .met : .missed, notes: notes)
+                    verdict: met ? .met : .missed, notes: notes, perSecondValue: report.ingestPerSecond)
             }
         } catch {
             return [.failed("Ingest (\(where_))", target: target, error: error)]

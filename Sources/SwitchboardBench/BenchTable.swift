@@ -15,6 +15,10 @@ struct BenchLine: Sendable {
     var verdict: Verdict
     /// What a reader needs to judge the figure (load, reuse, wrap-arounds…), printed under the table.
     var notes: [String] = []
+    /// The measured figure in messages per second, on lines compared with the peer (Kannel) in the notes.
+    var perSecondValue: Double? = nil
+    /// On the peer's own lines: its name in those comparisons ("Kannel no store").
+    var peer: String? = nil
 
     static func percent(_ measured: Double, of ceiling: Double) -> String {
         ceiling > 0 ? String(format: "%.0f%%", measured / ceiling * 100) : "n/a"

@@ -37,11 +37,11 @@ final class ChildProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// SIGTERM (graceful), then SIGKILL after 5 s.
-    func stop() {
+    /// SIGTERM (graceful), then SIGKILL after `grace` seconds.
+    func stop(grace: Double = 5) {
         guard process.isRunning else { return }
         kill(process.processIdentifier, SIGTERM)
-        let deadline = Date().addingTimeInterval(5)
+        let deadline = Date().addingTimeInterval(grace)
         while process.isRunning, Date() < deadline { usleep(10_000) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()

@@ -1,6 +1,6 @@
 import Foundation
 
-// `SwitchboardBench [all|ingest|latency|core|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
+// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
 // each bounded in time and on loopback only, and prints one table: figure, ceiling measured in the same run,
 // ratio, target. `make bench` runs it from the package root after a release build.
 //
@@ -24,7 +24,7 @@ default:
     break
 }
 
-let known = ["ingest", "latency", "core", "outbound", "contacts", "router", "memory"]
+let known = ["ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "memory"]
 let selected = command == "all" ? known : arguments.filter(known.contains)
 guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
@@ -38,6 +38,7 @@ for name in selected {
     log("running \(name)…")
     switch name {
     case "ingest": lines += await BenchLines.ingest(log: log)
+    case "kannel": lines += await BenchLines.kannel(log: log)
     case "latency": lines += await BenchLines.latency()
     case "core": lines += await BenchLines.core()
     case "outbound": lines += await BenchLines.outbound()
@@ -52,4 +53,4 @@ print(
     String(
         format: "switchboard bench, %.0f s in all (release build, loopback)", (ContinuousClock.now - started).seconds))
 print("")
-print(BenchTable.render(lines))
+print(BenchTable.render(BenchLines.comparedWithPeer(lines)))
