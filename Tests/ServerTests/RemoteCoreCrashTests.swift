@@ -50,7 +50,8 @@ struct RemoteCoreCrashTests {
                         try await group.waitForAll()
                     }
                     let acknowledged = Set(ledger.acknowledgedWebhooks.values)
-                    let events = try await core.waitUntil(within: .seconds(60), "every acknowledged message") {
+                    // A kill can leave an event claimed: its conversation then waits for the claim's 60 s lease.
+                    let events = try await core.waitUntil(within: .seconds(100), "every acknowledged message") {
                         events in
                         let texts = Set(
                             events.filter { $0.type == "message.received" }.compactMap {
