@@ -16,25 +16,19 @@ public struct AzureCallEvents: Sendable, Equatable {
 
     /// Decodes `document`; throws `400` naming the first missing field (`type`, `data.callConnectionId`).
     public init(_ document: JSONValue, what: String, now: Date) throws(SwitchboardError) {
-        let list: [JSONValue]
-        switch document {
-        case .array(let items): list = items
-        case .object: list = [document]
-        default: throw .invalidRequest("\(what): the body must be a CloudEvent object or an array of them")
-        }
-        for (offset, event) in list.enumerated() {
-            let label = list.count == 1 ? what : "\(what), event \(offset + 1) of \(list.count)"
-            guard event.isObject else { throw .invalidRequest("\(label): an event must be a JSON object") }
+        for (event, label) in try AzureEventList.events(
+            of: document, what: what, body: "a CloudEvent object or an array of them")
+        {
             try decode(event, label: label, now: now)
         }
     }
 
     private mutating func decode(_ event: JSONValue, label: String, now: Date) throws(SwitchboardError) {
-        guard let type = Self.nonEmpty(event.member(caseInsensitive: "type")) else {
+        guard let type = AzureEventList.nonEmptyString(event.member(caseInsensitive: "type")) else {
             throw .missingField("type", in: label)
         }
         let data = event.member(caseInsensitive: "data") ?? .null
-        guard let connectionID = Self.nonEmpty(data.member(caseInsensitive: "callConnectionId")) else {
+        guard let connectionID = AzureEventList.nonEmptyString(data.member(caseInsensitive: "callConnectionId")) else {
             throw .missingField("data.callConnectionId", in: label)
         }
         let change: CallEvent.Change
@@ -49,7 +43,7 @@ public struct AzureCallEvents: Sendable, Equatable {
         events.append(
             CallEvent(
                 callID: connectionID, from: nil, change: change, receivedAt: now,
-                dedupeKey: Self.nonEmpty(event.member(caseInsensitive: "id"))))
+                dedupeKey: AzureEventList.nonEmptyString(event.member(caseInsensitive: "id"))))
     }
 
     /// `resultInformation` as a person reads it: `code/subCode message`.
@@ -59,10 +53,5 @@ public struct AzureCallEvents: Sendable, Equatable {
         let subCode = result?.member(caseInsensitive: "subCode")?.stringValue ?? "?"
         let message = result?.member(caseInsensitive: "message")?.stringValue ?? "no message"
         return "\(code)/\(subCode) \(message)"
-    }
-
-    static func nonEmpty(_ value: JSONValue?) -> String? {
-        guard let string = value?.stringValue, !string.isEmpty else { return nil }
-        return string
     }
 }

@@ -17,27 +17,21 @@ public struct AzureEventBatch: Sendable, Equatable {
 
     /// Decodes `document`; throws `400` naming the first missing field (`id`, `data.messageId`, …).
     public init(_ document: JSONValue, what: String, now: Date) throws(SwitchboardError) {
-        let list: [JSONValue]
-        switch document {
-        case .array(let items): list = items
-        case .object: list = [document]
-        default: throw .invalidRequest("\(what): the body must be an event object or an array of events")
-        }
-        for (offset, event) in list.enumerated() {
-            let label = list.count == 1 ? what : "\(what), event \(offset + 1) of \(list.count)"
-            guard event.isObject else { throw .invalidRequest("\(label): an event must be a JSON object") }
+        for (event, label) in try AzureEventList.events(
+            of: document, what: what, body: "an event object or an array of events")
+        {
             try decode(event, label: label, now: now)
         }
     }
 
     private mutating func decode(_ event: JSONValue, label: String, now: Date) throws(SwitchboardError) {
-        guard let id = nonEmptyString(event.member(caseInsensitive: "id")) else {
+        guard let id = AzureEventList.nonEmptyString(event.member(caseInsensitive: "id")) else {
             throw .missingField("id", in: label)
         }
         // Event Grid schema calls it `eventType`, CloudEvents `type`.
         guard
-            let type = nonEmptyString(event.member(caseInsensitive: "eventType"))
-                ?? nonEmptyString(event.member(caseInsensitive: "type"))
+            let type = AzureEventList.nonEmptyString(event.member(caseInsensitive: "eventType"))
+                ?? AzureEventList.nonEmptyString(event.member(caseInsensitive: "type"))
         else { throw .missingField("eventType", in: label) }
         let data = event.member(caseInsensitive: "data") ?? .null
         func required(_ key: String) throws(SwitchboardError) -> String {
@@ -107,22 +101,19 @@ public struct AzureEventBatch: Sendable, Equatable {
             throw .missingField("data.from", in: label)
         }
         guard
-            let caller = nonEmptyString(from.member(caseInsensitive: "phoneNumber")?.member(caseInsensitive: "value"))
-                ?? nonEmptyString(from.member(caseInsensitive: "rawId"))
-                ?? nonEmptyString(from.member(caseInsensitive: "communicationUser")?.member(caseInsensitive: "id"))
+            let caller = AzureEventList.nonEmptyString(
+                from.member(caseInsensitive: "phoneNumber")?.member(caseInsensitive: "value"))
+                ?? AzureEventList.nonEmptyString(from.member(caseInsensitive: "rawId"))
+                ?? AzureEventList.nonEmptyString(
+                    from.member(caseInsensitive: "communicationUser")?.member(caseInsensitive: "id"))
         else { throw .missingField("data.from", in: label) }
-        guard let context = nonEmptyString(data.member(caseInsensitive: "incomingCallContext")) else {
+        guard let context = AzureEventList.nonEmptyString(data.member(caseInsensitive: "incomingCallContext")) else {
             throw .missingField("data.incomingCallContext", in: label)
         }
         let callID =
-            nonEmptyString(data.member(caseInsensitive: "serverCallId"))
-            ?? nonEmptyString(data.member(caseInsensitive: "correlationId")) ?? eventID
+            AzureEventList.nonEmptyString(data.member(caseInsensitive: "serverCallId"))
+            ?? AzureEventList.nonEmptyString(data.member(caseInsensitive: "correlationId")) ?? eventID
         return CallEvent(
             callID: callID, from: caller, change: .incoming(providerContext: context, notifyNow: true), receivedAt: now)
-    }
-
-    private func nonEmptyString(_ value: JSONValue?) -> String? {
-        guard let string = value?.stringValue, !string.isEmpty else { return nil }
-        return string
     }
 }
