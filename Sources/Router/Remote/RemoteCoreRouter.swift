@@ -39,11 +39,7 @@ public final class RemoteCoreRouter: CoreRouter, Sendable {
     /// from the message's, so a message is announced under the same `webhook-id`s however often it is rendered.
     static func inboundEvents(conversation: Conversation, message: Message, opened: Bool) -> [CoreEvent] {
         var events: [CoreEvent] = []
-        let received = CoreEventBodies.Envelope(
-            id: "evt_" + message.id, type: "message.received", at: message.createdAt, conversation: conversation)
-        if let event = try? received.event(CoreEventBodies.MessageFields(message: MessageBody(message))) {
-            events.append(event)
-        }
+        if let event = try? receivedEvent(message, in: conversation) { events.append(event) }
         if opened {
             let request = NotificationRequest(opening: conversation)
             let envelope = CoreEventBodies.Envelope(
@@ -69,11 +65,14 @@ public final class RemoteCoreRouter: CoreRouter, Sendable {
 
     /// Inbound messages arrive through ``inboundEvents``; this one is kept for messages stored without them.
     public func messageArrived(_ message: Message, in conversation: Conversation) async {
-        await queue("message.received of \(message.id)") {
-            try CoreEventBodies.Envelope(
-                id: "evt_" + message.id, type: "message.received", at: message.createdAt, conversation: conversation
-            ).event(CoreEventBodies.MessageFields(message: MessageBody(message)))
-        }
+        await queue("message.received of \(message.id)") { try Self.receivedEvent(message, in: conversation) }
+    }
+
+    /// `message.received`, its id from the message's (one `webhook-id` however often it is rendered).
+    static func receivedEvent(_ message: Message, in conversation: Conversation) throws -> CoreEvent {
+        try CoreEventBodies.Envelope(
+            id: "evt_" + message.id, type: "message.received", at: message.createdAt, conversation: conversation
+        ).event(CoreEventBodies.MessageFields(message: MessageBody(message)))
     }
 
     public func messageStatusChanged(_ message: Message, in conversation: Conversation) async {
