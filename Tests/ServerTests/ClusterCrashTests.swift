@@ -101,14 +101,8 @@ struct ClusterCrashTests {
             sent = ChildTraffic.sentBodies(twilio)
         }
         let lostReplies = replies.filter { sent[$0] == nil }
-        // A second copy only when the kill landed after the first reached the API and before its answer was stored.
-        var unexplained: [String] = []
-        for (body, times) in arrivals.all where times.count > 1 {
-            for (earlier, later) in zip(times, times.dropFirst())
-            where !(killedAt >= earlier && killedAt <= later && killedAt - earlier < .seconds(2)) {
-                unexplained.append(body)
-            }
-        }
+        // A second copy only when the kill landed while the first was in flight (ArrivalLog).
+        let unexplained = arrivals.unexplainedRepeats(kills: [killedAt])
 
         // Webhooks: every acknowledged one stored exactly once.
         let webhooks = ledger.acknowledgedWebhooks

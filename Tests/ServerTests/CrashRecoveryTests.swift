@@ -80,18 +80,9 @@ struct CrashRecoveryTests {
         }
         let lostReplies = replies.filter { sent[$0] == nil }
         let duplicateSends = sent.values.reduce(0) { $0 + max(0, $1 - 1) }
-        // A duplicate is allowed only when a kill landed after the earlier copy reached the API and before the
-        // gateway could record the answer (40 ms API delay plus the write; 2 s is generous): a crash mid-request.
-        let kills = ledger.killTimes
-        var unexplained: [String] = []
-        var duplicated = 0
-        for (body, times) in arrivals.all where times.count > 1 {
-            duplicated += 1
-            for (earlier, later) in zip(times, times.dropFirst())
-            where !kills.contains(where: { $0 >= earlier && $0 <= later && $0 - earlier < .seconds(2) }) {
-                unexplained.append(body)
-            }
-        }
+        // A duplicate is allowed only when a kill landed while the earlier copy was in flight (ArrivalLog).
+        let unexplained = arrivals.unexplainedRepeats(kills: ledger.killTimes)
+        let duplicated = arrivals.all.values.filter { $0.count > 1 }.count
 
         // Webhooks: every acknowledged one stored exactly once, nothing stored twice.
         let webhooks = ledger.acknowledgedWebhooks

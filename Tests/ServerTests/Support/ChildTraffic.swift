@@ -140,6 +140,31 @@ final class ArrivalLog: @unchecked Sendable {
     private var arrivals: [String: [ContinuousClock.Instant]] = [:]
     func record(_ body: String) { lock.withLock { arrivals[body, default: []].append(.now) } }
     var all: [String: [ContinuousClock.Instant]] { lock.withLock { arrivals } }
+
+    /// The bodies that arrived more than once where no kill explains the repeat, each with when its copies came
+    /// relative to the nearest kill (for the failure message).
+    ///
+    /// A repeat is explained by a kill that landed while the earlier copy was in flight: after the gateway sent
+    /// it and before the gateway stored the provider's answer. The arrival is recorded when the fake's handler
+    /// runs, which on a loaded machine can be after the kill was recorded (the request was already on the wire),
+    /// hence the second of slack before; the answer is stored after the 40 ms API delay and a write that waits
+    /// for the shared commit, which on a loaded CI machine has taken seconds, hence the ten after.
+    func unexplainedRepeats(kills: [ContinuousClock.Instant]) -> [String] {
+        var unexplained: [String] = []
+        for (body, times) in all where times.count > 1 {
+            for (earlier, later) in zip(times, times.dropFirst())
+            where !kills.contains(where: { $0 >= earlier - .seconds(1) && $0 <= earlier + .seconds(10) && $0 <= later })
+            {
+                let distance = { (kill: ContinuousClock.Instant) in max(kill - earlier, earlier - kill) }
+                let nearest = kills.min { distance($0) < distance($1) }
+                let offsets = nearest.map { kill in
+                    "copies \(earlier - kill) and \(later - kill) after the nearest kill"
+                }
+                unexplained.append("\(body) (\(offsets ?? "no kill"))")
+            }
+        }
+        return unexplained
+    }
 }
 
 /// Counters shared by concurrent traffic tasks.
