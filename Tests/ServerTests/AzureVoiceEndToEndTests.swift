@@ -41,11 +41,23 @@ struct AzureVoiceEndToEndTests {
         try JSONDecoder().decode(JSONValue.self, from: Data(request.body))
     }
 
+    /// alice's event stream, past its first `presence`.
+    func alicesStream(_ gateway: GatewayHarness) async throws -> EventReader {
+        let alice = try await gateway.events(agent: "alice", token: "alice-token")
+        _ = try await alice.next("presence")
+        return alice
+    }
+
+    /// Posts Event Grid's `IncomingCall` number `n` (id `in-n`, context `ctx-n`) to `events`; the status.
+    func postIncomingCall(_ n: Int, caller: String, to gateway: GatewayHarness) async throws -> Int {
+        let call = FakeCallAutomation.incomingCall(id: "in-\(n)", caller: caller, context: "ctx-\(n)")
+        return try await gateway.postACS("events", call).status
+    }
+
     @Test("IncomingCall → answer → incoming-voice → accept → transferToParticipant; the gateway's leg then leaves")
     func answeredAndTransferredToTheAcceptingAgent() async throws {
         try await withACS { acs, gateway in
-            let alice = try await gateway.events(agent: "alice", token: "alice-token")
-            _ = try await alice.next("presence")
+            let alice = try await alicesStream(gateway)
             let call = FakeCallAutomation.incomingCall(id: "in-77", caller: "+14255550177", context: "ctx-77")
             for _ in 0..<2 {  // Event Grid redelivers: one answer, one conversation, one notification
                 #expect(try await gateway.postACS("events", call).status == 200)
@@ -95,10 +107,8 @@ struct AzureVoiceEndToEndTests {
     @Test("CallDisconnected before accept withdraws the offer and closes; a redelivery changes nothing")
     func hangUpBeforeAccept() async throws {
         try await withACS { acs, gateway in
-            let alice = try await gateway.events(agent: "alice", token: "alice-token")
-            _ = try await alice.next("presence")
-            let call = FakeCallAutomation.incomingCall(id: "in-78", caller: "+14255550178", context: "ctx-78")
-            #expect(try await gateway.postACS("events", call).status == 200)
+            let alice = try await alicesStream(gateway)
+            #expect(try await postIncomingCall(78, caller: "+14255550178", to: gateway) == 200)
             let notification = try await alice.next("notification").data
             let conversationID = try #require(notification["conversationId"]?.stringValue)
 
@@ -119,10 +129,8 @@ struct AzureVoiceEndToEndTests {
     @Test("CallDisconnected after accept: the holder gets conversation.closed once")
     func hangUpAfterAccept() async throws {
         try await withACS { _, gateway in
-            let alice = try await gateway.events(agent: "alice", token: "alice-token")
-            _ = try await alice.next("presence")
-            let call = FakeCallAutomation.incomingCall(id: "in-79", caller: "+14255550179", context: "ctx-79")
-            #expect(try await gateway.postACS("events", call).status == 200)
+            let alice = try await alicesStream(gateway)
+            #expect(try await postIncomingCall(79, caller: "+14255550179", to: gateway) == 200)
             try await gateway.accept(try await alice.next("notification").data, token: "alice-token")
 
             let hangUp = FakeCallAutomation.callback(id: "cb-4", type: "CallDisconnected", connection: "conn-ctx-79")
@@ -139,10 +147,8 @@ struct AzureVoiceEndToEndTests {
     @Test("CallTransferFailed after accept: the agent lets go and the call is offered again, once")
     func transferFailedRoutesAgain() async throws {
         try await withACS { acs, gateway in
-            let alice = try await gateway.events(agent: "alice", token: "alice-token")
-            _ = try await alice.next("presence")
-            let call = FakeCallAutomation.incomingCall(id: "in-80", caller: "+14255550180", context: "ctx-80")
-            #expect(try await gateway.postACS("events", call).status == 200)
+            let alice = try await alicesStream(gateway)
+            #expect(try await postIncomingCall(80, caller: "+14255550180", to: gateway) == 200)
             try await gateway.accept(try await alice.next("notification").data, token: "alice-token")
             _ = try await acs.waitForRequests(count: 2)  // answer, transfer to alice
             let bob = try await gateway.events(agent: "bob", token: "bob-token")
@@ -188,10 +194,8 @@ struct AzureVoiceEndToEndTests {
     @Test("with a bot: answer, add the bot; its handoff (callId) notifies bot-escalation; accept transfers the call")
     func botThenAgent() async throws {
         try await withACS(bot: true) { acs, gateway in
-            let alice = try await gateway.events(agent: "alice", token: "alice-token")
-            _ = try await alice.next("presence")
-            let call = FakeCallAutomation.incomingCall(id: "in-81", caller: "+14155550100", context: "ctx-81")
-            #expect(try await gateway.postACS("events", call).status == 200)
+            let alice = try await alicesStream(gateway)
+            #expect(try await postIncomingCall(81, caller: "+14155550100", to: gateway) == 200)
             let requests = try await acs.waitForRequests(count: 2)
             #expect(requests[1].path == "/calling/callConnections/conn-ctx-81/participants:add")
             #expect(

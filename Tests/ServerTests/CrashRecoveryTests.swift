@@ -45,14 +45,8 @@ struct CrashRecoveryTests {
                         group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(30), tag: "a") }
                         group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(45), tag: "b") }
                         group.addTask {
-                            defer { ledger.stop() }
-                            for pause in pauses {
-                                try await Task.sleep(for: .milliseconds(pause))
-                                ledger.killed()
-                                await gateway.kill()
-                                try await gateway.start(client: client)
-                            }
-                            try await Task.sleep(for: .milliseconds(500))
+                            try await gateway.killAndRestart(
+                                after: pauses, settle: .milliseconds(500), ledger: ledger, client: client)
                         }
                         try await group.waitForAll()
                     }

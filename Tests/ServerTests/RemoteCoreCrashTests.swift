@@ -38,14 +38,8 @@ struct RemoteCoreCrashTests {
                     try await withThrowingTaskGroup(of: Void.self) { group in
                         group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 150) }
                         group.addTask {
-                            defer { ledger.stop() }
-                            for pause in pauses {
-                                try await Task.sleep(for: .milliseconds(pause))
-                                ledger.killed()
-                                await gateway.kill()
-                                try await gateway.start(client: client)
-                            }
-                            try await Task.sleep(for: .milliseconds(300))
+                            try await gateway.killAndRestart(
+                                after: pauses, settle: .milliseconds(300), ledger: ledger, client: client)
                         }
                         try await group.waitForAll()
                     }

@@ -240,3 +240,20 @@ extension ChildTraffic {
         }
     }
 }
+
+extension ChildGateway {
+    /// After each pause (milliseconds), records a kill in `ledger`, kills the gateway with SIGKILL and starts it
+    /// again on the same database and port; after `settle`, stops the ledger's traffic.
+    func killAndRestart(
+        after pauses: [Int], settle: Duration, ledger: TrafficLedger, client: CurlClient
+    ) async throws {
+        defer { ledger.stop() }
+        for pause in pauses {
+            try await Task.sleep(for: .milliseconds(pause))
+            ledger.killed()
+            await kill()
+            try await start(client: client)
+        }
+        try await Task.sleep(for: settle)
+    }
+}
