@@ -4,16 +4,18 @@ import Switchboard
 
 /// The embedded core router: the runtime around ``RoutingStateMachine``.
 ///
-/// It feeds the machine events stamped with the injected wall clock, runs the timers it asks for (tasks
-/// sleeping on the same clock), and executes its I/O effects — publishing agent events to the sink and
+/// It feeds the machine events stamped with the injected wall clock, runs the timers it asks for (one task
+/// sleeping on the same clock until the earliest, ``TimerQueue``), and executes its I/O effects — publishing agent events to the sink and
 /// persisting assignments to the store — in the order the machine produced them, across concurrent calls.
 /// A call returns once its own effects are executed, so an accepted conversation is stored as assigned
 /// before `accept` answers. Call ``shutdown()`` before dropping it.
 public actor EmbeddedRouter: CoreRouter {
     private var machine: RoutingStateMachine
     private let wallClock: any WallClock
-    private var timers: [RoutingTimerID: ScheduledTimer] = [:]
-    private var timerTokens = 0
+    private var timers = TimerQueue()
+    /// The task sleeping until the earliest timer's deadline.
+    private var wakeUp: WakeUp?
+    private var wakeUps = 0
     /// The latest decisions: at least the last ``decisionLogLimit``, fewer than twice as many.
     private var decisionLog: [RoutingDecision] = []
     private let output: AsyncStream<EffectBatch>.Continuation
@@ -61,15 +63,16 @@ public actor EmbeddedRouter: CoreRouter {
     deinit {
         output.finish()
         decisionTask?.cancel()
-        for timer in timers.values { timer.task.cancel() }
+        wakeUp?.task.cancel()
     }
 
     /// Stops the timers and waits until every effect decided so far is executed. Later calls still answer
     /// but no longer publish, persist or run timers.
     public func shutdown() async {
         isShutDown = true
-        for timer in timers.values { timer.task.cancel() }
-        timers = [:]
+        wakeUp?.task.cancel()
+        wakeUp = nil
+        timers.removeAll()
         output.finish()
         await outputTask.value
         decisionTask?.cancel()
@@ -253,12 +256,17 @@ public actor EmbeddedRouter: CoreRouter {
     /// Runs timers and logs decisions at once (no suspension, so in decision order), then hands publish and
     /// assign effects to the ordered consumer and waits for them.
     private func execute(_ effects: [RoutingEffect]) async {
+        await perform(prepare(effects))
+    }
+
+    /// Applies the timer and log effects of one transition at once; returns its I/O effects.
+    private func prepare(_ effects: [RoutingEffect]) -> [RoutingEffect] {
         var io: [RoutingEffect] = []
         var changedWorkItems: [String] = []
         for effect in effects {
             switch effect {
             case .scheduleTimer(let id, let deadline): schedule(id, at: deadline)
-            case .cancelTimer(let id): timers.removeValue(forKey: id)?.task.cancel()
+            case .cancelTimer(let id): cancel(id)
             case .log(let decision):
                 // Every change of a work item is a decision about it: save the item as it is now.
                 if persistsWorkItems, let id = decision.conversationID, !changedWorkItems.contains(id),
@@ -273,6 +281,11 @@ public actor EmbeddedRouter: CoreRouter {
         for id in changedWorkItems {
             if let item = machine.workItem(id: id) { io.append(.saveWorkItem(WorkItemRecord(item))) }
         }
+        return io
+    }
+
+    /// Hands publish and assign effects to the ordered consumer and waits for them.
+    private func perform(_ io: [RoutingEffect]) async {
         guard !io.isEmpty else { return }
         let (done, finished) = AsyncStream.makeStream(of: String.self)
         if case .terminated = output.yield(EffectBatch(effects: io, failures: finished)) { return }
@@ -299,27 +312,51 @@ public actor EmbeddedRouter: CoreRouter {
 
     private func schedule(_ id: RoutingTimerID, at deadline: Date) {
         guard !isShutDown else { return }
-        timers.removeValue(forKey: id)?.task.cancel()
-        timerTokens += 1
-        let token = timerTokens
-        let delay = max(0, deadline.timeIntervalSince(wallClock.now()))
-        let task = Task { [weak self, wallClock] in
-            do { try await wallClock.sleep(for: .seconds(delay)) } catch { return }
-            await self?.fire(id, token: token)
-        }
-        timers[id] = ScheduledTimer(token: token, task: task)
+        timers.schedule(id, at: deadline)
+        armWakeUp()
     }
 
-    /// A timer's sleep ended. A timer cancelled or replaced after its sleep ended does not fire.
-    private func fire(_ id: RoutingTimerID, token: Int) async {
-        guard timers[id]?.token == token else { return }
-        timers[id] = nil
-        await run { machine, now in machine.timerFired(id, now: now) }
+    private func cancel(_ id: RoutingTimerID) {
+        timers.cancel(id)
+        if timers.count == 0 {
+            wakeUp?.task.cancel()
+            wakeUp = nil
+        }
+    }
+
+    /// Makes sure a task sleeps until the earliest timer's deadline (none when no timer is pending).
+    private func armWakeUp() {
+        guard !isShutDown, let next = timers.nextDeadline else { return }
+        if let wakeUp, wakeUp.deadline <= next { return }
+        wakeUp?.task.cancel()
+        wakeUps += 1
+        let token = wakeUps
+        let delay = max(0, next.timeIntervalSince(wallClock.now()))
+        let task = Task { [weak self, wallClock] in
+            do { try await wallClock.sleep(for: .seconds(delay)) } catch { return }
+            await self?.timersDue(wakeUp: token)
+        }
+        wakeUp = WakeUp(token: token, deadline: next, task: task)
+    }
+
+    /// Fires every timer due now in one turn (each transition's timer effects applied before the next fires),
+    /// then executes their I/O effects together, in order.
+    private func timersDue(wakeUp token: Int) async {
+        if wakeUp?.token == token { wakeUp = nil }
+        guard !isShutDown else { return }
+        let now = wallClock.now()
+        var io: [RoutingEffect] = []
+        while let id = timers.popDue(at: now) {
+            io += prepare(machine.timerFired(id, now: now))
+        }
+        armWakeUp()
+        await perform(io)
     }
 }
 
-private struct ScheduledTimer {
+private struct WakeUp {
     let token: Int
+    let deadline: Date
     let task: Task<Void, Never>
 }
 

@@ -46,6 +46,37 @@ struct EmbeddedRouterTests {
         await router.shutdown()
     }
 
+    /// Alerts pending together wait on one sleeping task, not one each, and those due together time out in the
+    /// same turn of the clock.
+    @Test func alertsDueTogetherShareOneWakeUp() async throws {
+        let store = AssignmentRecorder()
+        let sink = RecordingSink()
+        let clock = ManualClock()
+        let router = Self.makeRouter(alertTimeoutSeconds: 60, store: store, sink: sink, clock: clock)
+        await router.agentConnected("alice")
+        await router.agentConnected("bob")
+        for index in 1...3 { await router.notify(RouterHarness.request("c\(index)", at: clock.now())) }
+        #expect(await clock.waitForSleepers(1))
+        #expect(clock.sleeperCount == 1, "one wake-up for the three alerts")
+
+        let offered =
+            await router.pendingNotifications(agentID: "alice").count
+            + router.pendingNotifications(agentID: "bob").count
+        clock.advance(by: .seconds(60))
+        var timedOut = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while timedOut < offered, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+            timedOut = 0
+            for index in 1...3 where await router.offers(conversationID: "c\(index)").first?.outcome == .timedOut {
+                timedOut += 1
+            }
+        }
+        #expect(offered >= 2)
+        #expect(timedOut == offered, "\(timedOut) of \(offered) alerts timed out")
+        await router.shutdown()
+    }
+
     @Test func acceptAnswersAfterTheAssignmentIsStored() async throws {
         let store = AssignmentRecorder()
         let sink = RecordingSink()
