@@ -3,14 +3,24 @@ import Router
 import Storage
 import Switchboard
 
-/// Line 5b: how late alert timeouts fire through `EmbeddedRouter` (real timer tasks on the continuous clock)
-/// with `alerts` alerts pending at once: `agents` agents each holding `alerts / agents` alerts, every alert
-/// timing out `timeoutSeconds` after it was offered, and each timeout offering its item to another agent.
+/// Line 5b: how late alert timeouts fire through `EmbeddedRouter` (real time) with `alerts` alerts pending at
+/// the peak: `agents` agents each holding `alerts / agents` alerts, every alert timing out `timeoutSeconds` after
+/// it was offered, and each timeout offering its item to another agent.
 /// Lateness = when `notification.closed` (timed out) was published − the alert's `expiresAt`.
+///
+/// ``Deadlines/spread``: offers arrive at a steady rate (`alerts / timeoutSeconds` per second), so deadlines
+/// are spread as a real load spreads them and the last offer meets the first timeout. ``Deadlines/allAtOnce``:
+/// the worst case — the clock stands still while every alert is offered, so all of them expire at once.
 struct RouterTimers {
+    enum Deadlines: String {
+        case spread
+        case allAtOnce = "all at once"
+    }
+
     var agents = 10_000
     var alerts = 100_000
     var timeoutSeconds = 20.0
+    var deadlines = Deadlines.spread
 
     struct Report {
         var lateness: Samples
@@ -33,14 +43,21 @@ struct RouterTimers {
             agents: (0..<agents).map { .init(id: "a\($0)", capacity: 1_000_000, queues: ["default"]) },
             notifications: notifications)
         let sink = TimeoutSink()
-        let router = EmbeddedRouter(configuration: configuration, store: store, events: sink, clock: SystemWallClock())
+        let clock = HeldClock()
+        let router = EmbeddedRouter(configuration: configuration, store: store, events: sink, clock: clock)
         for agent in configuration.agents { await router.agentConnected(agent.id) }
         log(
             "timers: \(agents) agents connected; \(await router.agents().filter { $0.presence == .available }.count) available"
         )
 
         let offerStart = ContinuousClock.now
+        if deadlines == .allAtOnce { clock.hold() }
+        let rate = Double(alerts) / timeoutSeconds
         for index in 0..<alerts {
+            if deadlines == .spread, index % 100 == 0 {
+                let due = offerStart + .seconds(Double(index) / rate)
+                if due > ContinuousClock.now { try await Task.sleep(until: due) }
+            }
             await router.notify(
                 NotificationRequest(
                     scenario: .incomingSMS, conversationID: "c\(index)", channelID: "sms", medium: .sms,
@@ -57,6 +74,7 @@ struct RouterTimers {
             }
         }
         let offerSeconds = (ContinuousClock.now - offerStart).seconds
+        clock.release()
         let (offered, firedSoFar) = sink.counts
         let pendingAtPeak = offered - firedSoFar
         let deadline = ContinuousClock.now + .seconds(timeoutSeconds + 60)
@@ -99,4 +117,15 @@ private final class TimeoutSink: AgentEventSink, @unchecked Sendable {
     var counts: (offered: Int, fired: Int) { lock.withLock { (expiries.count, latenesses.count) } }
     var firstRoundFired: Int { lock.withLock { latenesses.count } }
     var lateness: [Double] { lock.withLock { latenesses } }
+}
+
+/// The system's wall clock, which can be held still: while held, `now()` answers the moment it was held (the
+/// deadlines computed meanwhile are all the same); sleeping is always real.
+private final class HeldClock: WallClock, @unchecked Sendable {
+    private let lock = NSLock()
+    private var held: Date?
+
+    func now() -> Date { lock.withLock { held ?? Date() } }
+    func hold() { lock.withLock { held = Date() } }
+    func release() { lock.withLock { held = nil } }
 }
