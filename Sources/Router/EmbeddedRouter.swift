@@ -339,19 +339,30 @@ public actor EmbeddedRouter: CoreRouter {
         wakeUp = WakeUp(token: token, deadline: next, task: task)
     }
 
-    /// Fires every timer due now in one turn (each transition's timer effects applied before the next fires),
-    /// then executes their I/O effects together, in order.
+    /// Fires the timers due now, up to ``timersPerTurn`` in one turn of the actor (each transition's timer effects
+    /// applied before the next fires), then executes their I/O effects together, in order, and goes on with the
+    /// rest: a storm of timeouts publishes as it goes, and other calls get their turn in between.
     private func timersDue(wakeUp token: Int) async {
         if wakeUp?.token == token { wakeUp = nil }
-        guard !isShutDown else { return }
-        let now = wallClock.now()
-        var io: [RoutingEffect] = []
-        while let id = timers.popDue(at: now) {
-            io += prepare(machine.timerFired(id, now: now))
+        while !isShutDown {
+            let now = wallClock.now()
+            var io: [RoutingEffect] = []
+            var fired = 0
+            while fired < Self.timersPerTurn, let id = timers.popDue(at: now) {
+                io += prepare(machine.timerFired(id, now: now))
+                fired += 1
+            }
+            guard fired == Self.timersPerTurn else {
+                armWakeUp()
+                await perform(io)
+                return
+            }
+            await perform(io)
         }
-        armWakeUp()
-        await perform(io)
     }
+
+    /// How many due timers fire in one turn of the actor.
+    public static let timersPerTurn = 256
 }
 
 private struct WakeUp {

@@ -77,6 +77,34 @@ struct EmbeddedRouterTests {
         await router.shutdown()
     }
 
+    /// More alerts due at once than fire in one turn of the router: every one times out, turn after turn.
+    @Test func aStormOfTimeoutsFiresEveryOne() async throws {
+        let count = 2 * EmbeddedRouter.timersPerTurn + 3
+        let clock = ManualClock()
+        let configuration = Configuration(
+            channels: [.init(id: "twilio-main", provider: "twilio")],
+            agents: (0..<count).map { .init(id: "a\($0)") },
+            notifications: .init(alertTimeoutSeconds: 30))
+        let router = EmbeddedRouter(
+            configuration: configuration, store: AssignmentRecorder(), events: RecordingSink(), clock: clock,
+            makeNotificationID: { "n\($0)" })
+        for index in 0..<count { await router.agentConnected("a\(index)") }
+        for index in 0..<count { await router.notify(RouterHarness.request("c\(index)", at: clock.now())) }
+        #expect(await clock.waitForSleepers(1))
+        clock.advance(by: .seconds(30))
+        var timedOut = 0
+        let deadline = ContinuousClock.now + .seconds(10)
+        while timedOut < count, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+            timedOut = 0
+            for index in 0..<count where await router.offers(conversationID: "c\(index)").first?.outcome == .timedOut {
+                timedOut += 1
+            }
+        }
+        #expect(timedOut == count, "\(timedOut) of \(count) first alerts timed out")
+        await router.shutdown()
+    }
+
     @Test func acceptAnswersAfterTheAssignmentIsStored() async throws {
         let store = AssignmentRecorder()
         let sink = RecordingSink()
