@@ -141,3 +141,29 @@ extension Duration {
         return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
+
+/// A CPU hog beside a measurement (issue 18's busy neighbour, like `stress-ng --cpu 1`): a child process
+/// (`SwitchboardBench busy-neighbour`) keeping one core busy until ``stop()``.
+struct BusyNeighbour {
+    let child: ChildProcess
+
+    init() throws {
+        child = try ChildProcess(
+            executable: ChildProcess.benchExecutable, arguments: ["busy-neighbour"],
+            logPath: FileManager.default.temporaryDirectory.appendingPathComponent("busy-\(UUID()).log").path)
+    }
+
+    func stop() {
+        child.stop()
+        try? FileManager.default.removeItem(atPath: child.logPath)
+    }
+
+    /// The child's side: computes on one thread until killed.
+    static func spin() -> Never {
+        var state: UInt64 = 1
+        while true {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            if state == 0 { print(state) }
+        }
+    }
+}

@@ -8,7 +8,8 @@ import Foundation
 // SWITCHBOARD_BENCH_INSTANCES (gateways sharing that database, default 1), SWITCHBOARD_BENCH_CONTACTS
 // (default 1000000; 10000000 for the 10M line).
 //
-// Internal: `serve-gateway CONFIG PORTFILE` and `fake-provider PORTFILE` are the child processes it starts.
+// Internal: `serve-gateway CONFIG PORTFILE`, `fake-provider PORTFILE` and `busy-neighbour` are the child processes it
+// starts.
 let arguments = Array(CommandLine.arguments.dropFirst())
 let command = arguments.first ?? "all"
 let log = { (line: String) in FileHandle.standardError.write(Data((line + "\n").utf8)) }
@@ -20,6 +21,8 @@ case "serve-gateway" where arguments.count == 3:
 case "fake-provider" where arguments.count == 2:
     try await FakeProvider.serve(portPath: arguments[1])
     exit(0)
+case "busy-neighbour":
+    BusyNeighbour.spin()
 default:
     break
 }
