@@ -14,9 +14,10 @@ import Switchboard
 /// stopping: the tokens and webhook adapters of the routes (``ServingState``), the gateway's and outbox
 /// worker's configuration and channel capabilities (``LiveConfiguration``), the router (agents, queues,
 /// `notifications` and templates), the supervisors of the event hub, and the cluster node's configuration for
-/// the router of its next takeover; then a removed agent's streams end. Being an actor, it runs one reload
-/// at a time: a reload racing another waits for it.
+/// the router of its next takeover; then a removed agent's streams end. One reload runs at a time, in arrival
+/// order: a reload racing another waits for it and then compares with what that one put in force.
 actor ConfigurationReload: ConfigurationReloader {
+    private let lock = AsyncLock()
     let source: @Sendable () throws(SwitchboardError) -> Configuration
     private(set) var current: Configuration
     let live: LiveConfiguration
@@ -46,6 +47,10 @@ actor ConfigurationReload: ConfigurationReloader {
     }
 
     func reload(trigger: String) async throws(SwitchboardError) -> ConfigurationChanges {
+        try await lock.withLock { await self.reloadAlone(trigger: trigger) }.get()
+    }
+
+    private func reloadAlone(trigger: String) async -> Result<ConfigurationChanges, SwitchboardError> {
         let started = ContinuousClock.now
         let new: Configuration
         do {
@@ -53,7 +58,7 @@ actor ConfigurationReload: ConfigurationReloader {
             try SwitchboardServer.validate(new)
         } catch {
             logger.error("reload (\(trigger)) refused, the configuration in force is kept: \(error.message)")
-            throw error
+            return .failure(error)
         }
         let changes = ConfigurationChanges(from: current, to: new)
         apply(new)
@@ -67,7 +72,7 @@ actor ConfigurationReload: ConfigurationReloader {
             changes.restartNeeded.isEmpty
             ? "" : "; needs a restart: \(changes.restartNeeded.joined(separator: ", "))"
         logger.notice("reload (\(trigger)) applied in \(took): \(applied)\(restart)")
-        return changes
+        return .success(changes)
     }
 
     /// Everything but the router and the streams: synchronous, so that requests see the new tokens, channels and

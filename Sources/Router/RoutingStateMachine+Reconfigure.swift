@@ -48,7 +48,8 @@ extension RoutingStateMachine {
         supervisorIDs = order.filter { table[$0]?.profile.role == .supervisor }
         let old = configuration
         configuration = new
-        for profile in new.agents where old.agent(id: profile.id).map({ $0.capacity != profile.capacity }) == true {
+        let capacities = Dictionary(old.agents.map { ($0.id, $0.capacity) }, uniquingKeysWith: { first, _ in first })
+        for profile in new.agents where capacities[profile.id].map({ $0 != profile.capacity }) == true {
             applyLoad(to: profile.id, now: now, into: &effects)
         }
         if old.queues != new.queues {
