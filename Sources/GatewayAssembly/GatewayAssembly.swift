@@ -134,12 +134,12 @@ struct GatewayAssembly {
     }
 
     /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (the channel's
-    /// `concatWaitSeconds`). A failure is logged and tried again on the next round.
+    /// `concatWaitSeconds`), while some channel joins message parts (a reload may add or remove one). A failure is
+    /// logged and tried again on the next round.
     static func sweepConcatenations(_ gateway: Gateway, clock: any WallClock, logger: Logger) async {
-        guard gateway.joinsMessageParts else { return }
         while !Task.isCancelled {
             do {
-                try await gateway.flushIncompleteConcatenations(now: clock.now())
+                if gateway.joinsMessageParts { try await gateway.flushIncompleteConcatenations(now: clock.now()) }
             } catch {
                 logger.warning("delivering incomplete concatenated messages failed: \(error)")
             }
