@@ -32,7 +32,9 @@ public final class ClusterNode: Sendable {
     }
 
     let cluster: PostgresCluster
-    let configuration: Configuration
+    /// This instance's configuration: the router built at a takeover follows its latest reload.
+    private let currentConfiguration: Mutex<Configuration>
+    var configuration: Configuration { currentConfiguration.withLock { $0 } }
     public let advertiseURL: String
     let secret: String
     let store: any Store
@@ -65,7 +67,7 @@ public final class ClusterNode: Sendable {
         routers: RouterSlot, client: CurlClient, clock: any WallClock, logger: Logger, metrics: Metrics
     ) {
         self.cluster = cluster
-        self.configuration = configuration
+        currentConfiguration = Mutex(configuration)
         advertiseURL = configuration.advertiseURL
         secret = configuration.cluster.secret ?? ""
         self.store = store
@@ -147,6 +149,12 @@ public final class ClusterNode: Sendable {
             }
         }
         await cluster.close()
+    }
+
+    /// A reload (CONTRACT.md §12): the router of the next takeover is built from `configuration`. The running
+    /// router is reconfigured by the caller (``RouterSlot``); the cluster settings themselves need a restart.
+    public func reconfigure(_ configuration: Configuration) {
+        currentConfiguration.withLock { $0 = configuration }
     }
 
     // MARK: Leadership

@@ -50,25 +50,22 @@ struct GatewayAssembly {
         // and its routes answer 404 (CONTRACT.md §11).
         let remote = remoteCore(metrics: metrics, polling: cluster != nil)
         let core: any CoreRouter = remote ?? cluster.map { ClusterCoreRouter(node: $0) } ?? routers.current
-        var adapters: [String: any WebhookAdapter] = [:]
-        let context = WebhookContext(publicURL: configuration.publicURL, limits: configuration.limits)
-        for channel in configuration.channels {
-            adapters[channel.id] = ProviderRegistry.adapter(for: channel, context: context)
-        }
-        let capabilities = ProviderRegistry.capabilities(of: configuration, client: curl)
+        let adapters = ProviderRegistry.adapters(of: configuration)
+        // Read per request by the gateway and the outbox worker: a reload replaces it (CONTRACT.md §12).
+        let live = LiveConfiguration(
+            configuration: configuration, capabilities: ProviderRegistry.capabilities(of: configuration, client: curl))
         // In a cluster every instance's worker sends replies (each claimed by one): poll often, since only
         // the instance that queued a reply is woken for it.
         let outbox = OutboxWorker(
-            store: store, capabilities: capabilities, configuration: configuration, router: core, clock: clock,
+            store: store, live: live, router: core, clock: clock,
             logger: logger, idlePoll: cluster == nil ? .seconds(5) : .milliseconds(250),
             onAttempt: { provider, outcome in
                 metrics.increment(
                     "switchboard_outbound_sends_total", ["provider": provider.rawValue, "outcome": outcome])
             })
         let gateway = Gateway(
-            configuration: configuration, store: store, router: core, capabilities: capabilities, clock: clock,
-            logger: logger, replyQueued: { outbox.wake() })
-        let services = GatewayServices(
+            live: live, store: store, router: core, clock: clock, logger: logger, replyQueued: { outbox.wake() })
+        var services = GatewayServices(
             configuration: configuration, gateway: gateway,
             contacts: Contacts(store: store, defaultRegion: configuration.defaultRegion, clock: clock),
             erasure: CustomerErasure(
@@ -76,9 +73,15 @@ struct GatewayAssembly {
             health: Health(store: store),
             routers: routers, hub: hub, adapters: adapters, metrics: metrics, clock: clock, logger: logger,
             cluster: cluster)
+        if let source = options.reloadSource {
+            services.reloader = ConfigurationReload(
+                source: source, current: configuration, live: live, serving: services.serving, routers: routers,
+                hub: hub, outbox: outbox, cluster: cluster, curl: curl, logger: logger)
+        }
         // The concatenation sweeper and the retention sweep run once per cluster: on its leader.
         let retention = RetentionSweeper(
-            store: store, settings: configuration.retention, decisions: store, metrics: metrics, clock: clock,
+            store: store, currentSettings: { live.configuration.retention }, decisions: store, metrics: metrics,
+            clock: clock,
             logger: logger)
         let singletons: [@Sendable () async -> Void] = [
             { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) },
@@ -131,12 +134,12 @@ struct GatewayAssembly {
     }
 
     /// Every 5 s until shutdown, delivers the concatenated SMS whose parts stopped arriving (the channel's
-    /// `concatWaitSeconds`). A failure is logged and tried again on the next round.
+    /// `concatWaitSeconds`), while some channel joins message parts (a reload may add or remove one). A failure is
+    /// logged and tried again on the next round.
     static func sweepConcatenations(_ gateway: Gateway, clock: any WallClock, logger: Logger) async {
-        guard gateway.joinsMessageParts else { return }
         while !Task.isCancelled {
             do {
-                try await gateway.flushIncompleteConcatenations(now: clock.now())
+                if gateway.joinsMessageParts { try await gateway.flushIncompleteConcatenations(now: clock.now()) }
             } catch {
                 logger.warning("delivering incomplete concatenated messages failed: \(error)")
             }

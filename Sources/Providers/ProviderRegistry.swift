@@ -99,6 +99,14 @@ public enum ProviderRegistry {
             ?? UnsupportedProviderAdapter(channel: channel)
     }
 
+    /// The webhook adapter of every channel of `configuration`, by channel id.
+    public static func adapters(of configuration: Configuration) -> [String: any WebhookAdapter] {
+        let context = WebhookContext(configuration)
+        var adapters: [String: any WebhookAdapter] = [:]
+        for channel in configuration.channels { adapters[channel.id] = adapter(for: channel, context: context) }
+        return adapters
+    }
+
     /// What `channel`'s provider can do, for the use cases. A provider not supported can do nothing.
     public static func capabilities(for channel: Configuration.Channel, client: CurlClient) -> ChannelCapabilities {
         guard let module = module(for: channel.provider) else { return ChannelCapabilities() }

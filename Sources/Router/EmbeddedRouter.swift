@@ -93,6 +93,12 @@ public actor EmbeddedRouter: CoreRouter {
         await run { machine, _ in machine.messageStatusChanged(message, conversationID: conversation.id) }
     }
 
+    /// A reload (CONTRACT.md §12): agents, queues, `notifications` and templates change under the running router
+    /// (see ``RoutingStateMachine/reconfigure(_:now:)``).
+    public func reconfigure(_ configuration: Configuration) async {
+        await run { machine, now in machine.reconfigure(configuration, now: now) }
+    }
+
     // MARK: Agents
 
     /// One of the agent's event streams opened (signs it in). Balance each call with ``agentDisconnected(_:)``.

@@ -3,7 +3,8 @@ import Switchboard
 
 /// What the router knows about one configured agent (or supervisor).
 struct AgentState: Sendable {
-    let profile: Configuration.Agent
+    /// Replaced by a reload (CONTRACT.md §12); the rest of the state stays.
+    var profile: Configuration.Agent
     /// Streams open now; the agent signs out `disconnectGraceSeconds` after this drops to 0.
     var openStreams = 0
     var signedIn = false

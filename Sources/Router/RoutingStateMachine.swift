@@ -11,17 +11,17 @@ import Switchboard
 /// After every transition the router offers waiting items (higher priority first, then first in, first out)
 /// to eligible agents, so an item is offered as soon as someone becomes eligible, whatever made them so.
 public struct RoutingStateMachine: Sendable {
-    public let configuration: Configuration
+    public internal(set) var configuration: Configuration
     private let makeNotificationID: @Sendable (Int) -> String
     private var notificationCount = 0
     private var arrivalCount = 0
 
     var agents: AgentTable
     /// Agent ids to their position in configuration order.
-    let agentIndex: [String: Int]
+    var agentIndex: [String: Int]
     /// Agent ids in configuration order, so that every iteration (and so every outcome) is deterministic.
-    let agentOrder: [String]
-    let supervisorIDs: [String]
+    var agentOrder: [String]
+    var supervisorIDs: [String]
     var items = ItemTable()
     var notifications: [String: NotificationRecord] = [:]
     // Closed items and notifications are kept for `offers` and for `409` answers, the oldest dropped past this.
@@ -39,18 +39,26 @@ public struct RoutingStateMachine: Sendable {
     ) {
         self.configuration = configuration
         self.makeNotificationID = makeNotificationID
+        let (table, order) = Self.agentTable(of: configuration) { AgentState(profile: $0, now: now) }
+        agents = table
+        agentOrder = order
+        agentIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        supervisorIDs = order.filter { table[$0]?.profile.role == .supervisor }
+    }
+
+    /// The agents of `configuration` in its order (the first of a repeated id), each state made by `state`.
+    static func agentTable(
+        of configuration: Configuration, state: (Configuration.Agent) -> AgentState
+    ) -> (AgentTable, [String]) {
         var agents = AgentTable(
             maxSessions: configuration.notifications.maxSessions,
             maxPendingAlerts: configuration.notifications.maxPendingAlerts)
         var order: [String] = []
         for profile in configuration.agents where agents[profile.id] == nil {
-            agents.add(AgentState(profile: profile, now: now)) { configuration.queue(id: $0).method }
+            agents.add(state(profile)) { configuration.queue(id: $0).method }
             order.append(profile.id)
         }
-        self.agents = agents
-        agentOrder = order
-        agentIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-        supervisorIDs = order.filter { agents[$0]?.profile.role == .supervisor }
+        return (agents, order)
     }
 
     var settings: Configuration.NotificationSettings { configuration.notifications }

@@ -7,7 +7,9 @@ import Switchboard
 /// Everything the routes need, built once at start-up by the composition root (`GatewayAssembly`): the use
 /// cases, the router's agent API, the agent-event hub, each channel's webhook adapter.
 public struct GatewayServices: Sendable {
-    let configuration: Configuration
+    /// The configuration, tokens and webhook adapters in force, which a reload replaces.
+    public let serving: ServingState
+    var configuration: Configuration { serving.configuration }
     let gateway: Gateway
     let contacts: Contacts
     /// `DELETE /v1/customers/{phone}`.
@@ -19,9 +21,11 @@ public struct GatewayServices: Sendable {
     let hub: AgentEventHub
     /// Where agents' streams sign in and out: the router here, or the cluster's leader.
     let streams: any AgentStreamSessions
-    let adapters: [String: any WebhookAdapter]
+    var adapters: [String: any WebhookAdapter] { serving.adapters }
     let metrics: Metrics
-    let authenticator: TokenAuthenticator
+    var authenticator: TokenAuthenticator { serving.authenticator }
+    /// `POST /v1/admin/reload` and `SIGHUP`; without one the route answers `404`.
+    public var reloader: (any ConfigurationReloader)?
     let clock: any WallClock
     let logger: Logger
     /// Between two keep-alive comments on an agent's stream (``SwitchboardServer/Options/heartbeatInterval``).
@@ -40,7 +44,7 @@ public struct GatewayServices: Sendable {
         adapters: [String: any WebhookAdapter], metrics: Metrics, clock: any WallClock, logger: Logger,
         cluster: ClusterNode?
     ) {
-        self.configuration = configuration
+        serving = ServingState(configuration: configuration, adapters: adapters)
         self.gateway = gateway
         self.contacts = contacts
         self.erasure = erasure
@@ -48,9 +52,7 @@ public struct GatewayServices: Sendable {
         self.routers = routers
         self.hub = hub
         streams = cluster ?? LocalAgentStreams(routers: routers, hub: hub)
-        self.adapters = adapters
         self.metrics = metrics
-        authenticator = TokenAuthenticator(configuration: configuration)
         self.clock = clock
         self.logger = logger
         self.cluster = cluster

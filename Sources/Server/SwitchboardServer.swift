@@ -26,6 +26,11 @@ public enum SwitchboardServer {
         public var onRoutes: @Sendable ([String]) -> Void = { _ in }
         /// Between two retention sweeps (CONTRACT.md §12); the first runs at start.
         public var retentionInterval: Duration = .seconds(60)
+        /// Signals that reload the configuration (CONTRACT.md §12), when the gateway has a ``reloadSource``.
+        public var reloadSignals: [UnixSignal] = [.sighup]
+        /// Reads the configuration again for a reload (`SIGHUP`, `POST /v1/admin/reload`): the file and the
+        /// environment as at start. `nil`: the gateway cannot reload (the route answers `404`).
+        public var reloadSource: (@Sendable () throws(SwitchboardError) -> Configuration)?
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
@@ -51,6 +56,11 @@ public enum SwitchboardServer {
         let hub = services.hub
         let limits = services.configuration.limits
         let router = makeRouter(services, benchmarkNoOpRoute: options.benchmarkNoOpRoute)
+        var background = background
+        if let reloader = services.reloader, !options.reloadSignals.isEmpty {
+            let reload = ReloadOnSignal(reloader: reloader, signals: options.reloadSignals)
+            background.append { await reload.run() }
+        }
         options.onRoutes(router.routes.map(\.description))
         router.answerMethodNotAllowed(under: "/v1/")
         let app = Application(
@@ -115,6 +125,7 @@ public enum SwitchboardServer {
         ConversationRoutes(services: services).register(on: router)
         ContactRoutes(services: services).register(on: router)
         CustomerRoutes(services: services).register(on: router)
+        AdminRoutes(services: services).register(on: router)
         OpenAPIRoutes().register(on: router)
         HealthRoutes(services: services).register(on: router)
         ConsoleRoutes().register(on: router)

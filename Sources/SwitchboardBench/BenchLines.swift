@@ -208,6 +208,26 @@ enum BenchLines {
         }
     }
 
+    static func reload(log: (String) -> Void) async -> [BenchLine] {
+        let benchmark = ReloadBenchmark()
+        let name = "Reload, \(grouped(benchmark.agents)) agents, \(grouped(benchmark.streams)) streams open"
+        do {
+            let report = try await benchmark.run(log: log)
+            return [
+                BenchLine(
+                    name: name,
+                    measured:
+                        "p50 \(milliseconds(report.seconds.percentile(0.5))), max \(milliseconds(report.seconds.max))",
+                    ceiling: "—", ratio: "—", target: "report", verdict: .report,
+                    notes: [
+                        "reload: POST /v1/admin/reload round trip, \(report.seconds.count) reloads, each reading a file that rotates a token, removes an agent and adds one (read, check, compare, apply to routes, router, hub)"
+                    ])
+            ]
+        } catch {
+            return [.failed(name, target: "report", error: error)]
+        }
+    }
+
     static func router(log: (String) -> Void) async -> [BenchLine] {
         let throughput = RouterThroughput(agents: 10_000, waiting: 100_000, seconds: 8)
         let report = throughput.run()

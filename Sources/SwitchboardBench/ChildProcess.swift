@@ -119,6 +119,12 @@ final class GatewayProcess: @unchecked Sendable {
             try? "\(port)\n".write(toFile: portPath, atomically: true, encoding: .utf8)
         })
         options.benchmarkNoOpRoute = true
+        // `POST /v1/admin/reload` reads the file again, as `switchboard serve` does (the reload line).
+        options.reloadSource = { () throws(SwitchboardError) -> Configuration in
+            var reloaded = try ConfigurationLoader.load(path: configPath, environment: [:]).configuration
+            reloaded.listen = configuration.listen
+            return reloaded
+        }
         try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|memory]`: runs the benchmarks (all by default),
+// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|reload|memory]`: runs the benchmarks (all by default),
 // each bounded in time and on loopback only, and prints one table: figure, ceiling measured in the same run,
 // ratio, target. `make bench` runs it from the package root after a release build.
 //
@@ -27,7 +27,7 @@ default:
     break
 }
 
-let known = ["ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "memory"]
+let known = ["ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "reload", "memory"]
 let selected = command == "all" ? known : arguments.filter(known.contains)
 guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
@@ -47,6 +47,7 @@ for name in selected {
     case "outbound": lines += await BenchLines.outbound()
     case "contacts": lines += await BenchLines.contacts(log: log)
     case "router": lines += await BenchLines.router(log: log)
+    case "reload": lines += await BenchLines.reload(log: log)
     default: lines += await BenchLines.memory()
     }
     log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))

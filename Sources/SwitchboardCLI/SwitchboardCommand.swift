@@ -65,17 +65,25 @@ struct ConfigOption: ParsableArguments {
 
     /// The effective configuration; a usage or config error exits 2 naming the problem.
     func load() throws -> Configuration {
+        do {
+            return try source()()
+        } catch {
+            printError("error: \(error.message)")
+            throw ExitCode(2)
+        }
+    }
+
+    /// Reads the effective configuration (the file, `SWITCHBOARD_*` overrides, secret files) each time it is
+    /// called: at start and at each reload (CONTRACT.md §12), which reads it exactly as `check-config` does.
+    func source() -> @Sendable () throws(SwitchboardError) -> Configuration {
         let environment = ProcessInfo.processInfo.environment
         let path = ConfigurationLoader.path(option: config, environment: environment)
-        do {
+        return { () throws(SwitchboardError) -> Configuration in
             let loaded = try ConfigurationLoader.load(path: path, environment: environment)
             // Through the logger, so that `LOG_FORMAT=json` keeps every line of the process JSON.
             let logger = Logger(label: "switchboard.config")
             for warning in loaded.warnings { logger.warning("\(warning)") }
             return loaded.configuration
-        } catch {
-            printError("error: \(error.message)")
-            throw ExitCode(2)
         }
     }
 }
@@ -131,7 +139,9 @@ struct Serve: AsyncParsableCommand {
         logger.info(
             "switchboard listening on \(configuration.listen.host):\(configuration.listen.port), \(configuration.channels.count) channels, \(configuration.agents.count) agents"
         )
-        try await SwitchboardServer.run(configuration: configuration, logger: logger)
+        var serverOptions = SwitchboardServer.Options()
+        serverOptions.reloadSource = options.source()
+        try await SwitchboardServer.run(configuration: configuration, logger: logger, options: serverOptions)
     }
 }
 

@@ -43,7 +43,8 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     let store: any AgentEventStore
     let clock: any WallClock
     let logger: Logger
-    let supervisorIDs: Set<String>
+    /// Who gets every agent's presence events; a reload replaces them (``reconfigure(supervisorIDs:)``).
+    let supervisors: Mutex<Set<String>>
     let metrics: Metrics
     let agents = Mutex([String: AgentState]())
     /// In a cluster: told of every stored event (NOTIFY to the other instances); streams are then written from
@@ -56,7 +57,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
         store: any AgentEventStore, supervisorIDs: Set<String>, clock: any WallClock, logger: Logger, metrics: Metrics
     ) {
         self.store = store
-        self.supervisorIDs = supervisorIDs
+        supervisors = Mutex(supervisorIDs)
         self.clock = clock
         self.logger = logger
         self.metrics = metrics
@@ -70,6 +71,7 @@ public final class AgentEventHub: AgentEventSink, Sendable {
     /// each to its streams: a notification and its auto-accept close cost one transaction, not two.
     public func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
         var encoded: [(event: AgentEvent, agentID: String, data: String)] = []
+        let supervisorIDs = supervisors.withLock { $0 }
         for (event, agentID) in events {
             count(event)
             let data: String
@@ -186,6 +188,24 @@ public final class AgentEventHub: AgentEventSink, Sendable {
             return all
         }
         for subscriber in all { subscriber.finish() }
+    }
+
+    /// A reload: the supervisors from now on.
+    public func reconfigure(supervisorIDs: Set<String>) {
+        supervisors.withLock { $0 = supervisorIDs }
+    }
+
+    /// Ends the agent's open streams (a reload removed it); returns how many there were.
+    @discardableResult
+    package func finishStreams(of agentID: String) -> Int {
+        let ended = agents.withLock { agents in
+            let ended = agents[agentID]?.subscribers.values.map { $0 } ?? []
+            agents[agentID]?.subscribers = [:]
+            agents[agentID]?.delivered = nil
+            return ended
+        }
+        for subscriber in ended { subscriber.finish() }
+        return ended.count
     }
 
     /// How many streams the agent has open.

@@ -44,10 +44,11 @@ struct LeaderForwarding<Context: RequestContext>: RouterMiddleware {
         }
     }
 
-    /// Every `/v1` route but `GET /v1/agents/{id}/events`, which each instance serves itself.
+    /// Every `/v1` route but `GET /v1/agents/{id}/events`, which each instance serves itself, and
+    /// `POST /v1/admin/reload`: each instance reloads its own file (CONTRACT.md §12).
     static func isForwarded(_ request: Request) -> Bool {
         let path = request.uri.path
-        guard path == "/v1" || path.hasPrefix("/v1/") else { return false }
+        guard path == "/v1" || path.hasPrefix("/v1/"), path != "/v1/admin/reload" else { return false }
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         let isEventStream = segments.count == 5 && segments[2] == "agents" && segments[4] == "events"
         return !(isEventStream && request.method == .get)

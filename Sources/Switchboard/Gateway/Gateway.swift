@@ -4,11 +4,13 @@ import Logging
 /// The gateway's domain service: what happens to a verified, decoded provider event, and to an agent's reply.
 /// No HTTP or SQL types: `Server` calls it with domain values, and it talks to the `Store` and the `CoreRouter`.
 public struct Gateway: Sendable {
-    public let configuration: Configuration
+    /// The configuration and channel capabilities in force, read per call so that a reload applies at once.
+    public let live: LiveConfiguration
+    public var configuration: Configuration { live.configuration }
     public let store: any InboundStore & ConversationStore & OptOutStore & OutboxStore
     public let router: any CoreRouter
     /// What each channel's provider can do, by channel id.
-    public let capabilities: [String: ChannelCapabilities]
+    public var capabilities: [String: ChannelCapabilities] { live.capabilities }
     public let clock: any WallClock
     let logger: Logger
     /// Called after a reply was queued, so the outbox worker sends it at once.
@@ -20,10 +22,20 @@ public struct Gateway: Sendable {
         capabilities: [String: ChannelCapabilities], clock: any WallClock = SystemWallClock(),
         logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
     ) {
-        self.configuration = configuration
+        self.init(
+            live: LiveConfiguration(configuration: configuration, capabilities: capabilities), store: store,
+            router: router, clock: clock, logger: logger, replyQueued: replyQueued)
+    }
+
+    /// A gateway that reads its configuration and capabilities from `live`, which a reload replaces.
+    public init(
+        live: LiveConfiguration, store: any InboundStore & ConversationStore & OptOutStore & OutboxStore,
+        router: any CoreRouter, clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "switchboard.gateway"), replyQueued: @escaping @Sendable () -> Void = {}
+    ) {
+        self.live = live
         self.store = store
         self.router = router
-        self.capabilities = capabilities
         self.clock = clock
         self.logger = logger
         self.replyQueued = replyQueued

@@ -6,9 +6,10 @@ import Synchronization
 /// retried, until `maxAttempts` or `maxAgeSeconds`; resumes after a restart from what the store kept.
 public final class OutboxWorker: Sendable {
     let store: any OutboxStore & ConversationStore & OptOutStore
-    /// Each channel's capabilities by channel id: its send API and where its delivery reports go.
-    let capabilities: [String: ChannelCapabilities]
-    let configuration: Configuration
+    /// The configuration and each channel's capabilities (its send API, where its delivery reports go), read
+    /// per send so that a reload applies to the next one.
+    let live: LiveConfiguration
+    var configuration: Configuration { live.configuration }
     let router: any CoreRouter
     let clock: any WallClock
     let retryPolicy: RetryPolicy
@@ -23,7 +24,7 @@ public final class OutboxWorker: Sendable {
     /// Called with the outcome of every attempt (`sent`, `retry`, `failed`): metrics.
     let onAttempt: @Sendable (_ provider: ProviderKind, _ outcome: String) -> Void
 
-    public init(
+    public convenience init(
         store: any OutboxStore & ConversationStore & OptOutStore, capabilities: [String: ChannelCapabilities],
         configuration: Configuration,
         router: any CoreRouter,
@@ -31,9 +32,22 @@ public final class OutboxWorker: Sendable {
         logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
         onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in }
     ) {
+        self.init(
+            store: store, live: LiveConfiguration(configuration: configuration, capabilities: capabilities),
+            router: router, clock: clock, retryPolicy: retryPolicy, logger: logger, idlePoll: idlePoll,
+            batchSize: batchSize, onAttempt: onAttempt)
+    }
+
+    /// A worker that reads the configuration and capabilities from `live`, which a reload replaces; call
+    /// ``reloaded()`` after a reload so that changed send rates apply.
+    public init(
+        store: any OutboxStore & ConversationStore & OptOutStore, live: LiveConfiguration, router: any CoreRouter,
+        clock: any WallClock = SystemWallClock(), retryPolicy: RetryPolicy = .init(),
+        logger: Logger = Logger(label: "switchboard.outbox"), idlePoll: Duration = .seconds(5), batchSize: Int = 64,
+        onAttempt: @escaping @Sendable (ProviderKind, String) -> Void = { _, _ in }
+    ) {
         self.store = store
-        self.capabilities = capabilities
-        self.configuration = configuration
+        self.live = live
         self.router = router
         self.clock = clock
         self.retryPolicy = retryPolicy
@@ -41,12 +55,22 @@ public final class OutboxWorker: Sendable {
         self.idlePoll = idlePoll
         self.batchSize = batchSize
         self.onAttempt = onAttempt
-        rateLimiter = Mutex(
-            SendRateLimiter(
-                rates: Dictionary(
-                    configuration.channels.compactMap { channel in channel.maxSegmentsPerSecond.map { (channel.id, $0) }
-                    },
-                    uniquingKeysWith: { first, _ in first })))
+        rateLimiter = Mutex(SendRateLimiter(rates: Self.rates(of: live.configuration)))
+    }
+
+    /// Each channel's `maxSegmentsPerSecond`, by channel id.
+    static func rates(of configuration: Configuration) -> [String: Double] {
+        Dictionary(
+            configuration.channels.compactMap { channel in channel.maxSegmentsPerSecond.map { (channel.id, $0) } },
+            uniquingKeysWith: { first, _ in first })
+    }
+
+    /// The configuration was reloaded: the channels' send rates apply from the next send, and the outbox is
+    /// looked at again (an added channel may have replies waiting).
+    public func reloaded() {
+        let rates = Self.rates(of: configuration)
+        rateLimiter.withLock { $0.setRates(rates) }
+        wake()
     }
 
     /// Asks the worker to look at the outbox now (a reply was queued).
@@ -126,8 +150,10 @@ public final class OutboxWorker: Sendable {
     }
 
     func deliver(_ item: OutboxItem) async {
-        guard let channel = configuration.channel(id: item.channelID),
-            let channelCapabilities = capabilities[item.channelID]
+        // One snapshot: a reload in between cannot pair a channel with another version's capabilities.
+        let live = live.snapshot
+        guard let channel = live.configuration.channel(id: item.channelID),
+            let channelCapabilities = live.capabilities[item.channelID]
         else {
             await fail(
                 item, status: .failed,

@@ -8,13 +8,18 @@ import Foundation
 /// Pure: the caller passes the time, so tests drive it with a virtual clock.
 public struct SendRateLimiter: Sendable {
     /// Segments per second by channel id; a channel without an entry (or with a rate ≤ 0) is not limited.
-    public let rates: [String: Double]
+    public private(set) var rates: [String: Double]
     /// When each limited channel's next send may start.
     private var nextStart: [String: Date] = [:]
     /// When each limited channel's next send may actually leave, counted from the last one that left.
     private var nextDeparture: [String: Date] = [:]
 
     public init(rates: [String: Double]) {
+        self.rates = rates
+    }
+
+    /// Takes reloaded rates (CONTRACT.md §12); sends already reserved keep their place.
+    public mutating func setRates(_ rates: [String: Double]) {
         self.rates = rates
     }
 

@@ -38,7 +38,9 @@ public struct RetentionSweeper: Sendable {
     let store: any RetentionStore
     /// The decision log's store once there is one (`retention.decisionsDays`); `nil`: nothing to sweep there yet.
     let decisions: (any DecisionRetentionStore)?
-    let settings: Configuration.RetentionSettings
+    /// The settings in force, read at each sweep so that a reload (CONTRACT.md §12) applies to the next one.
+    let currentSettings: @Sendable () -> Configuration.RetentionSettings
+    var settings: Configuration.RetentionSettings { currentSettings() }
     let metrics: Metrics?
     let clock: any WallClock
     let logger: Logger
@@ -52,8 +54,21 @@ public struct RetentionSweeper: Sendable {
         logger: Logger = Logger(label: "switchboard.retention"), batchSize: Int = RetentionSweeper.defaultBatchSize,
         pause: Duration = RetentionSweeper.defaultPause
     ) {
+        self.init(
+            store: store, currentSettings: { settings }, decisions: decisions, metrics: metrics, clock: clock,
+            logger: logger, batchSize: batchSize, pause: pause)
+    }
+
+    /// A sweeper that reads its settings at each sweep from `currentSettings` (the live configuration's).
+    public init(
+        store: any RetentionStore, currentSettings: @escaping @Sendable () -> Configuration.RetentionSettings,
+        decisions: (any DecisionRetentionStore)? = nil, metrics: Metrics? = nil,
+        clock: any WallClock = SystemWallClock(),
+        logger: Logger = Logger(label: "switchboard.retention"), batchSize: Int = RetentionSweeper.defaultBatchSize,
+        pause: Duration = RetentionSweeper.defaultPause
+    ) {
         self.store = store
-        self.settings = settings
+        self.currentSettings = currentSettings
         self.decisions = decisions
         self.metrics = metrics
         self.clock = clock
@@ -83,6 +98,7 @@ public struct RetentionSweeper: Sendable {
     public func sweep(now: Date) async throws -> Report {
         var report = Report()
         let days = Configuration.RetentionSettings.self
+        let settings = settings
         if let cutoff = days.cutoff(days: settings.closedConversationsDays, now: now) {
             try await inBatches { limit in
                 let deletion = try await store.deleteClosedConversations(closedBefore: cutoff, limit: limit)

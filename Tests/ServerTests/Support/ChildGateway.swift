@@ -79,6 +79,12 @@ final class ChildGateway: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Sends `signal` (SIGHUP: reload the configuration) to the running child.
+    func send(signal: Int32) {
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        _ = Glibc.kill(process.processIdentifier, signal)
+    }
+
     /// Kills the child if it still runs (end of test, or a failure).
     func stopIfRunning() async {
         guard let process = lock.withLock({ self.process }), process.isRunning else { return }

@@ -27,6 +27,7 @@ struct GatewayHarness: Sendable {
         heartbeat: Duration = .seconds(15),
         keepDatabase: Bool = false,
         retentionInterval: Duration = .seconds(60),
+        reloadSource: (@Sendable () throws(SwitchboardError) -> Configuration)? = nil,
         _ body: @Sendable (GatewayHarness) async throws -> Result
     ) async throws -> Result {
         var configuration = configuration
@@ -47,6 +48,16 @@ struct GatewayHarness: Sendable {
             onListening: { port in portContinuation.yield(port) }, heartbeatInterval: heartbeat, shutdownSignals: [],
             stopper: stopper)
         options.retentionInterval = retentionInterval
+        options.reloadSignals = []
+        if let reloadSource {
+            // The reloaded configuration listens and stores where this one does, as a file reloaded in place would.
+            options.reloadSource = { [configuration] () throws(SwitchboardError) -> Configuration in
+                var reloaded = try reloadSource()
+                reloaded.listen = configuration.listen
+                reloaded.database = configuration.database
+                return reloaded
+            }
+        }
         let routes = Mutex<[String]>([])
         options.onRoutes = { built in routes.withLock { $0 = built } }
         let server = Task { [configuration, logger] in
@@ -174,6 +185,19 @@ actor EventReader {
         seen += events
         return events
     }
+
+    /// Waits until the gateway ended the stream (within `timeout`); the events not taken yet are dropped.
+    func waitUntilClosed(timeout: Duration = .seconds(10)) async throws {
+        start()
+        let deadline = ContinuousClock.now + timeout
+        while !finished {
+            if ContinuousClock.now >= deadline { throw TestFailure("the stream is still open after \(timeout)") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Whether the gateway ended the stream.
+    var isClosed: Bool { finished }
 
     func close() async {
         await client.close()

@@ -34,8 +34,11 @@ final class TestCluster: Sendable {
 
     /// Starts `count` instances of `configuration` on one fresh database, waits until one leads and every
     /// other forwards to it, runs `body`, stops them.
+    /// With `reloadSource`, each instance reloads what it returns, on its own port and the shared database.
     static func with<Result: Sendable>(
-        _ configuration: Configuration, count: Int = 2, _ body: @Sendable (TestCluster) async throws -> Result
+        _ configuration: Configuration, count: Int = 2,
+        reloadSource: (@Sendable () throws(SwitchboardError) -> Configuration)? = nil,
+        _ body: @Sendable (TestCluster) async throws -> Result
     ) async throws -> Result {
         try await PostgresTestServer.withDatabase { database in
             try await CurlClient.withCurlClient { client in
@@ -51,7 +54,16 @@ final class TestCluster: Sendable {
                     var logger = Logger(label: "switchboard.cluster-test.\(port)")
                     logger.logLevel = .warning
                     let stopper = ServerStopper()
-                    let options = SwitchboardServer.Options(shutdownSignals: [], stopper: stopper)
+                    var options = SwitchboardServer.Options(shutdownSignals: [], stopper: stopper)
+                    options.reloadSignals = []
+                    if let reloadSource {
+                        options.reloadSource = { [configuration] () throws(SwitchboardError) -> Configuration in
+                            var reloaded = try reloadSource()
+                            (reloaded.listen, reloaded.database) = (configuration.listen, configuration.database)
+                            reloaded.cluster = configuration.cluster
+                            return reloaded
+                        }
+                    }
                     servers.append(
                         Task { [configuration, logger] in
                             try await SwitchboardServer.run(

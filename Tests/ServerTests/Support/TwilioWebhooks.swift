@@ -3,14 +3,17 @@ import Foundation
 import Switchboard
 
 extension GatewayHarness {
-    /// POSTs a Twilio webhook to `twilio-main` signed as Twilio signs it, against the end-to-end tests'
-    /// `publicURL` and auth token (SMSPathEndToEndTests.configuration).
-    func postTwilio(kind: String, _ parameters: [(String, String)]) async throws -> CurlResponse {
+    /// POSTs a Twilio webhook to `channel` (`twilio-main`) signed as Twilio signs it, against the end-to-end
+    /// tests' `publicURL` and auth token (SMSPathEndToEndTests.configuration).
+    func postTwilio(
+        kind: String, _ parameters: [(String, String)], channel: String = "twilio-main",
+        authToken: String = SMSPathEndToEndTests.twilioToken
+    ) async throws -> CurlResponse {
         let signature = ProviderRequests.twilioSignature(
-            url: "\(SMSPathEndToEndTests.publicURL)/webhooks/twilio-main/\(kind)", parameters: parameters,
-            authToken: SMSPathEndToEndTests.twilioToken)
+            url: "\(SMSPathEndToEndTests.publicURL)/webhooks/\(channel)/\(kind)", parameters: parameters,
+            authToken: authToken)
         return try await request(
-            "POST", "/webhooks/twilio-main/\(kind)",
+            "POST", "/webhooks/\(channel)/\(kind)",
             headers: [
                 (name: "Content-Type", value: "application/x-www-form-urlencoded"),
                 (name: "X-Twilio-Signature", value: signature),
@@ -20,12 +23,14 @@ extension GatewayHarness {
 
     /// An inbound SMS to the Twilio channel's number.
     func postTwilioSMS(
-        sid: String, from: String = "+14155550100", text: String = "hello"
+        sid: String, from: String = "+14155550100", text: String = "hello", channel: String = "twilio-main",
+        authToken: String = SMSPathEndToEndTests.twilioToken
     ) async throws
         -> CurlResponse
     {
         try await postTwilio(
-            kind: "inbound", [("MessageSid", sid), ("From", from), ("To", "+14155550199"), ("Body", text)])
+            kind: "inbound", [("MessageSid", sid), ("From", from), ("To", "+14155550199"), ("Body", text)],
+            channel: channel, authToken: authToken)
     }
 }
 

@@ -1,10 +1,12 @@
 /// A lock held across suspension points: the work inside runs one at a time, in arrival order. Actors alone
 /// do not give that, since they let other calls in while one awaits.
-actor AsyncLock {
+public actor AsyncLock {
+    public init() {}
+
     private var locked = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
-    func withLock<T: Sendable>(_ work: @Sendable () async -> T) async -> T {
+    public func withLock<T: Sendable>(_ work: @Sendable () async -> T) async -> T {
         await lock()
         let result = await work()
         unlock()
