@@ -95,11 +95,7 @@ struct ClusterCrashTests {
         // 60 s lease, so waiting may take that long.
         let replies = ledger.acknowledgedReplies
         let started = ContinuousClock.now
-        var sent = ChildTraffic.sentBodies(twilio)
-        while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < .seconds(100) {
-            try await Task.sleep(for: .milliseconds(200))
-            sent = ChildTraffic.sentBodies(twilio)
-        }
+        let sent = try await ChildTraffic.waitForSends(of: replies, to: twilio, within: .seconds(100))
         let lostReplies = replies.filter { sent[$0] == nil }
         // A second copy only when the kill landed while the first was in flight (ArrivalLog).
         let unexplained = arrivals.unexplainedRepeats(kills: [killedAt])

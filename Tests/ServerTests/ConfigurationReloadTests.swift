@@ -129,7 +129,7 @@ struct ConfigurationReloadTests {
         try await TestHTTPServer.withTestHTTPServer(handler: { SMSPathEndToEndTests.fakeTwilio($0) }) { twilio in
             // Enough agents that one reload takes a while: the others arrive while it runs.
             var configuration = Self.configuration(twilioAPI: twilio.baseURL)
-            configuration.agents += (1...5000).map { Configuration.Agent(id: "agent-\($0)", token: "token-\($0)") }
+            configuration.agents += (1...1000).map { Configuration.Agent(id: "agent-\($0)", token: "token-\($0)") }
             let file = ReloadableConfiguration(configuration)
             try await GatewayHarness.with(configuration, reloadSource: file.source) { gateway in
                 file.set { $0.agents.append(.init(id: "carol", token: "carol-token")) }

@@ -67,11 +67,7 @@ struct CrashRecoveryTests {
         // 60 s lease (SQLiteStore.Options.sendingLease), so waiting may take that long.
         let replies = ledger.acknowledgedReplies
         let started = ContinuousClock.now
-        var sent = ChildTraffic.sentBodies(twilio)
-        while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < .seconds(100) {
-            try await Task.sleep(for: .milliseconds(200))
-            sent = ChildTraffic.sentBodies(twilio)
-        }
+        let sent = try await ChildTraffic.waitForSends(of: replies, to: twilio, within: .seconds(100))
         let lostReplies = replies.filter { sent[$0] == nil }
         let duplicateSends = sent.values.reduce(0) { $0 + max(0, $1 - 1) }
         // A duplicate is allowed only when a kill landed while the earlier copy was in flight (ArrivalLog).

@@ -111,12 +111,7 @@ struct ReloadUnderLoadTests {
 
     private func check(traffic: ChildTraffic, ledger: TrafficLedger, twilio: TestHTTPServer) async throws {
         let replies = ledger.acknowledgedReplies
-        let started = ContinuousClock.now
-        var sent = ChildTraffic.sentBodies(twilio)
-        while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < .seconds(30) {
-            try await Task.sleep(for: .milliseconds(100))
-            sent = ChildTraffic.sentBodies(twilio)
-        }
+        let sent = try await ChildTraffic.waitForSends(of: replies, to: twilio, within: .seconds(30))
         let lostReplies = replies.filter { sent[$0] == nil }
         let webhooks = ledger.acknowledgedWebhooks
         let stored = try await traffic.storedInboundTexts()

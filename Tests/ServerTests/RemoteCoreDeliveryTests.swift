@@ -41,7 +41,13 @@ struct RemoteCoreDeliveryTests {
                 #expect(stuckEvents.map { $0.json["message"]?["text"]?.stringValue } == ["one", nil, "two"])
                 #expect(stuckEvents.allSatisfy { $0.attempt == 4 })
                 #expect(core.refused == 9)
-                let metrics = try await gateway.request("GET", "/metrics")
+                // The core has the last event before the gateway has its answer and removes it from the outbox.
+                var metrics = try await gateway.request("GET", "/metrics")
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !metrics.text.contains("switchboard_core_outbox_depth 0"), ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(50))
+                    metrics = try await gateway.request("GET", "/metrics")
+                }
                 #expect(
                     metrics.text.contains(#"switchboard_core_events_total{type="message.received",outcome="retry"} 6"#))
                 #expect(metrics.text.contains("switchboard_core_outbox_depth 0"))

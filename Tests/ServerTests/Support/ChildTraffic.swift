@@ -43,6 +43,22 @@ struct ChildTraffic: Sendable {
         }
     }
 
+    /// Waits (polling, at most `within`) until every one of `replies` reached the fake API; the bodies it
+    /// received by text with how often each arrived.
+    static func waitForSends(
+        of replies: [String], to twilio: TestHTTPServer, within: Duration
+    ) async throws
+        -> [String: Int]
+    {
+        let started = ContinuousClock.now
+        var sent = sentBodies(twilio)
+        while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < within {
+            try await Task.sleep(for: .milliseconds(100))
+            sent = sentBodies(twilio)
+        }
+        return sent
+    }
+
     /// The `Body` of every request the fake API received, by text, with how often each arrived.
     static func sentBodies(_ twilio: TestHTTPServer) -> [String: Int] {
         var counts: [String: Int] = [:]
