@@ -26,6 +26,8 @@ public enum SwitchboardServer {
         public var onRoutes: @Sendable ([String]) -> Void = { _ in }
         /// Between two retention sweeps (CONTRACT.md §12); the first runs at start.
         public var retentionInterval: Duration = .seconds(60)
+        /// How long after start the first retention sweep runs (the retention benchmark measures ingest before it).
+        public var retentionDelay: Duration = .zero
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),
