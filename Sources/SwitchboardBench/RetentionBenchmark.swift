@@ -56,6 +56,12 @@ struct RetentionBenchmark {
             else { return [] }
             return Array(windows[first...last])
         }
+        /// The seconds after the last deletion (when the sweep ended within the run): a second baseline, since the
+        /// other load on a shared machine drifts.
+        var after: [Window] {
+            guard let last = windows.lastIndex(where: { $0.deleted > 0 }) else { return [] }
+            return Array(windows[(last + 1)...])
+        }
         /// Finished: every prepared row gone before the run ended (and a window without deletions after it).
         var finished: Bool { totalDeleted >= Double(rows) && windows.last.map { $0.deleted == 0 } == true }
         static func rate(_ windows: [Window], _ value: KeyPath<Window, Double>) -> Double {
@@ -97,8 +103,9 @@ struct RetentionBenchmark {
         let gateway = try await GatewayProcess.start(
             configuration, in: directory, name: "retention", port: port,
             environment: [
-                // The warm-up (2 s) and wrk reading its requests (4–5 s on a loaded machine) come first.
-                "SWITCHBOARD_BENCH_RETENTION_DELAY_MS": "\((baselineSeconds + 9) * 1000)",
+                // The warm-up (2 s) and wrk reading its requests (about 150,000 a second) come first.
+                "SWITCHBOARD_BENCH_RETENTION_DELAY_MS":
+                    "\((baselineSeconds + 4) * 1000 + requestsPerSecond * seconds / 150)",
                 "SWITCHBOARD_BENCH_RETENTION_INTERVAL_MS": "1000",
             ])
         defer { gateway.stop() }

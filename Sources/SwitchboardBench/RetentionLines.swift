@@ -4,10 +4,15 @@ extension BenchLines {
     /// Issue 17: ingest (existing customers) during a retention sweep of about 1,000,000 rows, against the
     /// same gateway's ingest in the seconds before the sweep; the sweep's rate and duration in the notes.
     /// Then the same on PostgreSQL when `SWITCHBOARD_BENCH_POSTGRES_URL` names a server.
+    /// `SWITCHBOARD_BENCH_RETENTION_SECONDS` (default 70): seconds of ingest, long enough to see the sweep end.
     static func retention(log: (String) -> Void) async -> [BenchLine] {
-        var lines = await retention(RetentionBenchmark(), log: log)
+        var benchmark = RetentionBenchmark()
+        if let seconds = environment("SWITCHBOARD_BENCH_RETENTION_SECONDS").flatMap(Int.init) {
+            benchmark.seconds = seconds
+        }
+        var lines = await retention(benchmark, log: log)
         if let postgres = environment("SWITCHBOARD_BENCH_POSTGRES_URL") {
-            var onPostgres = RetentionBenchmark()
+            var onPostgres = benchmark
             onPostgres.database = postgres
             lines += await retention(onPostgres, log: log)
         }
@@ -48,6 +53,13 @@ extension BenchLines {
                 "retention (\(store)): rows swept per second: "
                     + sweeping.map { String(format: "%.0f", $0.deletedPerSecond) }.joined(separator: " "),
             ]
+            if !report.after.isEmpty {
+                let after = RetentionBenchmark.Report.rate(report.after, \.storedPerSecond)
+                notes.append(
+                    String(
+                        format: "retention (%@): ingest in the %d s after the sweep %@ (the sweep's %@ of it)", store,
+                        report.after.count, perSecond(after), BenchLine.percent(during, of: after)))
+            }
             if report.wrk.wrapped > 0 || report.wrk.statusErrors > 0 || report.wrk.socketErrors > 0 {
                 notes.append(
                     "retention (\(store)): wrk \(report.wrk.wrapped) wraps (duplicates, not stored), "

@@ -38,23 +38,7 @@ struct SQLiteRetentionBatchTests {
         let store = try SQLiteStore(path: path)
         let conversations = 300
         try await store.writer.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-                    INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, created_at,
-                        closed_at)
-                    SELECT 'conv-' || i, 'twilio-main', 'sms', 'default', 'closed', '+1415' || printf('%07d', i), 0,
-                        1000 + i
-                    FROM n
-                    """, arguments: [conversations])
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-                    INSERT INTO message (id, conversation_id, channel_id, direction, author, text, status,
-                        created_at, updated_at)
-                    SELECT 'msg-' || i, 'conv-' || (i / 7), 'twilio-main', 'inbound', 'customer', 'old', 'received', 0, 0
-                    FROM n
-                    """, arguments: [conversations * 7])
+            try RetentionSweepRateTests.insertClosedConversations(db, count: conversations, messagesEach: 7)
         }
         var deleted = RetentionDeletion()
         while true {
