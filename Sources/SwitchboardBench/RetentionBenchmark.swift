@@ -44,10 +44,10 @@ struct RetentionBenchmark {
         var wrk: Wrk.Result
 
         var totalDeleted: Double { windows.map(\.deleted).reduce(0, +) }
-        /// The seconds before the first deletion once `wrk` sends (it reads its requests first), the first one left
-        /// out (`wrk` connecting).
+        /// The seconds before the first deletion once `wrk` sends (it reads its requests first), the first three left
+        /// out (`wrk` connecting, the gateway warming up: they ramp up on a loaded machine).
         var baseline: [Window] {
-            Array(windows.prefix { $0.deleted == 0 }.drop { $0.stored == 0 }.dropFirst())
+            Array(windows.prefix { $0.deleted == 0 }.drop { $0.stored == 0 }.dropFirst(3))
         }
         /// From the first window that deleted to the last one, inclusive.
         var sweeping: [Window] {
