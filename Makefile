@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-postgres build release run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts deps-bench clean
+.PHONY: all deps deps-postgres build release run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts bench-retention deps-bench clean
 .PHONY: test-container deps-container test-kubernetes deps-kubernetes test-core-example
 
 all: build
@@ -118,9 +118,10 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build, then every benchmark (loopback only, each bounded in time, about 5 minutes) and one
+## bench: release build, then every benchmark (loopback only, each bounded in time, about 7 minutes) and one
 ## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
+## bench-retention: ingest while the retention sweep deletes about a million rows (SQLite), alone.
 BENCH_PACKAGES := wrk kannel kannel-extras
 BENCH := $(SWIFT) run -c release --skip-build SwitchboardBench
 bench: deps deps-bench deps-postgres
@@ -132,6 +133,10 @@ bench: deps deps-bench deps-postgres
 bench-contacts: deps deps-bench
 	$(SWIFT) build -c release --product SwitchboardBench
 	$(BENCH) contacts
+
+bench-retention: deps deps-bench
+	$(SWIFT) build -c release --product SwitchboardBench
+	$(BENCH) retention
 
 deps-bench:
 	@missing=""; for p in $(BENCH_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \

@@ -85,7 +85,7 @@ struct GatewayAssembly {
             logger: logger)
         let singletons: [@Sendable () async -> Void] = [
             { [clock, logger] in await Self.sweepConcatenations(gateway, clock: clock, logger: logger) },
-            { await retention.run(every: options.retentionInterval) },
+            { await retention.run(every: options.retentionInterval, after: options.retentionDelay) },
         ]
         if let cluster {
             cluster.leaderJobs.withLock { $0 = singletons }

@@ -31,6 +31,8 @@ public enum SwitchboardServer {
         /// Reads the configuration again for a reload (`SIGHUP`, `POST /v1/admin/reload`): the file and the
         /// environment as at start. `nil`: the gateway cannot reload (the route answers `404`).
         public var reloadSource: (@Sendable () throws(SwitchboardError) -> Configuration)?
+        /// How long after start the first retention sweep runs (the retention benchmark measures ingest before it).
+        public var retentionDelay: Duration = .zero
 
         public init(
             onListening: @escaping @Sendable (Int) async -> Void = { _ in }, clock: any WallClock = SystemWallClock(),

@@ -93,7 +93,8 @@ final class GatewayProcess: @unchecked Sendable {
 
     /// Starts a gateway on `configuration` (its `listen` is replaced by 127.0.0.1 and `port`, 0 for any free port).
     static func start(
-        _ configuration: Configuration, in directory: URL, name: String, port: Int = 0
+        _ configuration: Configuration, in directory: URL, name: String, port: Int = 0,
+        environment: [String: String] = [:]
     ) async throws -> GatewayProcess {
         var configuration = configuration
         configuration.listen = .init(host: "127.0.0.1", port: port)
@@ -102,14 +103,15 @@ final class GatewayProcess: @unchecked Sendable {
         try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: configPath))
         let child = try ChildProcess(
             executable: ChildProcess.benchExecutable, arguments: ["serve-gateway", configPath, portPath],
-            logPath: directory.appendingPathComponent("\(name).log").path)
+            logPath: directory.appendingPathComponent("\(name).log").path, environment: environment)
         let port = try await child.waitForPort(file: portPath, what: "the gateway \(name)")
         return GatewayProcess(child: child, port: port)
     }
 
     func stop() { child.stop() }
 
-    /// `serve-gateway CONFIG PORTFILE`: the child side. Serves until SIGTERM.
+    /// `serve-gateway CONFIG PORTFILE`: the child side. Serves until SIGTERM. `SWITCHBOARD_BENCH_RETENTION_DELAY_MS`
+    /// and `SWITCHBOARD_BENCH_RETENTION_INTERVAL_MS` set when the first retention sweep runs and how often.
     static func serve(configPath: String, portPath: String) async throws {
         let configuration = try JSONDecoder().decode(
             Configuration.self, from: Data(contentsOf: URL(fileURLWithPath: configPath)))
@@ -124,6 +126,14 @@ final class GatewayProcess: @unchecked Sendable {
             var reloaded = try ConfigurationLoader.load(path: configPath, environment: [:]).configuration
             reloaded.listen = configuration.listen
             return reloaded
+        }
+        // The retention line's sweep: when it starts and how often it runs (milliseconds).
+        let environment = ProcessInfo.processInfo.environment
+        if let delay = environment["SWITCHBOARD_BENCH_RETENTION_DELAY_MS"].flatMap(Int.init) {
+            options.retentionDelay = .milliseconds(delay)
+        }
+        if let interval = environment["SWITCHBOARD_BENCH_RETENTION_INTERVAL_MS"].flatMap(Int.init) {
+            options.retentionInterval = .milliseconds(interval)
         }
         try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
     }

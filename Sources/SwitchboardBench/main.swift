@@ -1,8 +1,8 @@
 import Foundation
 
-// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|reload|memory]`: runs the benchmarks (all by default),
-// each bounded in time and on loopback only, and prints one table: figure, ceiling measured in the same run,
-// ratio, target. `make bench` runs it from the package root after a release build.
+// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|reload|memory|retention]`: runs the
+// benchmarks (all by default), each bounded in time and on loopback only, and prints one table: figure, ceiling
+// measured in the same run, ratio, target. `make bench` runs it from the package root after a release build.
 //
 // Environment: SWITCHBOARD_BENCH_DATABASE (ingest store, default `sqlite:` = a fresh temporary file),
 // SWITCHBOARD_BENCH_INSTANCES (gateways sharing that database, default 1), SWITCHBOARD_BENCH_CONTACTS
@@ -27,7 +27,9 @@ default:
     break
 }
 
-let known = ["ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "reload", "memory"]
+let known = [
+    "ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "reload", "memory", "retention",
+]
 let selected = command == "all" ? known : arguments.filter(known.contains)
 guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
@@ -48,6 +50,7 @@ for name in selected {
     case "contacts": lines += await BenchLines.contacts(log: log)
     case "router": lines += await BenchLines.router(log: log)
     case "reload": lines += await BenchLines.reload(log: log)
+    case "retention": lines += await BenchLines.retention(log: log)
     default: lines += await BenchLines.memory()
     }
     log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))

@@ -21,24 +21,7 @@ struct RetentionSweepRateTests {
         let store = try SQLiteStore(path: path)
         let messages = Self.conversations * 10
         try await store.writer.write { db in
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-                    INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, created_at,
-                        closed_at)
-                    SELECT 'conv-' || i, 'twilio-main', 'sms', 'default', 'closed', '+1415' || printf('%07d', i), 0,
-                        1000
-                    FROM n
-                    """, arguments: [Self.conversations])
-            try db.execute(
-                sql: """
-                    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
-                    INSERT INTO message (id, conversation_id, channel_id, direction, author, text, status,
-                        provider_message_id, created_at, updated_at)
-                    SELECT 'msg-' || i, 'conv-' || (i / 10), 'twilio-main', 'inbound', 'customer',
-                        'a message of ordinary length, number ' || i, 'received', 'SM' || i, 0, 0
-                    FROM n
-                    """, arguments: [messages])
+            try Self.insertClosedConversations(db, count: Self.conversations, messagesEach: 10)
             try db.execute(
                 sql: "INSERT INTO message_status_history (message_id, status, at) SELECT id, 'received', 0 FROM message"
             )
@@ -77,6 +60,26 @@ struct RetentionSweepRateTests {
                 + "p50 \(baseline[baseline.count / 2]), p99 \(baseline[baseline.count * 99 / 100]), "
                 + "max \(baseline.last ?? .zero)"
         )
+    }
+
+    /// `count` conversations closed long ago (in 1970, the `i`-th at `1000 + i` ms), `messagesEach` messages each.
+    static func insertClosedConversations(_ db: Database, count: Int, messagesEach: Int) throws {
+        try db.execute(
+            sql: """
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+                INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, created_at, closed_at)
+                SELECT 'conv-' || i, 'twilio-main', 'sms', 'default', 'closed', '+1415' || printf('%07d', i), 0, 1000 + i
+                FROM n
+                """, arguments: [count])
+        try db.execute(
+            sql: """
+                WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+                INSERT INTO message (id, conversation_id, channel_id, direction, author, text, status,
+                    provider_message_id, created_at, updated_at)
+                SELECT 'msg-' || i, 'conv-' || (i / ?), 'twilio-main', 'inbound', 'customer',
+                    'a message of ordinary length, number ' || i, 'received', 'SM' || i, 0, 0
+                FROM n
+                """, arguments: [count * messagesEach, messagesEach])
     }
 
     /// Stores an inbound message every 2 ms until `done`; returns each one's latency, sorted.

@@ -99,6 +99,18 @@ struct RetentionSweeperTests {
         #expect(metrics.render().contains(#"switchboard_retention_deleted_total{kind="messages"} 9"#))
     }
 
+    @Test func theFirstSweepWaitsForItsDelay() async throws {
+        let store = FakeRetentionStore(dedupeKeys: 1)
+        let sweeper = RetentionSweeper(store: store, settings: .init(dedupeDays: 7), pause: .zero)
+        let running = Task { await sweeper.run(every: .seconds(60), after: .milliseconds(300)) }
+        defer { running.cancel() }
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await store.calls.isEmpty)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while await store.calls.isEmpty, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(await store.dedupeKeys == 0)
+    }
+
     @Test func nullKeepsForever() async throws {
         let store = FakeRetentionStore(messages: 5, closedConversations: 3, dedupeKeys: 4, nonces: 1, decisions: 2)
         let sweeper = RetentionSweeper(

@@ -7,9 +7,10 @@ public protocol RetentionStore: Sendable {
     /// Deletes up to `limit` messages created before `cutoff`, with their status history. A reply still in the
     /// outbox is kept until it has been sent or has failed. Returns how many messages were deleted.
     func deleteMessages(createdBefore cutoff: Date, limit: Int) async throws -> Int
-    /// Deletes up to `limit` rows of conversations closed before `cutoff`: first their messages (a batch of at most
-    /// `limit` messages), then, once a conversation has none left, the conversation. Conversations with a reply
-    /// still in the outbox wait for it.
+    /// Deletes up to `limit` rows of conversations closed before `cutoff`, oldest closed first: a conversation's
+    /// messages, then, once it has none left, the conversation (on SQLite in the same batch, so that no emptied
+    /// conversation is left for the next batches to step over). Conversations with a reply still in the outbox wait
+    /// for it.
     func deleteClosedConversations(closedBefore cutoff: Date, limit: Int) async throws -> RetentionDeletion
     /// Forgets up to `limit` dedupe keys of provider events handled before `cutoff`.
     func deleteDedupeKeys(createdBefore cutoff: Date, limit: Int) async throws -> Int

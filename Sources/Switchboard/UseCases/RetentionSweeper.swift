@@ -77,9 +77,10 @@ public struct RetentionSweeper: Sendable {
         self.pause = pause
     }
 
-    /// Sweeps at once, then every `interval`, until the task is cancelled. A failed sweep (the database
-    /// unreachable) is logged and tried again at the next round.
-    public func run(every interval: Duration = .seconds(60)) async {
+    /// Sweeps after `delay` (at once by default), then every `interval`, until the task is cancelled. A failed sweep
+    /// (the database unreachable) is logged and tried again at the next round.
+    public func run(every interval: Duration = .seconds(60), after delay: Duration = .zero) async {
+        if delay > .zero { try? await Task.sleep(for: delay) }
         while !Task.isCancelled {
             do {
                 let report = try await sweep(now: clock.now())
