@@ -24,26 +24,23 @@ struct CLIProcess {
     ) async throws
         -> Result
     {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
         env.merge(environment) { $1 }
-        process.environment = env
-        if let directory { process.currentDirectoryURL = directory }
         let out = Pipe()
         let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Blocking reads and waits get threads of their own: on the cooperative pool they could starve the
-        // in-process fake servers the child talks to.
+        let process = try SpawnedProcess(
+            executable: executable.path, arguments: arguments, environment: env, directory: directory?.path,
+            stdout: out.fileHandleForWriting.fileDescriptor, stderr: err.fileHandleForWriting.fileDescriptor)
+        // The child has its copies: the reads below end when it closes them.
+        try out.fileHandleForWriting.close()
+        try err.fileHandleForWriting.close()
+        // Blocking reads get threads of their own: on the cooperative pool they could starve the in-process fake
+        // servers the child talks to.
         async let stdout = onThread { out.fileHandleForReading.readDataToEndOfFile() }
         async let stderr = onThread { err.fileHandleForReading.readDataToEndOfFile() }
         let (o, e) = await (stdout, stderr)
-        await onThread { process.waitUntilExit() }
         return Result(
-            status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
+            status: await process.exitStatus(), stdout: String(decoding: o, as: UTF8.self),
             stderr: String(decoding: e, as: UTF8.self))
     }
 

@@ -16,7 +16,7 @@ final class ChildGateway: @unchecked Sendable {
     let logURL: URL
     let environment: [String: String]
     private let lock = NSLock()
-    private var process: Process?
+    private var process: SpawnedProcess?
 
     init(configPath: String, port: Int, logURL: URL, environment: [String: String] = [:]) {
         self.configPath = configPath
@@ -41,21 +41,18 @@ final class ChildGateway: @unchecked Sendable {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
         let log = try FileHandle(forWritingTo: logURL)
+        defer { try? log.close() }
         try log.seekToEnd()
-        let process = Process()
-        process.executableURL = CLIProcess.executable
-        process.arguments = ["serve", "--config", configPath]
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWITCHBOARD_") }
         env.merge(environment) { $1 }
-        process.environment = env
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        let process = try SpawnedProcess(
+            executable: CLIProcess.executable.path, arguments: ["serve", "--config", configPath], environment: env,
+            stdout: log.fileDescriptor, stderr: log.fileDescriptor)
         lock.withLock { self.process = process }
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             guard process.isRunning else {
-                throw TestFailure("switchboard serve exited with \(process.terminationStatus); log: \(logTail())")
+                throw TestFailure("switchboard serve exited with \(await process.exitStatus()); log: \(logTail())")
             }
             let request = CurlRequest(method: "GET", url: baseURL + "/healthz", timeout: 2, connectTimeout: 1)
             if let response = try? await client.execute(request), response.status == 200 { return }
@@ -67,22 +64,20 @@ final class ChildGateway: @unchecked Sendable {
     /// SIGKILL: the process dies at once, mid-request or mid-transaction.
     func kill() async {
         guard let process = lock.withLock({ self.process }) else { return }
-        _ = Glibc.kill(process.processIdentifier, SIGKILL)
-        await Self.onThread { process.waitUntilExit() }
+        process.send(SIGKILL)
+        _ = await process.exitStatus()
     }
 
     /// SIGTERM, then waits for the exit; returns the exit status.
     func terminate() async -> Int32 {
         guard let process = lock.withLock({ self.process }) else { return -1 }
-        _ = Glibc.kill(process.processIdentifier, SIGTERM)
-        await Self.onThread { process.waitUntilExit() }
-        return process.terminationStatus
+        process.send(SIGTERM)
+        return await process.exitStatus()
     }
 
     /// Sends `signal` (SIGHUP: reload the configuration) to the running child.
     func send(signal: Int32) {
-        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
-        _ = Glibc.kill(process.processIdentifier, signal)
+        lock.withLock { self.process }?.send(signal)
     }
 
     /// Kills the child if it still runs (end of test, or a failure).
@@ -94,14 +89,6 @@ final class ChildGateway: @unchecked Sendable {
     func logTail(_ characters: Int = 4000) -> String {
         let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
         return String(text.suffix(characters))
-    }
-
-    /// Blocking waits get threads of their own: on the cooperative pool they could starve the in-process fake
-    /// servers the child talks to.
-    static func onThread<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            Thread { continuation.resume(returning: work()) }.start()
-        }
     }
 }
 
