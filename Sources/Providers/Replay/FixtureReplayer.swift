@@ -110,7 +110,8 @@ public struct FixtureReplayer: Sendable {
         }
     }
 
-    /// The messages of the newest conversation of (channel, customer), oldest first, read with the admin token.
+    /// The customer's messages in the newest conversation of (channel, customer), oldest first, read with the admin
+    /// token.
     private func messages(channel: String, customer: String) async throws -> [JSONValue] {
         guard let token = configuration.adminToken else {
             throw ReplayFailure(reason: "checking stored messages needs adminToken in the configuration")
@@ -124,7 +125,8 @@ public struct FixtureReplayer: Sendable {
         let conversation = try await json(
             CurlRequest(method: "GET", url: "\(target)/v1/conversations/\(id)", headers: auth))
         guard case .array(let messages) = conversation["messages"] else { return [] }
-        return messages
+        // The customer's messages only: a core or an agent may already have answered (the example core does).
+        return messages.filter { $0["direction"]?.stringValue == "inbound" }
     }
 
     private func json(_ request: CurlRequest) async throws -> JSONValue {
