@@ -32,30 +32,21 @@ struct CrashRecoveryTests {
                     twilioAPI: twilio.baseURL
                 ).utf8
             ).write(to: config)
-            let gateway = ChildGateway(
-                configPath: config.path, port: port, logURL: directory.appendingPathComponent("serve.log"))
-            try await CurlClient.withCurlClient { client in
-                let traffic = ChildTraffic(client: client, baseURL: gateway.baseURL)
-                let ledger = TrafficLedger()
-                do {
-                    try await gateway.start(client: client)
-                    let pauses = (0..<Self.kills).map { _ in Int.random(in: 300...1500, using: &random) }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 200) }
-                        group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(30), tag: "a") }
-                        group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(45), tag: "b") }
-                        group.addTask {
-                            try await gateway.killAndRestart(
-                                after: pauses, settle: .milliseconds(500), ledger: ledger, client: client)
-                        }
-                        try await group.waitForAll()
+            try await ChildGateway.withStarted(config: config, port: port, directory: directory) {
+                gateway, client, traffic, ledger in
+                let pauses = (0..<Self.kills).map { _ in Int.random(in: 300...1500, using: &random) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 200) }
+                    group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(30), tag: "a") }
+                    group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(45), tag: "b") }
+                    group.addTask {
+                        try await gateway.killAndRestart(
+                            after: pauses, settle: .milliseconds(500), ledger: ledger, client: client)
                     }
-                    try await check(traffic: traffic, ledger: ledger, twilio: twilio, arrivals: arrivals)
-                    #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
-                } catch {
-                    await gateway.stopIfRunning()
-                    throw error
+                    try await group.waitForAll()
                 }
+                try await check(traffic: traffic, ledger: ledger, twilio: twilio, arrivals: arrivals)
+                #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
             }
         }
     }

@@ -26,66 +26,57 @@ struct GracefulShutdownTests {
                     twilioAPI: twilio.baseURL
                 ).utf8
             ).write(to: config)
-            let gateway = ChildGateway(
-                configPath: config.path, port: port, logURL: directory.appendingPathComponent("serve.log"))
-            try await CurlClient.withCurlClient { client in
-                let traffic = ChildTraffic(client: client, baseURL: gateway.baseURL)
-                let ledger = TrafficLedger()
-                do {
-                    try await gateway.start(client: client)
-                    let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
-                        group.addTask {
-                            try await traffic.webhookLoad(ledger, workers: 4, minimum: 60)
-                            return nil
-                        }
-                        group.addTask {
-                            try await traffic.replyLoad(ledger, pause: .milliseconds(40), tag: "t")
-                            return nil
-                        }
-                        group.addTask {
-                            try await Task.sleep(for: .milliseconds(1500))
-                            signalled.killed()
-                            let status = await gateway.terminate()
-                            ledger.stop()
-                            // Webhooks not yet acknowledged are redelivered to the next process, as providers do.
-                            try await gateway.start(client: client)
-                            return status
-                        }
-                        var status: Int32?
-                        for try await result in group { status = result ?? status }
+            try await ChildGateway.withStarted(config: config, port: port, directory: directory) {
+                gateway, client, traffic, ledger in
+                let status = try await withThrowingTaskGroup(of: Int32?.self) { group in
+                    group.addTask {
+                        try await traffic.webhookLoad(ledger, workers: 4, minimum: 60)
+                        return nil
+                    }
+                    group.addTask {
+                        try await traffic.replyLoad(ledger, pause: .milliseconds(40), tag: "t")
+                        return nil
+                    }
+                    group.addTask {
+                        try await Task.sleep(for: .milliseconds(1500))
+                        signalled.killed()
+                        let status = await gateway.terminate()
+                        ledger.stop()
+                        // Webhooks not yet acknowledged are redelivered to the next process, as providers do.
+                        try await gateway.start(client: client)
                         return status
                     }
-                    #expect(status == 0, "log: \(gateway.logTail())")
-
-                    let replies = ledger.acknowledgedReplies
-                    let started = ContinuousClock.now
-                    var sent = ChildTraffic.sentBodies(twilio)
-                    // Well inside the 60 s lease: a reply stranded in `sending` by the shutdown would fail this.
-                    while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < .seconds(20) {
-                        try await Task.sleep(for: .milliseconds(100))
-                        sent = ChildTraffic.sentBodies(twilio)
-                    }
-                    let stored = try await traffic.storedInboundTexts()
-                    let webhooks = ledger.acknowledgedWebhooks
-                    // At least one send had reached the API and was waiting for its answer at SIGTERM.
-                    let sigterm = try #require(signalled.killTimes.first)
-                    let inFlight = arrivals.all.values.joined().filter {
-                        $0 <= sigterm && sigterm - $0 < .milliseconds(300)
-                    }
-                    print(
-                        "graceful shutdown: webhooks acknowledged \(webhooks.count), replies acknowledged \(replies.count), sent \(sent.count), in flight at SIGTERM \(inFlight.count)"
-                    )
-                    #expect(!inFlight.isEmpty, "no send was in flight at SIGTERM")
-                    #expect(replies.count > 3)
-                    #expect(replies.filter { sent[$0] == nil }.isEmpty, "replies not sent: log \(gateway.logTail())")
-                    #expect(
-                        sent.values.allSatisfy { $0 == 1 }, "a reply was sent twice: \(sent.filter { $0.value > 1 })")
-                    #expect(webhooks.values.allSatisfy { stored[$0] == 1 })
-                    #expect(await gateway.terminate() == 0)
-                } catch {
-                    await gateway.stopIfRunning()
-                    throw error
+                    var status: Int32?
+                    for try await result in group { status = result ?? status }
+                    return status
                 }
+                #expect(status == 0, "log: \(gateway.logTail())")
+
+                let replies = ledger.acknowledgedReplies
+                let started = ContinuousClock.now
+                var sent = ChildTraffic.sentBodies(twilio)
+                // Well inside the 60 s lease: a reply stranded in `sending` by the shutdown would fail this.
+                while replies.contains(where: { sent[$0] == nil }) && ContinuousClock.now - started < .seconds(20) {
+                    try await Task.sleep(for: .milliseconds(100))
+                    sent = ChildTraffic.sentBodies(twilio)
+                }
+                let stored = try await traffic.storedInboundTexts()
+                let webhooks = ledger.acknowledgedWebhooks
+                // At least one send had reached the API and was waiting for its answer at SIGTERM.
+                let sigterm = try #require(signalled.killTimes.first)
+                let inFlight = arrivals.all.values.joined().filter {
+                    $0 <= sigterm && sigterm - $0 < .milliseconds(300)
+                }
+                print(
+                    "graceful shutdown: webhooks acknowledged \(webhooks.count), replies acknowledged \(replies.count), sent \(sent.count), in flight at SIGTERM \(inFlight.count)"
+                )
+                #expect(!inFlight.isEmpty, "no send was in flight at SIGTERM")
+                #expect(replies.count > 3)
+                #expect(replies.filter { sent[$0] == nil }.isEmpty, "replies not sent: log \(gateway.logTail())")
+                #expect(
+                    sent.values.allSatisfy { $0 == 1 }, "a reply was sent twice: \(sent.filter { $0.value > 1 })")
+                #expect(webhooks.values.allSatisfy { stored[$0] == 1 })
+                #expect(await gateway.terminate() == 0)
             }
         }
     }

@@ -47,58 +47,49 @@ struct ReloadUnderLoadTests {
                     base, agents: [("carol", "carol-2"), ("dave", "dave-2")], title: "v2", maxAttempts: 8),
             ]
             try files[0].write(to: config)
-            let gateway = ChildGateway(
-                configPath: config.path, port: port, logURL: directory.appendingPathComponent("serve.log"))
-            try await CurlClient.withCurlClient { client in
-                let traffic = ChildTraffic(client: client, baseURL: gateway.baseURL)
-                let ledger = TrafficLedger()
-                do {
-                    try await gateway.start(client: client)
-                    let alice = try await Self.stream(port: port, agent: "alice", token: ChildTraffic.agentToken)
-                    let carol = try await Self.stream(port: port, agent: "carol", token: "carol-1")
-                    _ = try await alice.next("presence")
-                    _ = try await carol.next("presence")
-                    var routeAnswers: [Int?] = []
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 200) }
-                        group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(30), tag: "a") }
-                        group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(45), tag: "b") }
-                        defer { ledger.stop() }
-                        // Six reloads, alternately by signal and by the route, then an invalid file by both.
-                        for round in 1...6 {
-                            try await Task.sleep(for: .milliseconds(250))
-                            try files[round % 2 == 1 ? 1 : 2].write(to: config)
-                            if round % 2 == 1 {
-                                gateway.send(signal: SIGHUP)
-                            } else {
-                                routeAnswers.append(await traffic.request("POST", "/v1/admin/reload")?.status)
-                            }
-                        }
+            try await ChildGateway.withStarted(config: config, port: port, directory: directory) {
+                gateway, client, traffic, ledger in
+                let alice = try await Self.stream(port: port, agent: "alice", token: ChildTraffic.agentToken)
+                let carol = try await Self.stream(port: port, agent: "carol", token: "carol-1")
+                _ = try await alice.next("presence")
+                _ = try await carol.next("presence")
+                var routeAnswers: [Int?] = []
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 200) }
+                    group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(30), tag: "a") }
+                    group.addTask { try await traffic.replyLoad(ledger, pause: .milliseconds(45), tag: "b") }
+                    defer { ledger.stop() }
+                    // Six reloads, alternately by signal and by the route, then an invalid file by both.
+                    for round in 1...6 {
                         try await Task.sleep(for: .milliseconds(250))
-                        try Data(#"{"agents": [{"id": "x"}, {"id": "x"}]}"#.utf8).write(to: config)
-                        gateway.send(signal: SIGHUP)
-                        routeAnswers.append(await traffic.request("POST", "/v1/admin/reload")?.status)
-                        try await Task.sleep(for: .milliseconds(500))
-                        ledger.stop()
-                        try await group.waitForAll()
+                        try files[round % 2 == 1 ? 1 : 2].write(to: config)
+                        if round % 2 == 1 {
+                            gateway.send(signal: SIGHUP)
+                        } else {
+                            routeAnswers.append(await traffic.request("POST", "/v1/admin/reload")?.status)
+                        }
                     }
-                    #expect(routeAnswers == [200, 200, 200, 400])
-                    try await carol.waitUntilClosed()
-                    // alice's stream was never dropped and is still live: a presence change reaches it.
-                    #expect(await alice.isClosed == false)
-                    _ = await traffic.request("PUT", "/v1/agents/alice/presence", json: #"{"status": "away"}"#)
-                    var status: JSONValue?
-                    while status != .string("away") { status = try await alice.next("presence").data["status"] }
-                    try await check(traffic: traffic, ledger: ledger, twilio: twilio)
-                    let log = gateway.logTail(1_000_000)
-                    #expect(log.components(separatedBy: "reload (SIGHUP) applied").count - 1 == 3)
-                    #expect(log.contains("reload (SIGHUP) refused"))
-                    await alice.close()
-                    #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
-                } catch {
-                    await gateway.stopIfRunning()
-                    throw error
+                    try await Task.sleep(for: .milliseconds(250))
+                    try Data(#"{"agents": [{"id": "x"}, {"id": "x"}]}"#.utf8).write(to: config)
+                    gateway.send(signal: SIGHUP)
+                    routeAnswers.append(await traffic.request("POST", "/v1/admin/reload")?.status)
+                    try await Task.sleep(for: .milliseconds(500))
+                    ledger.stop()
+                    try await group.waitForAll()
                 }
+                #expect(routeAnswers == [200, 200, 200, 400])
+                try await carol.waitUntilClosed()
+                // alice's stream was never dropped and is still live: a presence change reaches it.
+                #expect(await alice.isClosed == false)
+                _ = await traffic.request("PUT", "/v1/agents/alice/presence", json: #"{"status": "away"}"#)
+                var status: JSONValue?
+                while status != .string("away") { status = try await alice.next("presence").data["status"] }
+                try await check(traffic: traffic, ledger: ledger, twilio: twilio)
+                let log = gateway.logTail(1_000_000)
+                #expect(log.components(separatedBy: "reload (SIGHUP) applied").count - 1 == 3)
+                #expect(log.contains("reload (SIGHUP) refused"))
+                await alice.close()
+                #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
             }
         }
     }

@@ -27,49 +27,40 @@ struct RemoteCoreCrashTests {
             text.insert(contentsOf: router, at: text.index(after: text.startIndex))
             let config = directory.appendingPathComponent("config.json")
             try Data(text.utf8).write(to: config)
-            let gateway = ChildGateway(
-                configPath: config.path, port: port, logURL: directory.appendingPathComponent("serve.log"))
-            try await CurlClient.withCurlClient { client in
-                let traffic = ChildTraffic(client: client, baseURL: gateway.baseURL)
-                let ledger = TrafficLedger()
-                do {
-                    try await gateway.start(client: client)
-                    let pauses = (0..<4).map { _ in Int.random(in: 200...900, using: &random) }
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 150) }
-                        group.addTask {
-                            try await gateway.killAndRestart(
-                                after: pauses, settle: .milliseconds(300), ledger: ledger, client: client)
-                        }
-                        try await group.waitForAll()
+            try await ChildGateway.withStarted(config: config, port: port, directory: directory) {
+                gateway, client, traffic, ledger in
+                let pauses = (0..<4).map { _ in Int.random(in: 200...900, using: &random) }
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await traffic.webhookLoad(ledger, workers: 8, minimum: 150) }
+                    group.addTask {
+                        try await gateway.killAndRestart(
+                            after: pauses, settle: .milliseconds(300), ledger: ledger, client: client)
                     }
-                    let acknowledged = Set(ledger.acknowledgedWebhooks.values)
-                    // A kill can leave an event claimed: its conversation then waits for the claim's 60 s lease.
-                    let events = try await core.waitUntil(within: .seconds(100), "every acknowledged message") {
-                        events in
-                        let texts = Set(
-                            events.filter { $0.type == "message.received" }.compactMap {
-                                $0.json["message"]?["text"]?.stringValue
-                            })
-                        return acknowledged.isSubset(of: texts)
-                    }
-                    for customer in ChildTraffic.customers {
-                        var seen = Set<String>()
-                        let types = events.filter {
-                            $0.json["customer"]?["phone"]?.stringValue == customer && seen.insert($0.id).inserted
-                        }.map(\.type)
-                        #expect(types.prefix(2) == ["message.received", "notification.request"], "\(customer)")
-                        #expect(types.filter { $0 == "notification.request" }.count == 1, "\(customer): \(types)")
-                    }
-                    print(
-                        "core SIGKILL: \(acknowledged.count) acknowledged webhooks, \(events.count) deliveries, \(ledger.killTimes.count) kills"
-                    )
-                    #expect(core.problems.isEmpty, "protocol problems: \(core.problems)")
-                    #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
-                } catch {
-                    await gateway.stopIfRunning()
-                    throw error
+                    try await group.waitForAll()
                 }
+                let acknowledged = Set(ledger.acknowledgedWebhooks.values)
+                // A kill can leave an event claimed: its conversation then waits for the claim's 60 s lease.
+                let events = try await core.waitUntil(within: .seconds(100), "every acknowledged message") {
+                    events in
+                    let texts = Set(
+                        events.filter { $0.type == "message.received" }.compactMap {
+                            $0.json["message"]?["text"]?.stringValue
+                        })
+                    return acknowledged.isSubset(of: texts)
+                }
+                for customer in ChildTraffic.customers {
+                    var seen = Set<String>()
+                    let types = events.filter {
+                        $0.json["customer"]?["phone"]?.stringValue == customer && seen.insert($0.id).inserted
+                    }.map(\.type)
+                    #expect(types.prefix(2) == ["message.received", "notification.request"], "\(customer)")
+                    #expect(types.filter { $0 == "notification.request" }.count == 1, "\(customer): \(types)")
+                }
+                print(
+                    "core SIGKILL: \(acknowledged.count) acknowledged webhooks, \(events.count) deliveries, \(ledger.killTimes.count) kills"
+                )
+                #expect(core.problems.isEmpty, "protocol problems: \(core.problems)")
+                #expect(await gateway.terminate() == 0, "log: \(gateway.logTail())")
             }
         }
     }

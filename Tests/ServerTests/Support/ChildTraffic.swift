@@ -258,6 +258,25 @@ extension ChildTraffic {
 }
 
 extension ChildGateway {
+    /// Starts the built binary on `config` (log `serve.log` in `directory`) and runs `body` with it, a curl client,
+    /// traffic against it and a ledger of that traffic; kills the child if `body` throws.
+    static func withStarted(
+        config: URL, port: Int, directory: URL,
+        _ body: (ChildGateway, CurlClient, ChildTraffic, TrafficLedger) async throws -> Void
+    ) async throws {
+        let gateway = ChildGateway(
+            configPath: config.path, port: port, logURL: directory.appendingPathComponent("serve.log"))
+        try await CurlClient.withCurlClient { client in
+            do {
+                try await gateway.start(client: client)
+                try await body(gateway, client, ChildTraffic(client: client, baseURL: gateway.baseURL), TrafficLedger())
+            } catch {
+                await gateway.stopIfRunning()
+                throw error
+            }
+        }
+    }
+
     /// After each pause (milliseconds), records a kill in `ledger`, kills the gateway with SIGKILL and starts it
     /// again on the same database and port; after `settle`, stops the ledger's traffic.
     func killAndRestart(
