@@ -198,7 +198,7 @@ struct ClusterTests {
                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
                 """)
             #expect(ended == ["true"])
-            let deadline = ContinuousClock.now + .seconds(15)
+            let deadline = ContinuousClock.now + .seconds(40)
             var newTerm = term
             while newTerm == term, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))

@@ -13,7 +13,7 @@ struct HeartbeatTests {
         try await GatewayHarness.with(configuration, heartbeat: .milliseconds(100)) { gateway in
             let first = try await gateway.events(agent: "alice", token: "alice-token")
             let second = try await gateway.events(agent: "alice", token: "alice-token")
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(30)
             while (first.client.comments < 3 || second.client.comments < 3), ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(20))
             }

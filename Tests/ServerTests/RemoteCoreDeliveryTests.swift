@@ -43,7 +43,7 @@ struct RemoteCoreDeliveryTests {
                 #expect(core.refused == 9)
                 // The core has the last event before the gateway has its answer and removes it from the outbox.
                 var metrics = try await gateway.request("GET", "/metrics")
-                let deadline = ContinuousClock.now + .seconds(10)
+                let deadline = ContinuousClock.now + .seconds(30)
                 while !metrics.text.contains("switchboard_core_outbox_depth 0"), ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(50))
                     metrics = try await gateway.request("GET", "/metrics")
@@ -72,7 +72,7 @@ struct RemoteCoreDeliveryTests {
                             try await gateway.postTwilioSMS(sid: sid, from: customer, text: "\(round)").status == 200)
                     }
                 }
-                let deadline = ContinuousClock.now + .seconds(10)
+                let deadline = ContinuousClock.now + .seconds(30)
                 while core.refused < 3, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
                 let metrics = try await gateway.request("GET", "/metrics").text
                 #expect(metrics.contains("switchboard_core_outbox_depth 12"), "\(metrics)")

@@ -15,7 +15,7 @@ struct RetentionEndToEndTests {
             let list = try await gateway.api(
                 "GET", "/v1/conversations?customerPhone=%2B14155550123", token: "admin-token")
             let id = try #require(list["conversations"]?.arrayValue?.first?["id"]?.stringValue)
-            let deadline = ContinuousClock.now + .seconds(10)
+            let deadline = ContinuousClock.now + .seconds(60)
             var messages: [JSONValue]? = nil
             while ContinuousClock.now < deadline {
                 messages = try await gateway.api("GET", "/v1/conversations/\(id)", token: "admin-token")["messages"]?
