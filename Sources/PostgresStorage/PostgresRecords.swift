@@ -77,7 +77,11 @@ enum ConversationRows {
     }
 
     static func fetch(id: String, _ db: SQLSession) async throws -> Conversation? {
-        try await db.row(select + " WHERE c.id = $1", [id]).map(decode)
+        try await db.row(FetchByID.self, [id]).map(decode)
+    }
+
+    enum FetchByID: PreparedSQL {
+        static let sql = select + " WHERE c.id = $1"
     }
 
     /// The conversation, its row locked until the transaction ends (`FOR UPDATE` or `FOR SHARE`).
@@ -92,23 +96,19 @@ enum ConversationRows {
     ) async throws
         -> Conversation?
     {
-        try await db.row(
-            select + " WHERE c.channel_id = $1 AND c.customer_phone = $2 AND c.status = 'open' FOR UPDATE OF c",
-            [channelID, customerPhone]
-        ).map(decode)
+        try await db.row(FetchOpenLocked.self, [channelID, customerPhone]).map(decode)
+    }
+
+    enum FetchOpenLocked: PreparedSQL {
+        static let sql =
+            select + " WHERE c.channel_id = $1 AND c.customer_phone = $2 AND c.status = 'open' FOR UPDATE OF c"
     }
 
     /// Inserts an open conversation unless (channel, customer) already has one (the partial unique index):
     /// `false` then, and the caller reads the one that won.
     static func insertOpen(_ conversation: Conversation, _ db: SQLSession) async throws -> Bool {
         try await db.run(
-            """
-            INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, contact_id,
-                match_count, candidate_ids, assigned_agent, context_json, created_at, closed_at)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-            ON CONFLICT (channel_id, customer_phone) WHERE status = 'open' DO NOTHING
-            RETURNING 1
-            """,
+            InsertOpen.self,
             [
                 conversation.id, conversation.channelID, conversation.medium.rawValue, conversation.queue,
                 conversation.status.rawValue, conversation.customerPhone, conversation.match.contact?.id,
@@ -116,6 +116,16 @@ enum ConversationRows {
                 conversation.assignedAgent, conversation.contextJSON, conversation.createdAt.storedMilliseconds,
                 conversation.closedAt?.storedMilliseconds,
             ]) > 0
+    }
+
+    enum InsertOpen: PreparedSQL {
+        static let sql = """
+            INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, contact_id,
+                match_count, candidate_ids, assigned_agent, context_json, created_at, closed_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+            ON CONFLICT (channel_id, customer_phone) WHERE status = 'open' DO NOTHING
+            RETURNING 1
+            """
     }
 
     static func updateMatch(conversationID: String, _ match: ContactMatch, _ db: SQLSession) async throws {
@@ -163,10 +173,12 @@ enum MessageRows {
     ) async throws
         -> Message?
     {
-        try await db.row(
-            select + " WHERE channel_id = $1 AND provider_message_id = $2 AND direction = 'outbound' FOR UPDATE",
-            [channelID, providerMessageID]
-        ).map(decode)
+        try await db.row(FetchOutboundLocked.self, [channelID, providerMessageID]).map(decode)
+    }
+
+    enum FetchOutboundLocked: PreparedSQL {
+        static let sql =
+            select + " WHERE channel_id = $1 AND provider_message_id = $2 AND direction = 'outbound' FOR UPDATE"
     }
 
     /// Inserts the message and its first status change in one statement (one round trip); with `dedupeLink`,
@@ -181,55 +193,74 @@ enum MessageRows {
             message.error?.code, message.error?.message, message.providerMessageID,
             message.createdAt.storedMilliseconds, message.updatedAt.storedMilliseconds,
         ]
-        var link = ""
         if let dedupeLink {
             arguments += [dedupeLink.kind.rawValue, dedupeLink.key]
-            link = """
+            try await db.run(InsertLinkingDedupeKey.self, arguments)
+        } else {
+            try await db.run(Insert.self, arguments)
+        }
+    }
+
+    // The history row references the message: the foreign key is checked at the end of the statement, when both
+    // rows exist.
+    private static let insertWith = """
+        WITH inserted AS (
+            INSERT INTO message (id, conversation_id, channel_id, direction, author, agent_id, text, media,
+                status, error_code, error_message, provider_message_id, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+            RETURNING id
+        )
+        """
+    private static let insertHistory = """
+        INSERT INTO message_status_history (message_id, status, error_code, error_message, at)
+        SELECT id, $9, $10, $11, $13 FROM inserted
+        """
+
+    enum Insert: PreparedSQL {
+        static let sql = insertWith + "\n" + insertHistory
+    }
+
+    enum InsertLinkingDedupeKey: PreparedSQL {
+        static let sql =
+            insertWith + """
                 , linked AS (
                     UPDATE dedupe_key SET conversation_id = $2, message_id = $1
                     WHERE channel_id = $3 AND kind = $15 AND key = $16
                 )
-                """
-        }
-        // The history row references the message: the foreign key is checked at the end of the statement, when
-        // both rows exist.
-        try await db.run(
-            """
-            WITH inserted AS (
-                INSERT INTO message (id, conversation_id, channel_id, direction, author, agent_id, text, media,
-                    status, error_code, error_message, provider_message_id, created_at, updated_at)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
-                RETURNING id
-            )\(link)
-            INSERT INTO message_status_history (message_id, status, error_code, error_message, at)
-            SELECT id, $9, $10, $11, $13 FROM inserted
-            """,
-            arguments)
+
+                """ + insertHistory
     }
 
     /// Writes the mutable part of a message (status, error, provider id, updated time).
     static func updateState(_ message: Message, _ db: SQLSession) async throws {
         try await db.run(
-            """
-            UPDATE message SET status = $1, error_code = $2, error_message = $3, provider_message_id = $4,
-                updated_at = $5
-            WHERE id = $6
-            """,
+            UpdateState.self,
             [
                 message.status.rawValue, message.error?.code, message.error?.message, message.providerMessageID,
                 message.updatedAt.storedMilliseconds, message.id,
             ])
     }
 
+    enum UpdateState: PreparedSQL {
+        static let sql = """
+            UPDATE message SET status = $1, error_code = $2, error_message = $3, provider_message_id = $4,
+                updated_at = $5
+            WHERE id = $6
+            """
+    }
+
     static func appendHistory(
         messageID: String, status: MessageStatus, error: ProviderErrorDetail?, at: Date, _ db: SQLSession
     ) async throws {
         try await db.run(
-            """
+            AppendHistory.self, [messageID, status.rawValue, error?.code, error?.message, at.storedMilliseconds])
+    }
+
+    enum AppendHistory: PreparedSQL {
+        static let sql = """
             INSERT INTO message_status_history (message_id, status, error_code, error_message, at)
             VALUES ($1, $2, $3, $4, $5)
-            """,
-            [messageID, status.rawValue, error?.code, error?.message, at.storedMilliseconds])
+            """
     }
 
     /// Applies a status report (``Switchboard/Message/applyingReport(_:error:at:)``) and records the change. The caller holds the message's

@@ -114,19 +114,23 @@ enum CoreEventRows {
             let at = event.createdAt.storedMilliseconds
             // The queue row first, locked (an upsert that keeps its time) until the transaction ends: see
             // `completeCoreEvent`.
-            try await db.run(
-                """
-                INSERT INTO core_queue (conversation_id, next_attempt_at) VALUES ($1, $2)
-                ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
-                """,
-                [event.conversationID, at])
-            try await db.run(
-                """
-                INSERT INTO core_event (id, conversation_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (id) DO NOTHING
-                """,
-                [event.id, event.conversationID, event.type, event.body, at])
+            try await db.run(EnqueueConversation.self, [event.conversationID, at])
+            try await db.run(InsertEvent.self, [event.id, event.conversationID, event.type, event.body, at])
         }
+    }
+
+    enum EnqueueConversation: PreparedSQL {
+        static let sql = """
+            INSERT INTO core_queue (conversation_id, next_attempt_at) VALUES ($1, $2)
+            ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
+            """
+    }
+
+    enum InsertEvent: PreparedSQL {
+        static let sql = """
+            INSERT INTO core_event (id, conversation_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (id) DO NOTHING
+            """
     }
 
     static func event(_ row: PostgresRandomAccessRow) throws -> CoreEvent {

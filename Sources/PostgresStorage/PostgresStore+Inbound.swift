@@ -156,22 +156,28 @@ enum DedupeKeys {
         var messageID: String?
     }
 
+    enum Find: PreparedSQL {
+        static let sql =
+            "SELECT conversation_id, message_id FROM dedupe_key WHERE channel_id = $1 AND kind = $2 AND key = $3"
+    }
+
     static func find(channelID: String, kind: Kind, key: String, _ db: SQLSession) async throws -> Entry? {
-        try await db.row(
-            "SELECT conversation_id, message_id FROM dedupe_key WHERE channel_id = $1 AND kind = $2 AND key = $3",
-            [channelID, kind.rawValue, key]
-        ).map { Entry(conversationID: try $0.optional("conversation_id"), messageID: try $0.optional("message_id")) }
+        try await db.row(Find.self, [channelID, kind.rawValue, key]).map {
+            Entry(conversationID: try $0.optional("conversation_id"), messageID: try $0.optional("message_id"))
+        }
     }
 
     /// Records the key as handled; `false` when it already was (or a concurrent transaction that committed it
     /// first did: the insert waits for it).
     static func claim(channelID: String, kind: Kind, key: String, at: Date, _ db: SQLSession) async throws -> Bool {
-        try await db.run(
-            """
+        try await db.run(Claim.self, [channelID, kind.rawValue, key, at.storedMilliseconds]) > 0
+    }
+
+    enum Claim: PreparedSQL {
+        static let sql = """
             INSERT INTO dedupe_key (channel_id, kind, key, created_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT DO NOTHING RETURNING 1
-            """,
-            [channelID, kind.rawValue, key, at.storedMilliseconds]) > 0
+            """
     }
 
     /// ``claim(channelID:kind:key:at:_:)`` and, when the key was free, the contacts with the E.164 number `e164`
@@ -180,18 +186,7 @@ enum DedupeKeys {
         channelID: String, kind: Kind, key: String, at: Date, e164: String?, _ db: SQLSession
     ) async throws -> [Contact]? {
         let rows = try await db.rows(
-            """
-            WITH claimed AS (
-                INSERT INTO dedupe_key (channel_id, kind, key, created_at) VALUES ($1, $2, $3, $4)
-                ON CONFLICT DO NOTHING RETURNING 1
-            )
-            SELECT c.claimed, k.id, k.name, k.mobile_phone, k.mobile_phone_e164, k.region, k.attributes,
-                k.created_at
-            FROM (SELECT COUNT(*) AS claimed FROM claimed) c
-            LEFT JOIN contact k ON c.claimed > 0 AND k.mobile_phone_e164 = $5
-            ORDER BY k.created_at, k.seq
-            """,
-            [channelID, kind.rawValue, key, at.storedMilliseconds, e164])
+            ClaimReadingContacts.self, [channelID, kind.rawValue, key, at.storedMilliseconds, e164])
         guard let first = rows.first else {
             throw StorageCorruption(what: "the dedupe key claim returned no row")
         }
@@ -205,16 +200,32 @@ enum DedupeKeys {
         return contacts
     }
 
+    enum ClaimReadingContacts: PreparedSQL {
+        static let sql = """
+            WITH claimed AS (
+                INSERT INTO dedupe_key (channel_id, kind, key, created_at) VALUES ($1, $2, $3, $4)
+                ON CONFLICT DO NOTHING RETURNING 1
+            )
+            SELECT c.claimed, k.id, k.name, k.mobile_phone, k.mobile_phone_e164, k.region, k.attributes,
+                k.created_at
+            FROM (SELECT COUNT(*) AS claimed FROM claimed) c
+            LEFT JOIN contact k ON c.claimed > 0 AND k.mobile_phone_e164 = $5
+            ORDER BY k.created_at, k.seq
+            """
+    }
+
     /// Records what a claimed key produced, for the duplicates to answer with.
     static func link(
         channelID: String, kind: Kind, key: String, conversationID: String?, messageID: String?, _ db: SQLSession
     ) async throws {
-        try await db.run(
-            """
+        try await db.run(Link.self, [channelID, kind.rawValue, key, conversationID, messageID])
+    }
+
+    enum Link: PreparedSQL {
+        static let sql = """
             UPDATE dedupe_key SET conversation_id = $4, message_id = $5
             WHERE channel_id = $1 AND kind = $2 AND key = $3
-            """,
-            [channelID, kind.rawValue, key, conversationID, messageID])
+            """
     }
 }
 
@@ -296,15 +307,17 @@ enum ReplayNonces {
         let windowStart = replay.windowStart.storedMilliseconds
         // The same statement forgets the nonces no request can reuse any more (each write removes what expired
         // since the last one); it leaves this nonce's row to the upsert, so the two never touch one row.
-        let taken = try await db.run(
-            """
+        let taken = try await db.run(Take.self, [channelID, nonce, eventKey, at.storedMilliseconds, windowStart])
+        guard taken > 0 else { throw replay.nonceRefusal(channelID: channelID) }
+    }
+
+    enum Take: PreparedSQL {
+        static let sql = """
             WITH expired AS (DELETE FROM replay_nonce WHERE channel_id = $1 AND seen_at < $5 AND nonce <> $2)
             INSERT INTO replay_nonce (channel_id, nonce, event_key, seen_at) VALUES ($1, $2, $3, $4)
             ON CONFLICT (channel_id, nonce) DO UPDATE SET event_key = excluded.event_key, seen_at = excluded.seen_at
             WHERE replay_nonce.seen_at < $5 OR replay_nonce.event_key = excluded.event_key
             RETURNING 1
-            """,
-            [channelID, nonce, eventKey, at.storedMilliseconds, windowStart])
-        guard taken > 0 else { throw replay.nonceRefusal(channelID: channelID) }
+            """
     }
 }

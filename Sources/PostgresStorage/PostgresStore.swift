@@ -182,16 +182,19 @@ public final class PostgresStore: Store {
     ) async throws -> T {
         let value: T
         do {
-            try await session.run("BEGIN")
+            try await session.run(Begin.self)
             value = try await body(session)
         } catch {
             // On a broken connection the rollback fails too; the server rolls back when the session ends.
             _ = try? await session.run("ROLLBACK")
             throw NotCommitted(underlying: error)
         }
-        try await session.run("COMMIT")
+        try await session.run(Commit.self)
         return value
     }
+
+    enum Begin: PreparedSQL { static let sql = "BEGIN" }
+    enum Commit: PreparedSQL { static let sql = "COMMIT" }
 
     /// Leases a connection for `body`, waiting at most ``Options/connectionTimeout`` for it. Only the wait is
     /// bounded: once leased, the body runs to its end (an import may take longer).

@@ -107,7 +107,11 @@ struct SQLSession: Sendable {
     /// Takes a transaction-scoped advisory lock on `key` (hashed): writers of one logical resource that has no
     /// row to lock yet (a delivery report's provider id, a concatenated message's group) queue behind each other.
     func lock(_ key: String) async throws {
-        try await run("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [key])
+        try await run(AdvisoryLock.self, [key])
+    }
+
+    enum AdvisoryLock: PreparedSQL {
+        static let sql = "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))"
     }
 
     /// Like ``lock(_:)`` without waiting: `false` when another transaction holds it.
