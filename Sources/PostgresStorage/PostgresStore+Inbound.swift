@@ -4,7 +4,10 @@ import Switchboard
 
 extension PostgresStore {
     public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
-        try await transaction { db in try await Self.recordInbound(record, db) }
+        if let inboundBatches, Self.batchable(record) {
+            return try await recordInboundBatched(record, inboundBatches)
+        }
+        return try await transaction { db in try await Self.recordInbound(record, db) }
     }
 
     public func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {

@@ -34,15 +34,19 @@ public final class PostgresStore: Store {
         public var sendingLease: TimeInterval
         /// How many events each agent's replay log keeps.
         public var agentEventsKept: Int
+        /// How many batches of inbound messages may be written at once, each in its own transaction on its own
+        /// connection (group commit: concurrent webhooks share a transaction); 0 writes each message alone.
+        public var inboundBatchLanes: Int
 
         public init(
             connectionTimeout: Duration = .seconds(5), maximumConnections: Int = 20, sendingLease: TimeInterval = 60,
-            agentEventsKept: Int = 1000
+            agentEventsKept: Int = 1000, inboundBatchLanes: Int = 4
         ) {
             self.connectionTimeout = connectionTimeout
             self.maximumConnections = maximumConnections
             self.sendingLease = sendingLease
             self.agentEventsKept = agentEventsKept
+            self.inboundBatchLanes = inboundBatchLanes
         }
     }
 
@@ -51,6 +55,8 @@ public final class PostgresStore: Store {
     public let options: Options
     let client: PostgresClient
     let logger: Logger
+    /// The group commit of inbound messages; `nil` when ``Options/inboundBatchLanes`` is 0.
+    let inboundBatches: InboundBatchQueue?
 
     /// A store on the database `url` names. Nothing connects yet: ``run()`` must be running (it runs the
     /// connection pool) and ``migrate()`` must have succeeded before other calls. ``withStore(url:options:logger:_:)``
@@ -61,6 +67,9 @@ public final class PostgresStore: Store {
         self.url = url
         self.options = options
         self.logger = logger
+        inboundBatches =
+            options.inboundBatchLanes > 0
+            ? InboundBatchQueue(lanes: min(options.inboundBatchLanes, max(1, options.maximumConnections / 2))) : nil
         var configuration = PostgresClient.Configuration(
             host: url.host, port: url.port, username: url.username, password: url.password, database: url.database,
             tls: url.clientTLS())

@@ -1,0 +1,227 @@
+import Foundation
+import PostgresNIO
+import Switchboard
+
+// Group commit of inbound messages: concurrent `recordInbound` calls share one transaction and a handful of
+// statements (InboundBatchRows), and every caller is answered only once that transaction has committed.
+
+extension PostgresStore {
+    /// Whether a message may share a batch. A replay guard's nonce and remote-core events take the one-by-one
+    /// path (``recordInbound(_:_:)``), as does everything when ``Options/inboundBatchLanes`` is 0.
+    static func batchable(_ record: InboundRecord) -> Bool {
+        record.replayGuard == nil && record.coreEvents == nil
+    }
+
+    /// Stores `record` in the next batch; returns once that batch has committed.
+    func recordInboundBatched(_ record: InboundRecord, _ queue: InboundBatchQueue) async throws -> InboundOutcome {
+        try await withCheckedThrowingContinuation { continuation in
+            if queue.enqueue(.init(record: record, continuation: continuation)) {
+                Task { await self.runInboundLane(queue) }
+            }
+        }
+    }
+
+    /// Runs batches from `queue` until none waits.
+    func runInboundLane(_ queue: InboundBatchQueue) async {
+        while let calls = queue.next() { await runInboundBatch(calls, queue) }
+    }
+
+    /// Runs one batch. Nothing committed (a deadlock, a lost race, a dead connection, a bad row): each call runs
+    /// again on its own, as it would without batching. `COMMIT` failed: whether it took is unknown, so every call
+    /// fails `unavailable` and the provider's retry meets the dedupe key if it did.
+    private func runInboundBatch(_ calls: [InboundBatchQueue.Call], _ queue: InboundBatchQueue) async {
+        // A key twice in one batch (a provider's quick retry): the later copy runs after the batch, alone, and
+        // finds the first.
+        var keys = Set<BatchKey>()
+        var batch: [InboundBatchQueue.Call] = []
+        var alone: [InboundBatchQueue.Call] = []
+        for call in calls {
+            if keys.insert(BatchKey(call.record.channelID, call.record.dedupeKey)).inserted {
+                batch.append(call)
+            } else {
+                alone.append(call)
+            }
+        }
+        let records = batch.map(\.record)
+        do {
+            let outcomes = try await withSession { session in
+                try await Self.inTransaction(session) { db in try await Self.storeInboundBatch(records, db) }
+            }
+            for (call, outcome) in zip(batch, outcomes) { call.continuation.resume(returning: outcome) }
+        } catch is NotCommitted {
+            alone = batch + alone
+        } catch {
+            let failure = PostgresFailure.mapped(error, url: url)
+            for call in batch { call.continuation.resume(throwing: failure) }
+        }
+        queue.batchEnded()
+        guard !alone.isEmpty else { return }
+        await withTaskGroup(of: Void.self) { group in
+            for call in alone {
+                group.addTask {
+                    do {
+                        let outcome = try await self.transaction { db in try await Self.recordInbound(call.record, db) }
+                        call.continuation.resume(returning: outcome)
+                    } catch {
+                        call.continuation.resume(throwing: error)
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``recordInbound(_:_:)`` for every record at once (their dedupe keys distinct); outcomes in their order.
+    static func storeInboundBatch(_ records: [InboundRecord], _ db: SQLSession) async throws -> [InboundOutcome] {
+        let at = records.map { $0.receivedAt.storedPrecision }
+        var outcomes = [InboundOutcome?](repeating: nil, count: records.count)
+
+        // 1. The dedupe keys, in one order for every batch.
+        let byKey = records.indices.sorted {
+            (records[$0].channelID, records[$0].dedupeKey) < (records[$1].channelID, records[$1].dedupeKey)
+        }
+        let claimedRows = try await db.rows(
+            InboundBatchRows.ClaimKeys.sql,
+            [
+                byKey.map { records[$0].channelID }, byKey.map { records[$0].dedupeKey },
+                byKey.map { at[$0].storedMilliseconds },
+            ])
+        let claimed = Set(try claimedRows.map { BatchKey(try $0.required("channel_id"), try $0.required("key")) })
+        let taken = records.indices.filter { !claimed.contains(BatchKey(records[$0].channelID, records[$0].dedupeKey)) }
+        if !taken.isEmpty {
+            let rows = try await db.rows(
+                InboundBatchRows.FindKeys.sql,
+                [taken.map { records[$0].channelID }, taken.map { records[$0].dedupeKey }])
+            var first: [BatchKey: DedupeKeys.Entry] = [:]
+            for row in rows {
+                first[BatchKey(try row.required("channel_id"), try row.required("key"))] = DedupeKeys.Entry(
+                    conversationID: try row.optional("conversation_id"), messageID: try row.optional("message_id"))
+            }
+            for index in taken {
+                let entry = first[BatchKey(records[index].channelID, records[index].dedupeKey)]
+                outcomes[index] = .duplicate(conversationID: entry?.conversationID, messageID: entry?.messageID)
+            }
+        }
+        let stored = records.indices.filter { outcomes[$0] == nil }
+        guard !stored.isEmpty else { return outcomes.map { $0! } }
+
+        // 2. The customers' contacts and open conversations (locked); 3. conversations for the others.
+        let matches = try await contactMatches(stored.map { records[$0] }, db)
+        var customers: [BatchKey] = []
+        var firstRecord: [BatchKey: Int] = [:]
+        for index in stored {
+            let customer = BatchKey(records[index].channelID, records[index].customerPhone)
+            if firstRecord[customer] == nil {
+                firstRecord[customer] = index
+                customers.append(customer)
+            }
+        }
+        var open = try await openConversationsLocked(customers, matches: matches, db)
+        let missing = customers.filter { open[$0] == nil }.sorted { ($0.first, $0.second) < ($1.first, $1.second) }
+        var opened = Set<BatchKey>()
+        if !missing.isEmpty {
+            let new = missing.map { customer in
+                let record = records[firstRecord[customer]!]
+                return Conversation(
+                    id: RecordID.make("conv"), channelID: record.channelID, medium: record.medium, queue: record.queue,
+                    status: .open, customerPhone: record.customerPhone, match: matches[customer.second] ?? .none,
+                    createdAt: at[firstRecord[customer]!])
+            }
+            let inserted = Set(
+                try await db.rows(
+                    InboundBatchRows.InsertOpen.sql,
+                    [
+                        new.map(\.id), new.map(\.channelID), new.map(\.medium.rawValue), new.map(\.queue),
+                        new.map(\.customerPhone), new.map { $0.match.contact?.id ?? "" },
+                        new.map { Int64($0.match.count) },
+                        try new.map { try StoredJSON.encodeIDs($0.match.candidateIDs) },
+                        new.map(\.createdAt.storedMilliseconds),
+                    ]
+                ).map { row -> String in try row.required("id") })
+            for (customer, conversation) in zip(missing, new) where inserted.contains(conversation.id) {
+                open[customer] = conversation
+                opened.insert(customer)
+            }
+            // Another transaction opened one for a customer in the meantime: continue that one.
+            let lost = missing.filter { open[$0] == nil }
+            if !lost.isEmpty {
+                open.merge(try await openConversationsLocked(lost, matches: matches, db)) { first, _ in first }
+            }
+        }
+
+        // 4. The messages, in arrival order.
+        var messages: [Message] = []
+        var keys: [String] = []
+        for index in stored {
+            let record = records[index]
+            let customer = BatchKey(record.channelID, record.customerPhone)
+            guard let conversation = open[customer] else {
+                throw SwitchboardError.unavailable(
+                    "database busy: the open conversation of a customer on channel \(record.channelID) kept changing; retry"
+                )
+            }
+            let message = Message(
+                id: RecordID.make("msg"), conversationID: conversation.id, direction: .inbound, author: record.author,
+                text: record.text, media: record.media, status: .received, providerMessageID: record.providerMessageID,
+                createdAt: at[index], updatedAt: at[index])
+            messages.append(message)
+            keys.append(record.dedupeKey)
+            outcomes[index] = .stored(
+                conversation: conversation, message: message,
+                openedConversation: opened.contains(customer) && firstRecord[customer] == index)
+        }
+        try await db.run(
+            InboundBatchRows.InsertMessages.sql,
+            [
+                messages.map(\.id), messages.map(\.conversationID), stored.map { records[$0].channelID },
+                messages.map(\.author.rawValue), messages.map(\.text),
+                try messages.map { try StoredJSON.encodeMedia($0.media) },
+                messages.map { $0.providerMessageID ?? "" }, messages.map(\.createdAt.storedMilliseconds), keys,
+            ])
+        return outcomes.map { $0! }
+    }
+
+    /// Each phone-number customer's contact match, by number (short codes and alphanumeric senders match none).
+    private static func contactMatches(
+        _ records: [InboundRecord], _ db: SQLSession
+    ) async throws -> [String: ContactMatch] {
+        let phones = Array(Set(records.filter(\.customerIsPhoneNumber).map(\.customerPhone)))
+        guard !phones.isEmpty else { return [:] }
+        var contacts: [String: [Contact]] = [:]
+        for row in try await db.rows(InboundBatchRows.Contacts.sql, [phones]) {
+            let contact = try ContactRows.decode(row)
+            contacts[contact.mobilePhoneE164, default: []].append(contact)
+        }
+        return Dictionary(uniqueKeysWithValues: phones.map { ($0, ContactMatch(contacts: contacts[$0] ?? [])) })
+    }
+
+    /// The open conversations of `customers` (channel, phone), locked, their contact match refreshed when it
+    /// changed (contacts imported since the conversation opened count from now on).
+    private static func openConversationsLocked(
+        _ customers: [BatchKey], matches: [String: ContactMatch], _ db: SQLSession
+    ) async throws -> [BatchKey: Conversation] {
+        let rows = try await db.rows(
+            InboundBatchRows.OpenLocked.sql, [customers.map(\.first), customers.map(\.second)])
+        var open: [BatchKey: Conversation] = [:]
+        for row in rows {
+            var conversation = try ConversationRows.decode(row)
+            let match = matches[conversation.customerPhone] ?? .none
+            if conversation.match != match {
+                conversation.match = match
+                try await ConversationRows.updateMatch(conversationID: conversation.id, match, db)
+            }
+            open[BatchKey(conversation.channelID, conversation.customerPhone)] = conversation
+        }
+        return open
+    }
+}
+
+/// Two strings that name a row together: (channel, dedupe key) or (channel, customer).
+struct BatchKey: Hashable, Sendable {
+    var first: String
+    var second: String
+
+    init(_ first: String, _ second: String) {
+        self.first = first
+        self.second = second
+    }
+}

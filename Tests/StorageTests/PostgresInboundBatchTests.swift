@@ -1,0 +1,113 @@
+import Foundation
+import Switchboard
+import Testing
+
+@testable import PostgresStorage
+
+/// The group commit of inbound messages on PostgreSQL: a batch stores what each call alone would have stored,
+/// answers each call with its own outcome, and a batch that cannot commit leaves every call to run alone.
+@Suite("PostgresStore: inbound batches", .timeLimit(.minutes(2)))
+struct PostgresInboundBatchTests {
+    /// Queues `records` as one batch (every call waiting before the lane starts) and runs it; outcomes in order.
+    func runAsOneBatch(
+        _ records: [InboundRecord], on store: PostgresStore
+    ) async throws -> [Result<
+        InboundOutcome, any Error
+    >] {
+        let queue = InboundBatchQueue(lanes: 1)
+        return await withTaskGroup(of: (Int, Result<InboundOutcome, any Error>).self) { group in
+            for (index, record) in records.enumerated() {
+                group.addTask {
+                    do {
+                        let outcome = try await withCheckedThrowingContinuation { continuation in
+                            _ = queue.enqueue(.init(record: record, continuation: continuation))
+                        }
+                        return (index, .success(outcome))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            while queue.pendingCount < records.count { try? await Task.sleep(for: .milliseconds(5)) }
+            await store.runInboundLane(queue)
+            #expect(queue.batchCount == 1)
+            var results = [Result<InboundOutcome, any Error>?](repeating: nil, count: records.count)
+            for await (index, result) in group { results[index] = result }
+            return results.map { $0! }
+        }
+    }
+
+    func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+        let database = try await PostgresTestDatabase.create()
+        do {
+            try await body(try await database.open())
+            await database.remove()
+        } catch {
+            await database.remove()
+            throw error
+        }
+    }
+
+    @Test func aBatchAnswersEachCallAsIfItHadRunAlone() async throws {
+        try await withStore { store in
+            let earlier = try await stored(inbound(key: "k0", from: "+14155550111"), in: store)
+            let alice = "+14155550100"
+            let bob = "+14155550101"
+            try await store.importContacts([contact("c-bob", phone: bob)])
+            let records = [
+                inbound(key: "a1", from: alice, text: "first", receivedAt: at(1)),
+                inbound(key: "b1", from: bob, text: "bob", receivedAt: at(1)),
+                inbound(key: "a2", from: alice, text: "second", receivedAt: at(2)),
+                inbound(key: "s1", from: "ACME", isPhoneNumber: false, text: "short code", receivedAt: at(2)),
+                inbound(key: "k0", from: "+14155550111", text: "redelivered"),
+                inbound(key: "a1", from: alice, text: "first, again", receivedAt: at(1)),
+                inbound(key: "e1", from: "+14155550111", text: "to the open one", receivedAt: at(3)),
+            ]
+            let outcomes = try await runAsOneBatch(records, on: store).map { try $0.get() }
+            func storedOutcome(_ index: Int) throws -> (Conversation, Message, Bool) {
+                guard case .stored(let conversation, let message, let opened) = outcomes[index] else {
+                    throw UnexpectedOutcome(description: "\(records[index].dedupeKey): \(outcomes[index])")
+                }
+                return (conversation, message, opened)
+            }
+            let (a1Conversation, a1, a1Opened) = try storedOutcome(0)
+            let (bConversation, _, bOpened) = try storedOutcome(1)
+            let (a2Conversation, a2, a2Opened) = try storedOutcome(2)
+            let (shortCode, _, shortOpened) = try storedOutcome(3)
+            let (continued, _, continuedOpened) = try storedOutcome(6)
+            #expect(a1Opened && bOpened && shortOpened)
+            #expect(!a2Opened && !continuedOpened)
+            #expect(a1Conversation.id == a2Conversation.id)
+            #expect(bConversation.match.contact?.id == "c-bob")
+            #expect(shortCode.match == .none)
+            #expect(continued.id == earlier.conversation.id)
+            // The key stored before the batch and the key repeated inside it answer with what they produced.
+            #expect(
+                outcomes[4]
+                    == .duplicate(conversationID: earlier.conversation.id, messageID: earlier.message.id))
+            #expect(outcomes[5] == .duplicate(conversationID: a1Conversation.id, messageID: a1.id))
+            #expect(try await store.messages(conversationID: a1Conversation.id).map(\.text) == ["first", "second"])
+            #expect(try await store.messages(conversationID: a1Conversation.id) == [a1, a2])
+            #expect(try await store.conversations(matching: ConversationFilter()).count == 4)
+        }
+    }
+
+    /// A row the server refuses (text with a NUL byte) rolls its batch back; the other calls then run alone and
+    /// are stored, and only the bad one fails.
+    @Test func aBatchThatCannotCommitLeavesEachCallToRunAlone() async throws {
+        try await withStore { store in
+            var records = (0..<6).map { inbound(key: "ok\($0)", from: "+1415555020\($0)", text: "fine \($0)") }
+            records.insert(inbound(key: "bad", from: "+14155550299", text: "nul \u{0} byte"), at: 3)
+            let results = try await runAsOneBatch(records, on: store)
+            for (record, result) in zip(records, results) {
+                switch (record.dedupeKey, result) {
+                case ("bad", .failure): break
+                case ("bad", .success(let outcome)): Issue.record("the NUL text was stored: \(outcome)")
+                case (_, .success(.stored)): break
+                case (let key, let other): Issue.record("\(key): \(other)")
+                }
+            }
+            #expect(try await store.conversations(matching: ConversationFilter()).count == 6)
+        }
+    }
+}
