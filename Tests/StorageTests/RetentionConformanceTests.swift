@@ -67,6 +67,30 @@ struct RetentionConformanceTests {
         }
     }
 
+    /// Each conversation goes in the batch that deletes its last messages (both stores sweep conversation by
+    /// conversation; see SQLiteRetentionBatchTests).
+    @Test(arguments: StoreKind.allCases)
+    func aConversationGoesInTheBatchThatDeletesItsLastMessages(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            var conversations: [Conversation] = []
+            for (index, phone) in ["+14155550001", "+14155550002"].enumerated() {
+                let first = try await stored(inbound(key: "\(index)-a", from: phone, receivedAt: at(0)), in: store)
+                _ = try await stored(inbound(key: "\(index)-b", from: phone, receivedAt: at(1)), in: store)
+                _ = try await store.closeConversation(id: first.conversation.id, at: at(Double(10 + index)))
+                conversations.append(first.conversation)
+            }
+            #expect(
+                try await store.deleteClosedConversations(closedBefore: at(50), limit: 3)
+                    == RetentionDeletion(conversations: 1, messages: 2))
+            #expect(try await store.conversation(id: conversations[0].id) == nil)
+            #expect(try await store.messages(conversationID: conversations[1].id).count == 2)
+            #expect(
+                try await store.deleteClosedConversations(closedBefore: at(50), limit: 3)
+                    == RetentionDeletion(conversations: 1, messages: 2))
+            #expect(try await store.deleteClosedConversations(closedBefore: at(50), limit: 3) == RetentionDeletion())
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func closedConversationsWaitForRepliesInTheOutbox(kind: StoreKind) async throws {
         try await withStore(kind) { store in

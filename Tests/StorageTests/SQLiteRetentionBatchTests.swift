@@ -6,32 +6,12 @@ import Testing
 @testable import Storage
 
 /// The SQLite sweep of closed conversations goes conversation by conversation: each one with its last messages in
-/// the same batch. Before, conversations were deleted only once every due conversation had lost its messages, so each
+/// the same batch (`RetentionConformanceTests.aConversationGoesInTheBatchThatDeletesItsLastMessages` for both
+/// stores). Before, conversations were deleted only once every due conversation had lost its messages, so each
 /// batch stepped over all the conversations emptied before it (`SwitchboardBench retention`: ever slower batches
 /// over about 48,000 conversations, each holding the writer longer).
 @Suite("SQLite retention batches")
 struct SQLiteRetentionBatchTests {
-    @Test func aConversationGoesInTheBatchThatDeletesItsLastMessages() async throws {
-        try await withStore(.sqliteFile) { store in
-            var conversations: [Conversation] = []
-            for (index, phone) in ["+14155550001", "+14155550002"].enumerated() {
-                let first = try await stored(inbound(key: "\(index)-a", from: phone, receivedAt: at(0)), in: store)
-                _ = try await stored(inbound(key: "\(index)-b", from: phone, receivedAt: at(1)), in: store)
-                _ = try await store.closeConversation(id: first.conversation.id, at: at(Double(10 + index)))
-                conversations.append(first.conversation)
-            }
-            #expect(
-                try await store.deleteClosedConversations(closedBefore: at(50), limit: 3)
-                    == RetentionDeletion(conversations: 1, messages: 2))
-            #expect(try await store.conversation(id: conversations[0].id) == nil)
-            #expect(try await store.messages(conversationID: conversations[1].id).count == 2)
-            #expect(
-                try await store.deleteClosedConversations(closedBefore: at(50), limit: 3)
-                    == RetentionDeletion(conversations: 1, messages: 2))
-            #expect(try await store.deleteClosedConversations(closedBefore: at(50), limit: 3) == RetentionDeletion())
-        }
-    }
-
     @Test func noBatchLeavesAnEmptiedConversationForTheNext() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
