@@ -17,6 +17,7 @@ final class InboundBatchQueue: Sendable {
     }
 
     static let maximumBatch = 64
+    static let callsForAnotherLane = 16
 
     let lanes: Int
     private struct State {
@@ -36,11 +37,14 @@ final class InboundBatchQueue: Sendable {
     /// How many calls wait for a lane.
     var pendingCount: Int { state.withLock { $0.pending.count } }
 
-    /// Queues `call`; `true` when the caller must start a lane for it (fewer than ``lanes`` are running).
+    /// Queues `call`; `true` when the caller must start a lane for it: none is running, or fewer than ``lanes``
+    /// are and at least ``callsForAnotherLane`` calls wait (a backlog one lane does not clear: a slow database's
+    /// round trips), so that under load batches stay large rather than split between lanes.
     func enqueue(_ call: Call) -> Bool {
         state.withLock { state in
             state.pending.append(call)
-            guard state.running < lanes else { return false }
+            guard state.running == 0 || (state.running < lanes && state.pending.count >= Self.callsForAnotherLane)
+            else { return false }
             state.running += 1
             return true
         }

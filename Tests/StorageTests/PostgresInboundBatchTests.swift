@@ -1,5 +1,6 @@
 import Foundation
 import Switchboard
+import Synchronization
 import Testing
 
 @testable import PostgresStorage
@@ -45,6 +46,34 @@ struct PostgresInboundBatchTests {
         } catch {
             await database.remove()
             throw error
+        }
+    }
+
+    /// A lone call starts a lane at once; a further lane starts only for a backlog, so that under load batches
+    /// stay large rather than split between lanes.
+    @Test func anotherLaneStartsOnlyForABacklog() async {
+        let queue = InboundBatchQueue(lanes: 2)
+        final class Starts: Sendable { let list = Mutex<[Bool]>([]) }
+        let started = Starts()
+        let calls = InboundBatchQueue.callsForAnotherLane + 4
+        await withTaskGroup(of: Void.self) { group in
+            for index in 0..<calls {
+                group.addTask {
+                    _ = try? await withCheckedThrowingContinuation { continuation in
+                        let start = queue.enqueue(.init(record: inbound(key: "k\(index)"), continuation: continuation))
+                        started.list.withLock { $0.append(start) }
+                    }
+                }
+            }
+            while queue.pendingCount < calls { try? await Task.sleep(for: .milliseconds(5)) }
+            let waiting = InboundBatchQueue.callsForAnotherLane
+            #expect(
+                started.list.withLock { $0 }
+                    == [true] + Array(repeating: false, count: waiting - 2) + [true] + Array(repeating: false, count: 4)
+            )
+            while let batch = queue.next() {
+                for call in batch { call.continuation.resume(throwing: CancellationError()) }
+            }
         }
     }
 
