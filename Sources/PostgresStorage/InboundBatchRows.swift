@@ -95,4 +95,26 @@ enum InboundBatchRows {
             SELECT id, 'received', NULL, NULL, created_at FROM input ORDER BY n
             """
     }
+
+    /// Remote core mode: a queue row for each conversation with new events (sorted; one already there keeps its
+    /// time), then the events in order (CoreEventRows.insert, for a batch).
+    enum EnqueueConversations {
+        static let sql = """
+            INSERT INTO core_queue (conversation_id, next_attempt_at)
+            SELECT conversation_id, next_attempt_at FROM unnest($1::text[], $2::bigint[]) AS u(conversation_id, next_attempt_at)
+            ORDER BY conversation_id
+            ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
+            """
+    }
+
+    enum InsertEvents {
+        static let sql = """
+            INSERT INTO core_event (id, conversation_id, type, body, created_at)
+            SELECT id, conversation_id, type, body, created_at
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                WITH ORDINALITY AS u(id, conversation_id, type, body, created_at, n)
+            ORDER BY n
+            ON CONFLICT (id) DO NOTHING
+            """
+    }
 }

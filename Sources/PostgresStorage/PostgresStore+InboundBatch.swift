@@ -6,10 +6,10 @@ import Switchboard
 // statements (InboundBatchRows), and every caller is answered only once that transaction has committed.
 
 extension PostgresStore {
-    /// Whether a message may share a batch. A replay guard's nonce and remote-core events take the one-by-one
-    /// path (``recordInbound(_:_:)``), as does everything when ``Options/inboundBatchLanes`` is 0.
+    /// Whether a message may share a batch. A replay guard (its nonce is checked after the dedupe claim) takes
+    /// the one-by-one path (``recordInbound(_:_:)``), as does everything when ``Options/inboundBatchLanes`` is 0.
     static func batchable(_ record: InboundRecord) -> Bool {
-        record.replayGuard == nil && record.coreEvents == nil
+        record.replayGuard == nil
     }
 
     /// Stores `record` in the next batch; returns once that batch has committed.
@@ -177,7 +177,30 @@ extension PostgresStore {
                 try messages.map { try StoredJSON.encodeMedia($0.media) },
                 messages.map { $0.providerMessageID ?? "" }, messages.map(\.createdAt.storedMilliseconds), keys,
             ])
+        try await insertCoreEvents(
+            stored.compactMap { index -> [CoreEvent]? in
+                guard case .stored(let conversation, let message, let opened) = outcomes[index] else { return nil }
+                return records[index].coreEvents?.render(conversation, message, opened)
+            }.flatMap { $0 }, db)
         return outcomes.map { $0! }
+    }
+
+    /// Remote core mode: the batch's events, in order, each conversation queued.
+    private static func insertCoreEvents(_ events: [CoreEvent], _ db: SQLSession) async throws {
+        guard !events.isEmpty else { return }
+        var firstAt: [String: Int64] = [:]
+        for event in events where firstAt[event.conversationID] == nil {
+            firstAt[event.conversationID] = event.createdAt.storedMilliseconds
+        }
+        let conversations = firstAt.keys.sorted()
+        try await db.run(
+            InboundBatchRows.EnqueueConversations.sql, [conversations, conversations.map { firstAt[$0]! }])
+        try await db.run(
+            InboundBatchRows.InsertEvents.sql,
+            [
+                events.map(\.id), events.map(\.conversationID), events.map(\.type), events.map(\.body),
+                events.map(\.createdAt.storedMilliseconds),
+            ])
     }
 
     /// Each phone-number customer's contact match, by number (short codes and alphanumeric senders match none).

@@ -121,6 +121,48 @@ struct PostgresInboundBatchTests {
         }
     }
 
+    /// Remote core mode: a batch writes each stored message's events in the batch, in order per conversation;
+    /// a repeated key writes none.
+    @Test func aBatchWritesItsCoreEventsInOrder() async throws {
+        try await withStore { store in
+            let render = InboundCoreEvents { conversation, message, opened in
+                [
+                    CoreEvent(
+                        id: "evt_" + message.id, conversationID: conversation.id, type: "message.received",
+                        body: message.text, createdAt: message.createdAt)
+                ]
+                    + (opened
+                        ? [
+                            CoreEvent(
+                                id: "req_" + message.id, conversationID: conversation.id, type: "notification.request",
+                                body: message.text, createdAt: message.createdAt)
+                        ] : [])
+            }
+            var records = [
+                inbound(key: "m1", from: "+14155550100", text: "first"),
+                inbound(key: "m2", from: "+14155550101", text: "other"),
+                inbound(key: "m3", from: "+14155550100", text: "second", receivedAt: at(1)),
+                inbound(key: "m1", from: "+14155550100", text: "first, again"),
+            ]
+            for index in records.indices { records[index].coreEvents = render }
+            _ = try await runAsOneBatch(records, on: store).map { try $0.get() }
+            #expect(try await store.coreEventDepth() == 5)
+            var delivered: [String: [String]] = [:]
+            while case let events = try await store.claimCoreEvents(now: at(5), limit: 10, lease: 60), !events.isEmpty {
+                for event in events {
+                    delivered[event.conversationID, default: []].append("\(event.type) \(event.body)")
+                    try await store.completeCoreEvent(id: event.id)
+                }
+            }
+            #expect(
+                Set(delivered.values)
+                    == [
+                        ["message.received first", "notification.request first", "message.received second"],
+                        ["message.received other", "notification.request other"],
+                    ])
+        }
+    }
+
     /// A row the server refuses (text with a NUL byte) rolls its batch back; the other calls then run alone and
     /// are stored, and only the bad one fails.
     @Test func aBatchThatCannotCommitLeavesEachCallToRunAlone() async throws {
