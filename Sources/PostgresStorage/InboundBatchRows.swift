@@ -35,6 +35,11 @@ enum InboundBatchRows {
             """
     }
 
+    /// Gives back a key claimed for an event its replay guard refused.
+    enum ReleaseKey {
+        static let sql = "DELETE FROM dedupe_key WHERE channel_id = $1 AND kind = 'inbound' AND key = $2"
+    }
+
     /// The contacts with any of the E.164 numbers, oldest first.
     enum Contacts {
         static let sql = """

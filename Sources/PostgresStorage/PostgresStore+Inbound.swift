@@ -4,7 +4,7 @@ import Switchboard
 
 extension PostgresStore {
     public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
-        if let inboundBatches, Self.batchable(record) {
+        if let inboundBatches {
             return try await recordInboundBatched(record, inboundBatches)
         }
         return try await transaction { db in try await Self.recordInbound(record, db) }

@@ -6,12 +6,6 @@ import Switchboard
 // statements (InboundBatchRows), and every caller is answered only once that transaction has committed.
 
 extension PostgresStore {
-    /// Whether a message may share a batch. A replay guard (its nonce is checked after the dedupe claim) takes
-    /// the one-by-one path (``recordInbound(_:_:)``), as does everything when ``Options/inboundBatchLanes`` is 0.
-    static func batchable(_ record: InboundRecord) -> Bool {
-        record.replayGuard == nil
-    }
-
     /// Stores `record` in the next batch; returns once that batch has committed.
     func recordInboundBatched(_ record: InboundRecord, _ queue: InboundBatchQueue) async throws -> InboundOutcome {
         try await withCheckedThrowingContinuation { continuation in
@@ -44,10 +38,12 @@ extension PostgresStore {
         }
         let records = batch.map(\.record)
         do {
-            let outcomes = try await withSession { session in
+            let results = try await withSession { session in
                 try await Self.inTransaction(session) { db in try await Self.storeInboundBatch(records, db) }
             }
-            for (call, outcome) in zip(batch, outcomes) { call.continuation.resume(returning: outcome) }
+            for (call, result) in zip(batch, results) {
+                call.continuation.resume(with: result.mapError { PostgresFailure.mapped($0, url: self.url) })
+            }
         } catch is NotCommitted {
             alone = batch + alone
         } catch {
@@ -70,8 +66,11 @@ extension PostgresStore {
         }
     }
 
-    /// ``recordInbound(_:_:)`` for every record at once (their dedupe keys distinct); outcomes in their order.
-    static func storeInboundBatch(_ records: [InboundRecord], _ db: SQLSession) async throws -> [InboundOutcome] {
+    /// ``recordInbound(_:_:)`` for every record at once (their dedupe keys distinct); outcomes in their order. A
+    /// replay guard's refusal fails its record only (its key is given back, as a rolled-back call leaves it).
+    static func storeInboundBatch(
+        _ records: [InboundRecord], _ db: SQLSession
+    ) async throws -> [Result<InboundOutcome, any Error>] {
         let at = records.map { $0.receivedAt.storedPrecision }
         var outcomes = [InboundOutcome?](repeating: nil, count: records.count)
 
@@ -101,8 +100,27 @@ extension PostgresStore {
                 outcomes[index] = .duplicate(conversationID: entry?.conversationID, messageID: entry?.messageID)
             }
         }
-        let stored = records.indices.filter { outcomes[$0] == nil }
-        guard !stored.isEmpty else { return outcomes.map { $0! } }
+        // Replay guards, after the claim as one by one; a nonce taken earlier in the batch counts.
+        var refusals: [Int: SwitchboardError] = [:]
+        for index in records.indices where outcomes[index] == nil {
+            guard let replay = records[index].replayGuard else { continue }
+            let record = records[index]
+            do {
+                try await ReplayNonces.check(
+                    replay, channelID: record.channelID, eventKey: "inbound:" + record.dedupeKey, at: at[index], db)
+            } catch let refusal as SwitchboardError {
+                refusals[index] = refusal
+                try await db.run(InboundBatchRows.ReleaseKey.sql, [record.channelID, record.dedupeKey])
+            }
+        }
+        func results() -> [Result<InboundOutcome, any Error>] {
+            records.indices.map { index in
+                if let refusal = refusals[index] { return .failure(refusal) }
+                return .success(outcomes[index]!)
+            }
+        }
+        let stored = records.indices.filter { outcomes[$0] == nil && refusals[$0] == nil }
+        guard !stored.isEmpty else { return results() }
 
         // 2. The customers' contacts and open conversations (locked); 3. conversations for the others.
         let matches = try await contactMatches(stored.map { records[$0] }, db)
@@ -182,7 +200,7 @@ extension PostgresStore {
                 guard case .stored(let conversation, let message, let opened) = outcomes[index] else { return nil }
                 return records[index].coreEvents?.render(conversation, message, opened)
             }.flatMap { $0 }, db)
-        return outcomes.map { $0! }
+        return results()
     }
 
     /// Remote core mode: the batch's events, in order, each conversation queued.

@@ -163,6 +163,36 @@ struct PostgresInboundBatchTests {
         }
     }
 
+    /// Replay guards inside a batch: a nonce taken earlier in the batch and a stale timestamp refuse their
+    /// record only, and give its key back (it can still arrive with a fresh nonce).
+    @Test func aBatchRefusesReplaysOneByOne() async throws {
+        try await withStore { store in
+            func guarded(_ key: String, nonce: String, outside: Bool = false) -> InboundRecord {
+                var record = inbound(key: key, from: "+14155550100", text: key)
+                record.replayGuard = ReplayGuard(nonce: nonce, outsideWindow: outside, windowStart: at(-100))
+                return record
+            }
+            let records = [
+                guarded("m1", nonce: "n1"), guarded("m2", nonce: "n1"), guarded("m3", nonce: "n3", outside: true),
+            ]
+            let results = try await runAsOneBatch(records, on: store)
+            guard case .success(.stored(let conversation, _, _)) = results[0] else {
+                Issue.record("m1: \(results[0])")
+                return
+            }
+            for (index, code) in [(1, "nonce-reused"), (2, "timestamp-outside-window")] {
+                guard case .failure(let error as SwitchboardError) = results[index] else {
+                    Issue.record("\(records[index].dedupeKey): \(results[index])")
+                    continue
+                }
+                #expect(error.code == code)
+            }
+            #expect(try await store.messages(conversationID: conversation.id).map(\.text) == ["m1"])
+            _ = try await stored(guarded("m2", nonce: "n2"), in: store)
+            _ = try await stored(guarded("m3", nonce: "n4"), in: store)
+        }
+    }
+
     /// A row the server refuses (text with a NUL byte) rolls its batch back; the other calls then run alone and
     /// are stored, and only the bad one fails.
     @Test func aBatchThatCannotCommitLeavesEachCallToRunAlone() async throws {
