@@ -17,11 +17,53 @@ enum BenchLines {
         }
         var lines = await ingest(benchmark, customers: [.new, .existing], log: log)
         if let postgres = environment("SWITCHBOARD_BENCH_POSTGRES_URL") {
+            let ceilings = await pgbenchCeilings(on: postgres, log: log)
+            lines += ceilings.map(\.line)
             for instances in [1, 2] {
                 var onPostgres = IngestBenchmark()
                 onPostgres.database = postgres
                 onPostgres.instances = instances
-                lines += await ingest(onPostgres, customers: [.new], log: log)
+                lines += await ingest(onPostgres, customers: [.new], log: log).map { line in
+                    var line = line
+                    guard let ours = line.perSecondValue else { return line }
+                    for (ceiling, figure) in ceilings {
+                        guard let figure else { continue }
+                        line.notes.append(
+                            "\(line.name): \(BenchLine.percent(ours, of: figure)) of \(ceiling.name) (same run)")
+                    }
+                    return line
+                }
+            }
+        }
+        return lines
+    }
+
+    /// The PostgreSQL lines' ceiling: `pgbench` running one webhook's three writes, a transaction each and ten a
+    /// transaction (``PgbenchCeiling``).
+    static func pgbenchCeilings(
+        on postgres: String, log: (String) -> Void
+    ) async -> [(line: BenchLine, webhooksPerSecond: Double?)] {
+        let ceiling = PgbenchCeiling()
+        var lines: [(line: BenchLine, webhooksPerSecond: Double?)] = []
+        for webhooks in [1, 10] {
+            let name = "PostgreSQL ceiling: pgbench, \(webhooks) webhook\(webhooks == 1 ? "" : "s") a transaction"
+            do {
+                let report = try await ceiling.run(on: postgres, webhooksPerTransaction: webhooks)
+                log(
+                    String(
+                        format: "pgbench: %.0f transactions/s of %d webhooks", report.transactionsPerSecond, webhooks))
+                let line = BenchLine(
+                    name: name, measured: perSecond(report.webhooksPerSecond), ceiling: "—", ratio: "",
+                    target: "report", verdict: .report,
+                    notes: [
+                        String(
+                            format:
+                                "%@: %d clients, prepared statements, fsync on, %d s; a dedupe key, a conversation upsert and a message per webhook (%.0f transactions/s)",
+                            name, ceiling.clients, ceiling.seconds, report.transactionsPerSecond)
+                    ])
+                lines.append((line, report.webhooksPerSecond))
+            } catch {
+                lines.append((.failed(name, target: "report", error: error), nil))
             }
         }
         return lines
