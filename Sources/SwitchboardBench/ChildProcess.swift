@@ -101,8 +101,15 @@ final class GatewayProcess: @unchecked Sendable {
         let configPath = directory.appendingPathComponent("\(name).json").path
         let portPath = directory.appendingPathComponent("\(name).port").path
         try JSONEncoder().encode(configuration).write(to: URL(fileURLWithPath: configPath))
+        // `SWITCHBOARD_BENCH_GATEWAY_WRAPPER` (e.g. `/usr/bin/heaptrack -o /tmp/gateway`) starts the gateway under a
+        // profiler; its figures are then the wrapper's, so only for a look inside.
+        let wrapper = ProcessInfo.processInfo.environment["SWITCHBOARD_BENCH_GATEWAY_WRAPPER"].map {
+            $0.split(separator: " ").map(String.init)
+        }
+        let command = ["serve-gateway", configPath, portPath]
         let child = try ChildProcess(
-            executable: ChildProcess.benchExecutable, arguments: ["serve-gateway", configPath, portPath],
+            executable: wrapper?.first ?? ChildProcess.benchExecutable,
+            arguments: wrapper.map { Array($0.dropFirst()) + [ChildProcess.benchExecutable] + command } ?? command,
             logPath: directory.appendingPathComponent("\(name).log").path, environment: environment)
         let port = try await child.waitForPort(file: portPath, what: "the gateway \(name)")
         return GatewayProcess(child: child, port: port)

@@ -5,7 +5,8 @@ import TestHTTPServer
 /// Line 6: resident memory (VmRSS) of a gateway process configured with `agents` agents, idle and then with
 /// every agent's SSE stream open (one connection each, opened by this process).
 struct MemoryBenchmark {
-    var agents = 10_000
+    /// `SWITCHBOARD_BENCH_MEMORY_AGENTS` changes it for a look with a profiler (the line is named for 10,000).
+    var agents = ProcessInfo.processInfo.environment["SWITCHBOARD_BENCH_MEMORY_AGENTS"].flatMap(Int.init) ?? 10_000
 
     struct Report {
         var idleBytes: Double
@@ -25,6 +26,11 @@ struct MemoryBenchmark {
         defer { gateway.stop() }
         try await Task.sleep(for: .seconds(2))
         let idle = gateway.child.residentBytes
+        if let hold = Self.holdSeconds("SWITCHBOARD_BENCH_MEMORY_HOLD_IDLE_SECONDS") {
+            FileHandle.standardError.write(
+                Data("memory: gateway pid \(gateway.child.pid) idle, holding \(hold) s\n".utf8))
+            try await Task.sleep(for: .seconds(hold))
+        }
 
         var streams: [SSEClient] = []
         streams.reserveCapacity(agents)
@@ -50,8 +56,20 @@ struct MemoryBenchmark {
         let connected = streams.count { $0.status == 200 }
         try await Task.sleep(for: .seconds(2))
         let busy = gateway.child.residentBytes
+        // For a look inside the gateway while every stream is open (heaptrack, gdb, /proc/PID/smaps_rollup).
+        if let hold = Self.holdSeconds("SWITCHBOARD_BENCH_MEMORY_HOLD_SECONDS") {
+            FileHandle.standardError.write(Data("memory: gateway pid \(gateway.child.pid), holding \(hold) s\n".utf8))
+            try await Task.sleep(for: .seconds(hold))
+        }
         for stream in streams { await stream.close() }
         return Report(idleBytes: idle, connectedBytes: busy, connected: connected)
+    }
+}
+
+extension MemoryBenchmark {
+    /// A pause that the environment asks for, to attach heaptrack or gdb to the gateway or read its `/proc` files.
+    static func holdSeconds(_ variable: String) -> Int? {
+        ProcessInfo.processInfo.environment[variable].flatMap(Int.init)
     }
 }
 

@@ -35,14 +35,25 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     {
         do {
             return try await next(request, context)
-        } catch let error as SwitchboardError {
+        } catch {
+            return response(to: error, of: request)
+        }
+    }
+
+    /// Not in ``handle(_:context:next:)``: what an async function computes goes into its frame, which the request's
+    /// task keeps (as its high-water mark of frame memory) for as long as the connection serves, an event stream
+    /// included; this mapping kept 2.5 kB there.
+    @inline(never)
+    private func response(to error: any Error, of request: Request) -> Response {
+        switch error {
+        case let error as SwitchboardError:
             return error.response
-        } catch is NIOTooManyBytesError {
+        case is NIOTooManyBytesError:
             return SwitchboardError(
                 status: 413, code: "body-too-large",
                 message: "\(request.uri.path): the body is larger than limits.maxBodyBytes", field: "maxBodyBytes"
             ).response
-        } catch let error as HTTPError {
+        case let error as HTTPError:
             switch error.status {
             case .notFound:
                 return SwitchboardError.notFound("\(request.uri.path) is not a route of this gateway").response
@@ -55,7 +66,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
                     status: Int(error.status.code), code: "invalid-request", message: error.body ?? "\(error.status)"
                 ).response
             }
-        } catch {
+        default:
             logger.error("\(request.method.rawValue) \(request.uri.path) failed: \(String(reflecting: error))")
             return SwitchboardError.unavailable(
                 "\(request.uri.path): the gateway could not complete the request (storage unavailable); try again"
