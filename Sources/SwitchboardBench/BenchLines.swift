@@ -58,8 +58,8 @@ enum BenchLines {
                     notes: [
                         String(
                             format:
-                                "%@: %d clients, prepared statements, fsync on, %d s; a dedupe key, a conversation upsert and a message per webhook (%.0f transactions/s)",
-                            name, ceiling.clients, ceiling.seconds, report.transactionsPerSecond)
+                                "%@: %d clients × %d webhooks, prepared statements, fsync on; a dedupe key, a conversation upsert and a message per webhook (%.0f transactions/s)",
+                            name, ceiling.clients, ceiling.webhooksPerClient, report.transactionsPerSecond)
                     ])
                 lines.append((line, report.webhooksPerSecond))
             } catch {

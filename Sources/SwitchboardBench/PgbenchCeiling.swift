@@ -6,7 +6,11 @@ import Foundation
 /// ten webhooks a transaction (as our group commit batches them).
 struct PgbenchCeiling {
     var clients = 32
-    var seconds = 6
+    /// Webhooks each client writes (a count, not `-T`: pgbench times `-T` with SIGALRM, which a child of this
+    /// process inherits blocked and never receives).
+    var webhooksPerClient = 1_500
+    /// The most a run may take.
+    var timeout: Duration = .seconds(120)
 
     static let pgbench = "/usr/bin/pgbench"
 
@@ -62,10 +66,16 @@ struct PgbenchCeiling {
         let child = try ChildProcess(
             executable: Self.pgbench,
             arguments: [
-                "-n", "-M", "prepared", "-c", "\(clients)", "-j", "2", "-T", "\(seconds)", "-f", scriptPath, database,
+                "-n", "-M", "prepared", "-c", "\(clients)", "-j", "2", "-t",
+                "\(max(1, webhooksPerClient / webhooksPerTransaction))", "-f", scriptPath, database,
             ],
             logPath: directory.appendingPathComponent("pgbench.log").path)
-        let status = try await child.waitForExit(timeout: .seconds(seconds + 60))
+        let status: Int32
+        do {
+            status = try await child.waitForExit(timeout: timeout)
+        } catch {
+            throw BenchError("\(error):\n\(child.output.suffix(2_000))")
+        }
         let output = child.output
         guard status == 0,
             let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),

@@ -30,7 +30,8 @@ default:
 let known = [
     "ingest", "kannel", "latency", "core", "outbound", "contacts", "router", "reload", "memory", "retention",
 ]
-let selected = command == "all" ? known : arguments.filter(known.contains)
+// `pgbench`: the PostgreSQL ceiling lines alone (part of `ingest` when SWITCHBOARD_BENCH_POSTGRES_URL is set).
+let selected = command == "all" ? known : arguments.filter((known + ["pgbench"]).contains)
 guard !selected.isEmpty else {
     log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
     exit(64)
@@ -51,6 +52,12 @@ for name in selected {
     case "router": lines += await BenchLines.router(log: log)
     case "reload": lines += await BenchLines.reload(log: log)
     case "retention": lines += await BenchLines.retention(log: log)
+    case "pgbench":
+        lines += await BenchLines.pgbenchCeilings(
+            on: BenchLines.environment("SWITCHBOARD_BENCH_POSTGRES_URL")
+                ?? "postgres://switchboard@127.0.0.1:54330/switchboard",
+            log: log
+        ).map(\.line)
     default: lines += await BenchLines.memory()
     }
     log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))
