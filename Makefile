@@ -118,7 +118,7 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build, then every benchmark (loopback only, each bounded in time, about 7 minutes) and one
+## bench: release build, then every benchmark (loopback only, each bounded in time, about 11 minutes) and one
 ## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
 ## bench-retention: ingest while the retention sweep deletes about a million rows (SQLite), alone.
