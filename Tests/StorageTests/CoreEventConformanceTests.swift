@@ -104,19 +104,7 @@ struct CoreEventConformanceTests {
     @Test(arguments: StoreKind.allCases)
     func anInboundMessageWritesItsEventsInItsTransaction(kind: StoreKind) async throws {
         try await withStore(kind) { store in
-            let render = InboundCoreEvents { conversation, message, opened in
-                [
-                    CoreEvent(
-                        id: "evt_" + message.id, conversationID: conversation.id, type: "message.received",
-                        body: message.text, createdAt: message.createdAt)
-                ]
-                    + (opened
-                        ? [
-                            CoreEvent(
-                                id: "req_" + message.id, conversationID: conversation.id, type: "notification.request",
-                                body: "{}", createdAt: message.createdAt)
-                        ] : [])
-            }
+            let render = recordedCoreEvents
             var first = inbound(key: "m1", text: "first")
             first.coreEvents = render
             var second = inbound(key: "m2", text: "second", receivedAt: at(1))
@@ -147,4 +135,20 @@ struct CoreEventConformanceTests {
             #expect(try await reopened.claimCoreEvents(now: at(1), limit: 5, lease: 60).map(\.id) == ["kept"])
         }
     }
+}
+
+/// Remote-core events of an inbound message, as the gateway renders them, reduced: `message.received` with the text
+/// as its body, and `notification.request` (body `{}`) when the message opened its conversation.
+let recordedCoreEvents = InboundCoreEvents { conversation, message, opened in
+    [
+        CoreEvent(
+            id: "evt_" + message.id, conversationID: conversation.id, type: "message.received", body: message.text,
+            createdAt: message.createdAt)
+    ]
+        + (opened
+            ? [
+                CoreEvent(
+                    id: "req_" + message.id, conversationID: conversation.id, type: "notification.request", body: "{}",
+                    createdAt: message.createdAt)
+            ] : [])
 }

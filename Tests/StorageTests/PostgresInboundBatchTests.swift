@@ -125,19 +125,7 @@ struct PostgresInboundBatchTests {
     /// a repeated key writes none.
     @Test func aBatchWritesItsCoreEventsInOrder() async throws {
         try await withStore { store in
-            let render = InboundCoreEvents { conversation, message, opened in
-                [
-                    CoreEvent(
-                        id: "evt_" + message.id, conversationID: conversation.id, type: "message.received",
-                        body: message.text, createdAt: message.createdAt)
-                ]
-                    + (opened
-                        ? [
-                            CoreEvent(
-                                id: "req_" + message.id, conversationID: conversation.id, type: "notification.request",
-                                body: message.text, createdAt: message.createdAt)
-                        ] : [])
-            }
+            let render = recordedCoreEvents
             var records = [
                 inbound(key: "m1", from: "+14155550100", text: "first"),
                 inbound(key: "m2", from: "+14155550101", text: "other"),
@@ -157,8 +145,8 @@ struct PostgresInboundBatchTests {
             #expect(
                 Set(delivered.values)
                     == [
-                        ["message.received first", "notification.request first", "message.received second"],
-                        ["message.received other", "notification.request other"],
+                        ["message.received first", "notification.request {}", "message.received second"],
+                        ["message.received other", "notification.request {}"],
                     ])
         }
     }
