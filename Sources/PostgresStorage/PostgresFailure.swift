@@ -23,8 +23,6 @@ enum PostgresFailure {
         return state == "40P01" || state == "40001"
     }
 
-    /// The connection died under the statement (the server restarted, or ended the session): another connection
-    /// may work at once.
     /// Errors a statement's preparation can end with (a transaction already failed, a syntax error, a missing
     /// table or column, a feature not supported): see ``PreparedSQL``.
     static func mayHaveFailedPreparation(_ error: any Error) -> Bool {
@@ -33,6 +31,8 @@ enum PostgresFailure {
         return state == "25P02" || state.hasPrefix("42") || state == "0A000"
     }
 
+    /// The connection died under the statement (the server restarted, or ended the session): another connection
+    /// may work at once.
     static func isConnectionLoss(_ error: any Error) -> Bool {
         if error is ConnectionClosed { return true }
         guard let error = error as? PSQLError else { return false }
