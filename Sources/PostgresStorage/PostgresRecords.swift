@@ -128,10 +128,15 @@ enum ConversationRows {
             """
     }
 
-    static func updateMatch(conversationID: String, _ match: ContactMatch, _ db: SQLSession) async throws {
+    /// Gives an open conversation (its row locked) the customer's contact match as it is now, when it changed:
+    /// contacts imported since the conversation opened count from now on.
+    static func refreshMatch(_ conversation: inout Conversation, to match: ContactMatch, _ db: SQLSession) async throws
+    {
+        guard conversation.match != match else { return }
+        conversation.match = match
         try await db.run(
             "UPDATE conversation SET contact_id = $1, match_count = $2, candidate_ids = $3 WHERE id = $4",
-            [match.contact?.id, match.count, try StoredJSON.encodeIDs(match.candidateIDs), conversationID])
+            [match.contact?.id, match.count, try StoredJSON.encodeIDs(match.candidateIDs), conversation.id])
     }
 }
 

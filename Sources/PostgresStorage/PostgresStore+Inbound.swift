@@ -7,7 +7,12 @@ extension PostgresStore {
         if let inboundBatches {
             return try await recordInboundBatched(record, inboundBatches)
         }
-        return try await transaction { db in try await Self.recordInbound(record, db) }
+        return try await recordInboundAlone(record)
+    }
+
+    /// The message in a transaction of its own (no batch).
+    func recordInboundAlone(_ record: InboundRecord) async throws -> InboundOutcome {
+        try await transaction { db in try await Self.recordInbound(record, db) }
     }
 
     public func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
@@ -84,11 +89,7 @@ extension PostgresStore {
             if var open = try await ConversationRows.fetchOpenLocked(
                 channelID: opening.channelID, customerPhone: opening.customerPhone, db)
             {
-                // Contacts imported since the conversation opened count from now on.
-                if open.match != match {
-                    open.match = match
-                    try await ConversationRows.updateMatch(conversationID: open.id, match, db)
-                }
+                try await ConversationRows.refreshMatch(&open, to: match, db)
                 return (open, false)
             }
             let conversation = Conversation(

@@ -56,8 +56,7 @@ extension PostgresStore {
             for call in alone {
                 group.addTask {
                     do {
-                        let outcome = try await self.transaction { db in try await Self.recordInbound(call.record, db) }
-                        call.continuation.resume(returning: outcome)
+                        call.continuation.resume(returning: try await self.recordInboundAlone(call.record))
                     } catch {
                         call.continuation.resume(throwing: error)
                     }
@@ -245,11 +244,7 @@ extension PostgresStore {
         var open: [BatchKey: Conversation] = [:]
         for row in rows {
             var conversation = try ConversationRows.decode(row)
-            let match = matches[conversation.customerPhone] ?? .none
-            if conversation.match != match {
-                conversation.match = match
-                try await ConversationRows.updateMatch(conversationID: conversation.id, match, db)
-            }
+            try await ConversationRows.refreshMatch(&conversation, to: matches[conversation.customerPhone] ?? .none, db)
             open[BatchKey(conversation.channelID, conversation.customerPhone)] = conversation
         }
         return open
