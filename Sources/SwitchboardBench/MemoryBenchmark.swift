@@ -6,7 +6,7 @@ import TestHTTPServer
 /// every agent's SSE stream open (one connection each, opened by this process).
 struct MemoryBenchmark {
     /// `SWITCHBOARD_BENCH_MEMORY_AGENTS` changes it for a look with a profiler (the line is named for 10,000).
-    var agents = ProcessInfo.processInfo.environment["SWITCHBOARD_BENCH_MEMORY_AGENTS"].flatMap(Int.init) ?? 10_000
+    var agents = BenchLines.environment("SWITCHBOARD_BENCH_MEMORY_AGENTS").flatMap(Int.init) ?? 10_000
 
     struct Report {
         var idleBytes: Double
@@ -69,7 +69,7 @@ struct MemoryBenchmark {
 extension MemoryBenchmark {
     /// A pause that the environment asks for, to attach heaptrack or gdb to the gateway or read its `/proc` files.
     static func holdSeconds(_ variable: String) -> Int? {
-        ProcessInfo.processInfo.environment[variable].flatMap(Int.init)
+        BenchLines.environment(variable).flatMap(Int.init)
     }
 }
 

@@ -1,8 +1,8 @@
 import Foundation
 
-// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|reload|memory|retention]`: runs the
-// benchmarks (all by default), each bounded in time and on loopback only, and prints one table: figure, ceiling
-// measured in the same run, ratio, target. `make bench` runs it from the package root after a release build.
+// `SwitchboardBench [all|ingest|kannel|latency|core|outbound|contacts|router|reload|memory|retention|pgbench]`:
+// runs the benchmarks (all by default), each bounded in time and on loopback only, and prints one table: figure,
+// ceiling measured in the same run, ratio, target. `make bench` runs it from the package root after a release build.
 //
 // Environment: SWITCHBOARD_BENCH_DATABASE (ingest store, default `sqlite:` = a fresh temporary file),
 // SWITCHBOARD_BENCH_INSTANCES (gateways sharing that database, default 1), SWITCHBOARD_BENCH_CONTACTS
@@ -33,7 +33,7 @@ let known = [
 // `pgbench`: the PostgreSQL ceiling lines alone (part of `ingest` when SWITCHBOARD_BENCH_POSTGRES_URL is set).
 let selected = command == "all" ? known : arguments.filter((known + ["pgbench"]).contains)
 guard !selected.isEmpty else {
-    log("usage: SwitchboardBench [all | \(known.joined(separator: " | "))…]")
+    log("usage: SwitchboardBench [all | \((known + ["pgbench"]).joined(separator: " | "))…]")
     exit(64)
 }
 let machine = Machine.description()
