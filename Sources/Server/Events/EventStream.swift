@@ -21,26 +21,6 @@ struct EventStream: Sendable {
     /// Completes when the client closed the connection.
     let clientGone: EventLoopFuture<Void>
 
-    init(services: GatewayServices, agentID: String, lastEventID: Int64?, clientGone: EventLoopFuture<Void>) {
-        self.init(
-            hub: services.hub, streams: services.streams, heartbeats: services.heartbeats,
-            heartbeatInterval: services.heartbeatInterval, agentID: agentID, lastEventID: lastEventID,
-            clientGone: clientGone)
-    }
-
-    init(
-        hub: AgentEventHub, streams: any AgentStreamSessions, heartbeats: HeartbeatTicker,
-        heartbeatInterval: Duration, agentID: String, lastEventID: Int64?, clientGone: EventLoopFuture<Void>
-    ) {
-        self.hub = hub
-        self.streams = streams
-        self.heartbeats = heartbeats
-        self.heartbeatInterval = heartbeatInterval
-        self.agentID = agentID
-        self.lastEventID = lastEventID
-        self.clientGone = clientGone
-    }
-
     private enum Item: Sendable {
         case event(StreamEvent)
         case heartbeat
@@ -159,5 +139,16 @@ struct EventStream: Sendable {
     private static func dataID(_ data: String) -> String? {
         struct Identified: Decodable { var id: String }
         return try? JSONDecoder().decode(Identified.self, from: Data(data.utf8)).id
+    }
+}
+
+extension EventStream {
+    /// A stream of `agentID`'s events served with the gateway's hub, sessions and heartbeat ticker (the synthesized
+    /// initializer takes those parts one by one).
+    init(services: GatewayServices, agentID: String, lastEventID: Int64?, clientGone: EventLoopFuture<Void>) {
+        self.init(
+            hub: services.hub, streams: services.streams, heartbeats: services.heartbeats,
+            heartbeatInterval: services.heartbeatInterval, agentID: agentID, lastEventID: lastEventID,
+            clientGone: clientGone)
     }
 }
