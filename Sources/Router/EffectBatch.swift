@@ -5,44 +5,85 @@ struct EffectBatch: Sendable {
     let effects: [RoutingEffect]
     let failures: AsyncStream<String>.Continuation
 
-    func execute(store: any AssignmentStore, workItems: (any WorkItemStore)?, events: any AgentEventSink) async {
-        // Consecutive publishes go to the sink together (one store transaction), still in order.
+    /// Executes the batches that waited together, as one: their assignments and work items first, then their
+    /// events, each kind in the order decided, then reports every batch's failures to it.
+    ///
+    /// The ordered consumer used to execute one batch after another, each assignment and each publish awaiting
+    /// its own transaction, so the consumer's pace was one commit per effect whatever the load: at 1,000
+    /// webhooks/s on a busy machine commits came slower than webhooks and the queue grew to seconds (issue 18).
+    /// Now what waited shares the transactions: the assignments of different conversations are written
+    /// concurrently (the store's group commit puts them in one transaction; one conversation's changes stay in
+    /// order), the work items in one call, the events in one publish (one transaction, then to the streams in
+    /// order). A batch still returns only when all of it is stored, so an accept answers after its assignment
+    /// is; an agent still gets its events in the order they were decided, each after the assignments decided
+    /// with it or before it.
+    static func execute(
+        _ batches: [EffectBatch], store: any AssignmentStore, workItems: (any WorkItemStore)?,
+        events: any AgentEventSink
+    ) async {
         var publishes: [(event: AgentEvent, agentID: String)] = []
-        for effect in effects {
-            if case .publish(let event, let agentID) = effect {
-                publishes.append((event, agentID))
-                continue
-            }
-            if !publishes.isEmpty {
-                await events.publish(publishes)
-                publishes = []
-            }
-            switch effect {
-            case .publish:
-                break
-            case .assign(let conversationID, let agentID):
-                do {
-                    try await store.assignConversation(id: conversationID, to: agentID)
-                } catch {
-                    failures.yield("could not store \(conversationID) as assigned to \(agentID): \(error)")
+        var assignments: [String: [(agentID: String?, batch: Int)]] = [:]
+        var conversationOrder: [String] = []
+        var savedItems: [(item: WorkItemRecord, batch: Int)] = []
+        for (index, batch) in batches.enumerated() {
+            for effect in batch.effects {
+                switch effect {
+                case .publish(let event, let agentID):
+                    publishes.append((event, agentID))
+                case .assign(let conversationID, let agentID):
+                    if assignments[conversationID] == nil { conversationOrder.append(conversationID) }
+                    assignments[conversationID, default: []].append((agentID, index))
+                case .unassign(let conversationID):
+                    if assignments[conversationID] == nil { conversationOrder.append(conversationID) }
+                    assignments[conversationID, default: []].append((nil, index))
+                case .saveWorkItem(let item):
+                    savedItems.append((item, index))
+                case .scheduleTimer, .cancelTimer, .log:
+                    break
                 }
-            case .unassign(let conversationID):
-                do {
-                    try await store.assignConversation(id: conversationID, to: nil)
-                } catch {
-                    failures.yield("could not store \(conversationID) as unassigned: \(error)")
-                }
-            case .saveWorkItem(let item):
-                do {
-                    try await workItems?.saveWorkItems([item])
-                } catch {
-                    failures.yield("could not store work item \(item.id): \(error)")
-                }
-            case .scheduleTimer, .cancelTimer, .log:
-                break
             }
         }
+        var failures: [(batch: Int, message: String)] = []
+        await withTaskGroup(of: [(batch: Int, message: String)].self) { group in
+            for conversationID in conversationOrder {
+                let changes = assignments[conversationID] ?? []
+                group.addTask { await assign(conversationID, changes, store: store) }
+            }
+            if let workItems, !savedItems.isEmpty {
+                group.addTask { [savedItems] in await save(savedItems, to: workItems) }
+            }
+            for await failed in group { failures += failed }
+        }
         if !publishes.isEmpty { await events.publish(publishes) }
-        failures.finish()
+        for (batch, message) in failures { batches[batch].failures.yield(message) }
+        for batch in batches { batch.failures.finish() }
+    }
+
+    /// One conversation's assignment changes, in order.
+    private static func assign(
+        _ conversationID: String, _ changes: [(agentID: String?, batch: Int)], store: any AssignmentStore
+    ) async -> [(batch: Int, message: String)] {
+        var failures: [(batch: Int, message: String)] = []
+        for change in changes {
+            do {
+                try await store.assignConversation(id: conversationID, to: change.agentID)
+            } catch {
+                let what = change.agentID.map { "as assigned to \($0)" } ?? "as unassigned"
+                failures.append((change.batch, "could not store \(conversationID) \(what): \(error)"))
+            }
+        }
+        return failures
+    }
+
+    /// The work items, in order, in one call; a failure is reported to each batch that changed one of them.
+    private static func save(
+        _ items: [(item: WorkItemRecord, batch: Int)], to store: any WorkItemStore
+    ) async -> [(batch: Int, message: String)] {
+        do {
+            try await store.saveWorkItems(items.map(\.item))
+            return []
+        } catch {
+            return items.map { ($0.batch, "could not store work item \($0.item.id): \(error)") }
+        }
     }
 }

@@ -18,7 +18,7 @@ public actor EmbeddedRouter: CoreRouter {
     private var wakeUps = 0
     /// The latest decisions: at least the last ``decisionLogLimit``, fewer than twice as many.
     private var decisionLog: [RoutingDecision] = []
-    private let output: AsyncStream<EffectBatch>.Continuation
+    private let output = EffectQueue()
     private let outputTask: Task<Void, Never>
     private var isShutDown = false
     /// Stores the decisions (`GET /v1/decisions`), when the router has a decision store.
@@ -50,12 +50,11 @@ public actor EmbeddedRouter: CoreRouter {
         machine = RoutingStateMachine(
             configuration: configuration, now: clock.now(), makeNotificationID: makeNotificationID)
         wallClock = clock
-        let (stream, continuation) = AsyncStream.makeStream(of: EffectBatch.self)
-        output = continuation
-        // One consumer executes every batch in order: events reach an agent in the order they were decided.
-        outputTask = Task {
-            for await batch in stream {
-                await batch.execute(store: store, workItems: durableState, events: events)
+        // One consumer executes the batches in order, those that waited together at once: events reach an agent
+        // in the order they were decided.
+        outputTask = Task { [output] in
+            while let batches = await output.next() {
+                await EffectBatch.execute(batches, store: store, workItems: durableState, events: events)
             }
         }
     }
@@ -294,7 +293,7 @@ public actor EmbeddedRouter: CoreRouter {
     private func perform(_ io: [RoutingEffect]) async {
         guard !io.isEmpty else { return }
         let (done, finished) = AsyncStream.makeStream(of: String.self)
-        if case .terminated = output.yield(EffectBatch(effects: io, failures: finished)) { return }
+        guard output.append(EffectBatch(effects: io, failures: finished)) else { return }
         for await failure in done {
             record(RoutingDecision(at: wallClock.now(), kind: .storeFailed, reason: failure))
         }

@@ -34,3 +34,27 @@ actor RecordingSink: AgentEventSink {
         return nil
     }
 }
+
+/// Records each publish call's events ("agent type"); while closed, a call waits until the sink is opened.
+actor GatedSink: AgentEventSink {
+    private(set) var calls: [[String]] = []
+    private var closed = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func close() { closed = true }
+
+    func open() {
+        closed = false
+        for waiter in waiting { waiter.resume() }
+        waiting = []
+    }
+
+    func publish(_ event: AgentEvent, to agentID: String) async {
+        await publish([(event, agentID)])
+    }
+
+    func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
+        calls.append(events.map { "\($0.agentID) \($0.event.type)" })
+        if closed { await withCheckedContinuation { waiting.append($0) } }
+    }
+}

@@ -1,0 +1,61 @@
+import DomainFakes
+import Foundation
+import Router
+import Switchboard
+import Testing
+
+/// The router's ordered consumer executes the effects that waited together at once (issue 18): one publish
+/// for all their events, in the order decided, instead of one store round per effect.
+@Suite("EmbeddedRouter effect grouping")
+struct EffectGroupingTests {
+    @Test func effectsThatWaitedTogetherArePublishedInOneCallInDecisionOrder() async throws {
+        let store = AssignmentRecorder()
+        let sink = GatedSink()
+        let configuration = Configuration(
+            channels: [.init(id: "twilio-main", provider: "twilio")],
+            agents: [.init(id: "alice")],
+            notifications: .init(autoAccept: true))
+        let router = EmbeddedRouter(
+            configuration: configuration, store: store, events: sink, clock: SystemWallClock(),
+            makeNotificationID: { "n\($0)" })
+        await router.agentConnected("alice")
+        let before = await sink.calls.count
+
+        // The first notification's publish waits; five more are decided meanwhile.
+        await sink.close()
+        let first = Task { await router.notify(RouterHarness.request("c0", at: Date())) }
+        #expect(await eventually { await sink.calls.count == before + 1 })
+        let rest = (1...5).map { index in
+            Task { await router.notify(RouterHarness.request("c\(index)", at: Date())) }
+        }
+        #expect(
+            await eventually {
+                for index in 1...5 where await router.offers(conversationID: "c\(index)").isEmpty { return false }
+                return true
+            })
+        await sink.open()
+        await first.value
+        for task in rest { await task.value }
+
+        let calls = Array(await sink.calls.dropFirst(before))
+        #expect(calls.count == 2, "publish calls after the first: \(calls.dropFirst())")
+        let notifications = calls.last?.filter { $0.hasPrefix("alice notification") }
+        #expect(
+            notifications
+                == Array(repeating: ["alice notification", "alice notification.closed"], count: 5).flatMap { $0 })
+        for index in 0...5 {
+            #expect(await store.assignments["c\(index)"] == .some("alice"), "c\(index) stored as alice's")
+        }
+        await router.shutdown()
+    }
+
+    /// Polls `condition` until it holds or 30 s have passed.
+    private func eventually(_ condition: @Sendable () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
+    }
+}
