@@ -49,6 +49,27 @@ struct EffectGroupingTests {
         await router.shutdown()
     }
 
+    @Test func aFailedAssignmentIsLoggedAndTheOthersAreStored() async throws {
+        let store = FailingAssignments(failing: "c-bad")
+        let configuration = Configuration(
+            channels: [.init(id: "twilio-main", provider: "twilio")],
+            agents: [.init(id: "alice")],
+            notifications: .init(autoAccept: true))
+        let router = EmbeddedRouter(
+            configuration: configuration, store: store, events: RecordingSink(), clock: SystemWallClock())
+        await router.agentConnected("alice")
+        await withTaskGroup(of: Void.self) { group in
+            for id in ["c1", "c-bad", "c2"] {
+                group.addTask { await router.notify(RouterHarness.request(id, at: Date())) }
+            }
+        }
+        let failures = await router.decisions().filter { $0.kind == .storeFailed }.map(\.reason)
+        #expect(failures.count == 1)
+        #expect(failures.first?.contains("could not store c-bad as assigned to alice") == true, "\(failures)")
+        #expect(await store.assigned == ["c1": "alice", "c2": "alice"])
+        await router.shutdown()
+    }
+
     /// Polls `condition` until it holds or 30 s have passed.
     private func eventually(_ condition: @Sendable () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)
@@ -57,5 +78,18 @@ struct EffectGroupingTests {
             try? await Task.sleep(for: .milliseconds(5))
         }
         return false
+    }
+}
+
+/// Stores assignments, except that of one conversation, which fails.
+actor FailingAssignments: AssignmentStore {
+    let failing: String
+    private(set) var assigned: [String: String] = [:]
+
+    init(failing: String) { self.failing = failing }
+
+    func assignConversation(id: String, to agentID: String?) async throws {
+        if id == failing { throw SwitchboardError.unavailable("disk full") }
+        assigned[id] = agentID
     }
 }
