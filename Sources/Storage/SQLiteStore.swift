@@ -92,7 +92,7 @@ public final class SQLiteStore: Store {
                     // Checkpoints run beside the writer instead of inside a commit (WALCheckpointer).
                     try db.execute(sql: "PRAGMA wal_autocheckpoint = 0")
                 }
-                checkpointer = try WALCheckpointer(path: path, configuration: configuration)
+                checkpointer = try WALCheckpointer(path: path, configuration: configuration, writer: writer)
             }
             self.writer = writer
             groupCommit = GroupCommit(writer: writer, afterTransaction: { [checkpointer] in checkpointer?.committed() })

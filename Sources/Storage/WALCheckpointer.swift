@@ -10,9 +10,19 @@ import Synchronization
 /// blocks, the writer or readers) starts on this connection unless one is running or one started less than
 /// ``interval`` ago. The WAL stays about as short as before; what a commit promises is unchanged (in WAL mode a
 /// commit is durable by the WAL alone, the checkpoint only moves pages).
+///
+/// A checkpoint beside a busy writer never catches up with it: while it copies, new frames arrive, so the WAL
+/// is never wholly copied when a transaction starts, and SQLite only writes the WAL from its beginning again
+/// (instead of appending) at the start of a transaction that finds it wholly copied. Under steady load the WAL
+/// grew without end (500 MB in 10 s at 1,000 webhooks/s, issue 18), every commit appending to new pages of the
+/// file. So when a checkpoint ends with the WAL longer than ``restartFrames``, the writer itself copies the
+/// few frames written meanwhile, between two of its transactions: the next transaction then starts the WAL
+/// over, and the file keeps its size.
 final class WALCheckpointer: Sendable {
     /// The shortest time between the starts of two checkpoints.
     static let interval = Duration.milliseconds(100)
+    /// From this many frames in the WAL (16 MB of 4 kB pages) the writer finishes the checkpoint.
+    static let defaultRestartFrames = 4_096
 
     private struct State {
         var running = false
@@ -21,6 +31,8 @@ final class WALCheckpointer: Sendable {
         /// A later look is scheduled (commits arrived too soon after the last start).
         var retryScheduled = false
         var lastStart: ContinuousClock.Instant?
+        /// The writer has been asked to finish a checkpoint and has not yet.
+        var finishing = false
     }
 
     private enum Next {
@@ -30,16 +42,27 @@ final class WALCheckpointer: Sendable {
     }
 
     private let connection: DatabaseQueue
+    private let writer: any DatabaseWriter
+    private let restartFrames: Int
     private let state = Mutex(State())
     private let completed = Atomic<Int>(0)
+    private let finished = Atomic<Int>(0)
 
-    /// Opens the checkpoint's connection to the WAL-mode database at `path`.
-    init(path: String, configuration: Configuration) throws {
+    /// Opens the checkpoint's connection to the WAL-mode database at `path`, whose one writer is `writer`.
+    init(
+        path: String, configuration: Configuration, writer: any DatabaseWriter,
+        restartFrames: Int = defaultRestartFrames
+    ) throws {
         connection = try DatabaseQueue(path: path, configuration: configuration)
+        self.writer = writer
+        self.restartFrames = restartFrames
     }
 
     /// How many checkpoints have run (tests).
     var checkpointCount: Int { completed.load(ordering: .relaxed) }
+
+    /// How many checkpoints the writer has finished so that the WAL starts over (tests).
+    var writerCheckpointCount: Int { finished.load(ordering: .relaxed) }
 
     /// Whether a checkpoint is running or due (tests).
     var isBusy: Bool { state.withLock { $0.running || $0.dirty || $0.retryScheduled } }
@@ -53,8 +76,8 @@ final class WALCheckpointer: Sendable {
     private func checkpointIfDirty() {
         let now = ContinuousClock.now
         let next: Next = state.withLock { state in
-            // A running checkpoint looks again when it ends.
-            guard state.dirty, !state.running else { return .nothing }
+            // A running checkpoint looks again when it ends, and so does the writer's (SQLite runs one at a time).
+            guard state.dirty, !state.running, !state.finishing else { return .nothing }
             if let last = state.lastStart, now - last < Self.interval {
                 guard !state.retryScheduled else { return .nothing }
                 state.retryScheduled = true
@@ -77,11 +100,34 @@ final class WALCheckpointer: Sendable {
         case .start:
             connection.asyncWriteWithoutTransaction { [self] db in
                 // A failure (busy, I/O) leaves the pages in the WAL for the next checkpoint; nothing is lost.
-                _ = try? db.execute(sql: "PRAGMA wal_checkpoint(PASSIVE)")
+                let frames = Self.checkpoint(db)
                 completed.add(1, ordering: .relaxed)
                 state.withLock { $0.running = false }
+                if frames >= restartFrames { finishOnWriter() }
                 checkpointIfDirty()
             }
         }
+    }
+
+    /// Asks the writer to copy what is left of the WAL between two of its transactions (once at a time).
+    private func finishOnWriter() {
+        let ask = state.withLock { state -> Bool in
+            guard !state.finishing else { return false }
+            state.finishing = true
+            return true
+        }
+        guard ask else { return }
+        writer.asyncWriteWithoutTransaction { [self] db in
+            _ = Self.checkpoint(db)
+            finished.add(1, ordering: .relaxed)
+            state.withLock { $0.finishing = false }
+            checkpointIfDirty()
+        }
+    }
+
+    /// A `PASSIVE` checkpoint; returns how many frames the WAL had (0 when it failed).
+    private static func checkpoint(_ db: Database) -> Int {
+        // Its row: busy (0 or 1), frames in the WAL, frames checkpointed.
+        (try? Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)"))?[1] ?? 0
     }
 }
