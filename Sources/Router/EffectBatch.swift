@@ -5,8 +5,7 @@ struct EffectBatch: Sendable {
     let effects: [RoutingEffect]
     let failures: AsyncStream<String>.Continuation
 
-    /// Executes the batches that waited together, as one: their assignments and work items first, then their
-    /// events, each kind in the order decided, then reports every batch's failures to it.
+    /// Executes the batches that waited together, as one, then reports every batch's failures to it.
     ///
     /// The ordered consumer used to execute one batch after another, each assignment and each publish awaiting
     /// its own transaction, so the consumer's pace was one commit per effect whatever the load: at 1,000
@@ -14,9 +13,10 @@ struct EffectBatch: Sendable {
     /// Now what waited shares the transactions: the assignments of different conversations are written
     /// concurrently (the store's group commit puts them in one transaction; one conversation's changes stay in
     /// order), the work items in one call, the events in one publish (one transaction, then to the streams in
-    /// order). A batch still returns only when all of it is stored, so an accept answers after its assignment
-    /// is; an agent still gets its events in the order they were decided, each after the assignments decided
-    /// with it or before it.
+    /// order). The events go beside the assignments when no event was decided after an assignment (a
+    /// notification and its auto-accept: the assignment comes last), else after them. So a batch still returns
+    /// only when all of it is stored (an accept answers after its assignment is), and an agent still gets its
+    /// events in the order they were decided, each once the assignments decided before it are stored.
     static func execute(
         _ batches: [EffectBatch], store: any AssignmentStore, workItems: (any WorkItemStore)?,
         events: any AgentEventSink
@@ -25,8 +25,12 @@ struct EffectBatch: Sendable {
         var assignments: [String: [(agentID: String?, batch: Int)]] = [:]
         var conversationOrder: [String] = []
         var savedItems: [(item: WorkItemRecord, batch: Int)] = []
+        // Whether some event was decided after a store change of its batch (then it must wait for that change).
+        var eventAfterChange = false
         for (index, batch) in batches.enumerated() {
+            var changed = false
             for effect in batch.effects {
+                if case .publish = effect { eventAfterChange = eventAfterChange || changed } else { changed = true }
                 switch effect {
                 case .publish(let event, let agentID):
                     publishes.append((event, agentID))
@@ -44,7 +48,14 @@ struct EffectBatch: Sendable {
             }
         }
         var failures: [(batch: Int, message: String)] = []
+        let publishBeside = !eventAfterChange && !publishes.isEmpty
         await withTaskGroup(of: [(batch: Int, message: String)].self) { group in
+            if publishBeside {
+                group.addTask { [publishes] in
+                    await events.publish(publishes)
+                    return []
+                }
+            }
             for conversationID in conversationOrder {
                 let changes = assignments[conversationID] ?? []
                 group.addTask { await assign(conversationID, changes, store: store) }
@@ -54,7 +65,7 @@ struct EffectBatch: Sendable {
             }
             for await failed in group { failures += failed }
         }
-        if !publishes.isEmpty { await events.publish(publishes) }
+        if !publishBeside, !publishes.isEmpty { await events.publish(publishes) }
         for (batch, message) in failures { batches[batch].failures.yield(message) }
         for batch in batches { batch.failures.finish() }
     }

@@ -70,6 +70,56 @@ struct EffectGroupingTests {
         await router.shutdown()
     }
 
+    /// A notification and its auto-accept decide the assignment last: their events need not wait for it.
+    @Test func eventsDecidedBeforeTheAssignmentDoNotWaitForIt() async throws {
+        let store = GatedAssignments()
+        let sink = RecordingSink()
+        let router = EmbeddedRouter(
+            configuration: Self.configuration(autoAccept: true), store: store, events: sink,
+            clock: SystemWallClock())
+        await router.agentConnected("alice")
+        // Her first conversation makes her busy (a presence event after its assignment); the second changes nothing.
+        await router.notify(RouterHarness.request("c0", at: Date()))
+        await store.close()
+        let notify = Task { await router.notify(RouterHarness.request("c1", at: Date())) }
+        #expect(
+            await eventually { await sink.events(to: "alice").filter { $0.type == "notification.closed" }.count == 2 })
+        #expect(await store.assigned["c1"] == nil, "the assignment was still waiting")
+        await store.open()
+        await notify.value
+        #expect(await store.assigned["c1"] == .some("alice"))
+        await router.shutdown()
+    }
+
+    /// An accept decides the assignment, then the agent's new presence: that event waits for the assignment.
+    @Test func anEventDecidedAfterAnAssignmentWaitsForIt() async throws {
+        let store = GatedAssignments()
+        let sink = RecordingSink()
+        let router = EmbeddedRouter(
+            configuration: Self.configuration(autoAccept: false), store: store, events: sink,
+            clock: SystemWallClock())
+        await router.agentConnected("alice")
+        await router.notify(RouterHarness.request("c1", at: Date()))
+        let id = try #require(await router.pendingNotifications(agentID: "alice").first?.id)
+        let before = await sink.events(to: "alice").count
+        await store.close()
+        let accept = Task { try await router.accept(notificationID: id, by: .agent("alice")) }
+        #expect(await eventually { await store.waitingCount == 1 })
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(await sink.events(to: "alice").count == before, "nothing published while the assignment waits")
+        await store.open()
+        _ = try await accept.value
+        let after = await sink.events(to: "alice").dropFirst(before).map(\.type)
+        #expect(after == ["notification.closed", "presence"])
+        await router.shutdown()
+    }
+
+    private static func configuration(autoAccept: Bool) -> Configuration {
+        Configuration(
+            channels: [.init(id: "twilio-main", provider: "twilio")], agents: [.init(id: "alice")],
+            notifications: .init(autoAccept: autoAccept))
+    }
+
     /// Polls `condition` until it holds or 30 s have passed.
     private func eventually(_ condition: @Sendable () async -> Bool) async -> Bool {
         let deadline = ContinuousClock.now + .seconds(30)

@@ -58,3 +58,27 @@ actor GatedSink: AgentEventSink {
         if closed { await withCheckedContinuation { waiting.append($0) } }
     }
 }
+
+/// Stores assignments; while closed, a call waits until the store is opened.
+actor GatedAssignments: AssignmentStore {
+    private(set) var assigned: [String: String?] = [:]
+    private(set) var waitingCount = 0
+    private var closed = false
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    func close() { closed = true }
+
+    func open() {
+        closed = false
+        for waiter in waiting { waiter.resume() }
+        waiting = []
+    }
+
+    func assignConversation(id: String, to agentID: String?) async throws {
+        if closed {
+            waitingCount += 1
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        assigned[id] = .some(agentID)
+    }
+}
