@@ -36,7 +36,7 @@ run: build
 ## Suites that measure real time (in-flight work at SIGTERM, kills mid-load, curl timeouts, a 5 MiB upload's
 ## duration, database outages) run after the rest, on their own, one at a time: with the whole suite at once on two
 ## cores they would measure the load, not the gateway. What is logic rather than timing (send spacing, alert timers, retries) runs on a manual clock instead.
-TIMED_SUITES := GracefulShutdownTests|CrashRecoveryTests|ReloadUnderLoadTests|RemoteCoreCrashTests|ClusterCrashTests|CurlFailureTests|CurlLargeBodyTests|PostgresStoreTests
+TIMED_SUITES := GracefulShutdownTests|WALRestartTests|CrashRecoveryTests|ReloadUnderLoadTests|RemoteCoreCrashTests|ClusterCrashTests|CurlFailureTests|CurlLargeBodyTests|PostgresStoreTests
 test: deps deps-postgres lint
 	@set -o pipefail; $(SWIFT) build --build-tests 2>&1 | tee .build-log.txt
 	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
