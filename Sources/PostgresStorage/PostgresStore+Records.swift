@@ -145,6 +145,33 @@ extension PostgresStore {
         guard updated else { throw SwitchboardError.notFound("conversation \(id) does not exist") }
     }
 
+    /// One transaction, each conversation's last change only: the rows locked in id order first (as an inbound
+    /// batch locks them, so the two wait for each other rather than deadlock), then one statement; if it fails,
+    /// one by one. (Agent ids are never empty, so `''` stands for nobody in the array.)
+    public func assignConversations(_ changes: [ConversationAssignment]) async -> [(any Error)?] {
+        guard !changes.isEmpty else { return [] }
+        let final = changes.lastChangePerConversation.sorted { $0.conversationID < $1.conversationID }
+        do {
+            let found = try await transaction { db in
+                let found = Set(
+                    try await db.rows(
+                        "SELECT id FROM conversation WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE",
+                        [final.map(\.conversationID)]
+                    ).map { row -> String in try row.required("id") })
+                _ = try await db.run(
+                    """
+                    UPDATE conversation SET assigned_agent = NULLIF(u.agent_id, '')
+                    FROM unnest($1::text[], $2::text[]) AS u(id, agent_id) WHERE conversation.id = u.id
+                    """,
+                    [final.map(\.conversationID), final.map { $0.agentID ?? "" }])
+                return found
+            }
+            return changes.errors(missing: Set(final.map(\.conversationID)).subtracting(found))
+        } catch {
+            return await assignConversationsOneByOne(changes)
+        }
+    }
+
     public func closeConversation(id: String, at: Date) async throws -> Conversation? {
         let closedAt = at.storedMilliseconds
         return try await transaction { db in

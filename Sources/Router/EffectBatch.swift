@@ -10,10 +10,9 @@ struct EffectBatch: Sendable {
     /// The ordered consumer used to execute one batch after another, each assignment and each publish awaiting
     /// its own transaction, so the consumer's pace was one commit per effect whatever the load: at 1,000
     /// webhooks/s on a busy machine commits came slower than webhooks and the queue grew to seconds (issue 18).
-    /// Now what waited shares the transactions: the assignments of different conversations are written
-    /// concurrently (the store's group commit puts them in one transaction; one conversation's changes stay in
-    /// order), the work items in one call, the events in one publish (one transaction, then to the streams in
-    /// order). The events go beside the assignments when no event was decided after an assignment (a
+    /// Now what waited shares the transactions: the assignments in one call (one transaction, each
+    /// conversation's changes in order), the work items in one call, the events in one publish (one
+    /// transaction, then to the streams in order). The events go beside the assignments when no event was decided after an assignment (a
     /// notification and its auto-accept: the assignment comes last), else after them. So a batch still returns
     /// only when all of it is stored (an accept answers after its assignment is), and an agent still gets its
     /// events in the order they were decided, each once the assignments decided before it are stored.
@@ -22,8 +21,7 @@ struct EffectBatch: Sendable {
         events: any AgentEventSink
     ) async {
         var publishes: [(event: AgentEvent, agentID: String)] = []
-        var assignments: [String: [(agentID: String?, batch: Int)]] = [:]
-        var conversationOrder: [String] = []
+        var assignments: [(change: ConversationAssignment, batch: Int)] = []
         var savedItems: [(item: WorkItemRecord, batch: Int)] = []
         // Whether some event was decided after a store change of its batch (then it must wait for that change).
         var eventAfterChange = false
@@ -35,11 +33,10 @@ struct EffectBatch: Sendable {
                 case .publish(let event, let agentID):
                     publishes.append((event, agentID))
                 case .assign(let conversationID, let agentID):
-                    if assignments[conversationID] == nil { conversationOrder.append(conversationID) }
-                    assignments[conversationID, default: []].append((agentID, index))
+                    assignments.append(
+                        (ConversationAssignment(conversationID: conversationID, agentID: agentID), index))
                 case .unassign(let conversationID):
-                    if assignments[conversationID] == nil { conversationOrder.append(conversationID) }
-                    assignments[conversationID, default: []].append((nil, index))
+                    assignments.append((ConversationAssignment(conversationID: conversationID, agentID: nil), index))
                 case .saveWorkItem(let item):
                     savedItems.append((item, index))
                 case .scheduleTimer, .cancelTimer, .log:
@@ -56,9 +53,8 @@ struct EffectBatch: Sendable {
                     return []
                 }
             }
-            for conversationID in conversationOrder {
-                let changes = assignments[conversationID] ?? []
-                group.addTask { await assign(conversationID, changes, store: store) }
+            if !assignments.isEmpty {
+                group.addTask { [assignments] in await assign(assignments, in: store) }
             }
             if let workItems, !savedItems.isEmpty {
                 group.addTask { [savedItems] in await save(savedItems, to: workItems) }
@@ -70,20 +66,16 @@ struct EffectBatch: Sendable {
         for batch in batches { batch.failures.finish() }
     }
 
-    /// One conversation's assignment changes, in order.
+    /// The assignment changes, in order, in one call; a failure is reported to the batch that decided it.
     private static func assign(
-        _ conversationID: String, _ changes: [(agentID: String?, batch: Int)], store: any AssignmentStore
+        _ changes: [(change: ConversationAssignment, batch: Int)], in store: any AssignmentStore
     ) async -> [(batch: Int, message: String)] {
-        var failures: [(batch: Int, message: String)] = []
-        for change in changes {
-            do {
-                try await store.assignConversation(id: conversationID, to: change.agentID)
-            } catch {
-                let what = change.agentID.map { "as assigned to \($0)" } ?? "as unassigned"
-                failures.append((change.batch, "could not store \(conversationID) \(what): \(error)"))
-            }
+        let errors = await store.assignConversations(changes.map(\.change))
+        return zip(changes, errors).compactMap { entry, error in
+            guard let error else { return nil }
+            let what = entry.change.agentID.map { "as assigned to \($0)" } ?? "as unassigned"
+            return (entry.batch, "could not store \(entry.change.conversationID) \(what): \(error)")
         }
-        return failures
     }
 
     /// The work items, in order, in one call; a failure is reported to each batch that changed one of them.

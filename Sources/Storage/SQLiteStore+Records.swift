@@ -141,6 +141,28 @@ extension SQLiteStore {
         guard updated else { throw SwitchboardError.notFound("conversation \(id) does not exist") }
     }
 
+    /// One savepoint of the shared transaction for all of them, each conversation's last change only; if it
+    /// fails, one by one.
+    public func assignConversations(_ changes: [ConversationAssignment]) async -> [(any Error)?] {
+        guard !changes.isEmpty else { return [] }
+        let final = changes.lastChangePerConversation
+        do {
+            let missing = try await write { db in
+                var missing: Set<String> = []
+                for change in final {
+                    try db.run(
+                        "UPDATE conversation SET assigned_agent = ? WHERE id = ?",
+                        [change.agentID, change.conversationID])
+                    if db.changesCount == 0 { missing.insert(change.conversationID) }
+                }
+                return missing
+            }
+            return changes.errors(missing: missing)
+        } catch {
+            return await assignConversationsOneByOne(changes)
+        }
+    }
+
     public func closeConversation(id: String, at: Date) async throws -> Conversation? {
         let closedAt = at.storedMilliseconds
         return try await write { db in

@@ -89,6 +89,27 @@ struct RecordsConformanceTests {
         }
     }
 
+    /// Several changes in one call: each conversation ends as its last change says; an unknown one fails alone.
+    @Test(arguments: StoreKind.allCases)
+    func assignSeveralInOneCall(kind: StoreKind) async throws {
+        try await withStore(kind) { store in
+            let a = try await stored(inbound(key: "a", from: "+14155550001"), in: store).conversation
+            let b = try await stored(inbound(key: "b", from: "+14155550002"), in: store).conversation
+            try await store.assignConversation(id: b.id, to: "carol")
+            let errors = await store.assignConversations([
+                ConversationAssignment(conversationID: a.id, agentID: "alice"),
+                ConversationAssignment(conversationID: b.id, agentID: nil),
+                ConversationAssignment(conversationID: "conv_unknown", agentID: "alice"),
+                ConversationAssignment(conversationID: a.id, agentID: "bob"),
+            ])
+            #expect(errors.map { $0 == nil } == [true, true, false, true])
+            #expect((errors[2] as? SwitchboardError)?.status == 404)
+            #expect(try await store.conversation(id: a.id)?.assignedAgent == "bob")
+            #expect(try await store.conversation(id: b.id)?.assignedAgent == nil)
+            #expect(await store.assignConversations([]).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.allCases)
     func optOutIsPerChannelAndCustomer(kind: StoreKind) async throws {
         try await withStore(kind) { store in

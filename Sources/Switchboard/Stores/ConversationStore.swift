@@ -17,6 +17,66 @@ public protocol ConversationStore: Sendable {
 public protocol AssignmentStore: Sendable {
     /// Records who holds the conversation (`nil`: nobody).
     func assignConversation(id: String, to agentID: String?) async throws
+    /// Records several changes as if one after another, in one transaction where the store can (so only each
+    /// conversation's last change is written). Returns each change's error, `nil` when stored, in the order
+    /// given: `not-found` for a conversation that does not exist; a failed transaction fails every change.
+    /// (The default implementation makes them one by one.)
+    func assignConversations(_ changes: [ConversationAssignment]) async -> [(any Error)?]
+}
+
+/// One change of who holds a conversation (``AssignmentStore/assignConversations(_:)``).
+public struct ConversationAssignment: Sendable, Hashable {
+    public var conversationID: String
+    /// `nil`: nobody.
+    public var agentID: String?
+
+    public init(conversationID: String, agentID: String?) {
+        self.conversationID = conversationID
+        self.agentID = agentID
+    }
+}
+
+extension AssignmentStore {
+    public func assignConversations(_ changes: [ConversationAssignment]) async -> [(any Error)?] {
+        await assignConversationsOneByOne(changes)
+    }
+
+    /// The changes one after another, each in its own call (a store's fallback when its one transaction fails).
+    public func assignConversationsOneByOne(_ changes: [ConversationAssignment]) async -> [(any Error)?] {
+        var errors: [(any Error)?] = []
+        for change in changes {
+            do {
+                try await assignConversation(id: change.conversationID, to: change.agentID)
+                errors.append(nil)
+            } catch {
+                errors.append(error)
+            }
+        }
+        return errors
+    }
+}
+
+extension [ConversationAssignment] {
+    /// Each conversation's last change, in the order the conversations first appear: what the changes leave
+    /// when made one after another in one transaction.
+    public var lastChangePerConversation: [ConversationAssignment] {
+        var last: [String: String?] = [:]
+        var order: [String] = []
+        for change in self {
+            if last.updateValue(change.agentID, forKey: change.conversationID) == nil {
+                order.append(change.conversationID)
+            }
+        }
+        return order.map { ConversationAssignment(conversationID: $0, agentID: last[$0] ?? nil) }
+    }
+
+    /// Every change's error once `missing` conversations were found not to exist, or all failed with `error`.
+    public func errors(missing: Set<String>) -> [(any Error)?] {
+        map { change in
+            missing.contains(change.conversationID)
+                ? SwitchboardError.notFound("conversation \(change.conversationID) does not exist") : nil
+        }
+    }
 }
 
 public struct ConversationFilter: Sendable, Equatable {
