@@ -11,18 +11,12 @@ struct EffectGroupingTests {
     @Test func effectsThatWaitedTogetherArePublishedInOneCallInDecisionOrder() async throws {
         let store = AssignmentRecorder()
         let sink = GatedSink()
-        let configuration = Configuration(
-            channels: [.init(id: "twilio-main", provider: "twilio")],
-            agents: [.init(id: "alice")],
-            notifications: .init(autoAccept: true))
-        let router = EmbeddedRouter(
-            configuration: configuration, store: store, events: sink, clock: SystemWallClock(),
-            makeNotificationID: { "n\($0)" })
+        let router = Self.router(autoAccept: true, store: store, events: sink)
         await router.agentConnected("alice")
         let before = await sink.calls.count
 
         // The first notification's publish waits; five more are decided meanwhile.
-        await sink.close()
+        await sink.gate.close()
         let first = Task { await router.notify(RouterHarness.request("c0", at: Date())) }
         #expect(await eventually { await sink.calls.count == before + 1 })
         let rest = (1...5).map { index in
@@ -33,7 +27,7 @@ struct EffectGroupingTests {
                 for index in 1...5 where await router.offers(conversationID: "c\(index)").isEmpty { return false }
                 return true
             })
-        await sink.open()
+        await sink.gate.open()
         await first.value
         for task in rest { await task.value }
 
@@ -51,12 +45,7 @@ struct EffectGroupingTests {
 
     @Test func aFailedAssignmentIsLoggedAndTheOthersAreStored() async throws {
         let store = FailingAssignments(failing: "c-bad")
-        let configuration = Configuration(
-            channels: [.init(id: "twilio-main", provider: "twilio")],
-            agents: [.init(id: "alice")],
-            notifications: .init(autoAccept: true))
-        let router = EmbeddedRouter(
-            configuration: configuration, store: store, events: RecordingSink(), clock: SystemWallClock())
+        let router = Self.router(autoAccept: true, store: store, events: RecordingSink())
         await router.agentConnected("alice")
         await withTaskGroup(of: Void.self) { group in
             for id in ["c1", "c-bad", "c2"] {
@@ -74,18 +63,16 @@ struct EffectGroupingTests {
     @Test func eventsDecidedBeforeTheAssignmentDoNotWaitForIt() async throws {
         let store = GatedAssignments()
         let sink = RecordingSink()
-        let router = EmbeddedRouter(
-            configuration: Self.configuration(autoAccept: true), store: store, events: sink,
-            clock: SystemWallClock())
+        let router = Self.router(autoAccept: true, store: store, events: sink)
         await router.agentConnected("alice")
         // Her first conversation makes her busy (a presence event after its assignment); the second changes nothing.
         await router.notify(RouterHarness.request("c0", at: Date()))
-        await store.close()
+        await store.gate.close()
         let notify = Task { await router.notify(RouterHarness.request("c1", at: Date())) }
         #expect(
             await eventually { await sink.events(to: "alice").filter { $0.type == "notification.closed" }.count == 2 })
         #expect(await store.assigned["c1"] == nil, "the assignment was still waiting")
-        await store.open()
+        await store.gate.open()
         await notify.value
         #expect(await store.assigned["c1"] == .some("alice"))
         await router.shutdown()
@@ -95,29 +82,33 @@ struct EffectGroupingTests {
     @Test func anEventDecidedAfterAnAssignmentWaitsForIt() async throws {
         let store = GatedAssignments()
         let sink = RecordingSink()
-        let router = EmbeddedRouter(
-            configuration: Self.configuration(autoAccept: false), store: store, events: sink,
-            clock: SystemWallClock())
+        let router = Self.router(autoAccept: false, store: store, events: sink)
         await router.agentConnected("alice")
         await router.notify(RouterHarness.request("c1", at: Date()))
         let id = try #require(await router.pendingNotifications(agentID: "alice").first?.id)
         let before = await sink.events(to: "alice").count
-        await store.close()
+        await store.gate.close()
         let accept = Task { try await router.accept(notificationID: id, by: .agent("alice")) }
-        #expect(await eventually { await store.waitingCount == 1 })
+        #expect(await eventually { await store.gate.waitedCount == 1 })
         try await Task.sleep(for: .milliseconds(100))
         #expect(await sink.events(to: "alice").count == before, "nothing published while the assignment waits")
-        await store.open()
+        await store.gate.open()
         _ = try await accept.value
         let after = await sink.events(to: "alice").dropFirst(before).map(\.type)
         #expect(after == ["notification.closed", "presence"])
         await router.shutdown()
     }
 
-    private static func configuration(autoAccept: Bool) -> Configuration {
-        Configuration(
+    /// A router with one agent, alice.
+    private static func router(
+        autoAccept: Bool, store: any AssignmentStore, events: any AgentEventSink
+    ) -> EmbeddedRouter {
+        let configuration = Configuration(
             channels: [.init(id: "twilio-main", provider: "twilio")], agents: [.init(id: "alice")],
             notifications: .init(autoAccept: autoAccept))
+        return EmbeddedRouter(
+            configuration: configuration, store: store, events: events, clock: SystemWallClock(),
+            makeNotificationID: { "n\($0)" })
     }
 
     /// Polls `condition` until it holds or 30 s have passed.

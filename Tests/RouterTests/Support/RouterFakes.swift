@@ -35,11 +35,12 @@ actor RecordingSink: AgentEventSink {
     }
 }
 
-/// Records each publish call's events ("agent type"); while closed, a call waits until the sink is opened.
-actor GatedSink: AgentEventSink {
-    private(set) var calls: [[String]] = []
+/// While closed, whoever passes waits until it is opened.
+actor Gate {
     private var closed = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
+    /// How many have waited at it.
+    private(set) var waitedCount = 0
 
     func close() { closed = true }
 
@@ -48,6 +49,18 @@ actor GatedSink: AgentEventSink {
         for waiter in waiting { waiter.resume() }
         waiting = []
     }
+
+    func pass() async {
+        guard closed else { return }
+        waitedCount += 1
+        await withCheckedContinuation { waiting.append($0) }
+    }
+}
+
+/// Records each publish call's events ("agent type"); a call waits at `gate` (after being recorded).
+actor GatedSink: AgentEventSink {
+    let gate = Gate()
+    private(set) var calls: [[String]] = []
 
     func publish(_ event: AgentEvent, to agentID: String) async {
         await publish([(event, agentID)])
@@ -55,30 +68,17 @@ actor GatedSink: AgentEventSink {
 
     func publish(_ events: [(event: AgentEvent, agentID: String)]) async {
         calls.append(events.map { "\($0.agentID) \($0.event.type)" })
-        if closed { await withCheckedContinuation { waiting.append($0) } }
+        await gate.pass()
     }
 }
 
-/// Stores assignments; while closed, a call waits until the store is opened.
+/// Stores assignments; a call waits at `gate` first.
 actor GatedAssignments: AssignmentStore {
+    let gate = Gate()
     private(set) var assigned: [String: String?] = [:]
-    private(set) var waitingCount = 0
-    private var closed = false
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    func close() { closed = true }
-
-    func open() {
-        closed = false
-        for waiter in waiting { waiter.resume() }
-        waiting = []
-    }
 
     func assignConversation(id: String, to agentID: String?) async throws {
-        if closed {
-            waitingCount += 1
-            await withCheckedContinuation { waiting.append($0) }
-        }
+        await gate.pass()
         assigned[id] = .some(agentID)
     }
 }
