@@ -71,6 +71,10 @@ CURLcode ccurl_easy_setopt_xferinfofunction(CURL *handle, CURLoption option, ccu
     return curl_easy_setopt(handle, option, callback);
 }
 
+CURLcode ccurl_easy_setopt_closesocketfunction(CURL *handle, curl_closesocket_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
+}
+
 // MARK: - curl_easy_getinfo
 
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
@@ -102,6 +106,14 @@ CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption option, long value)
 
 CURLMcode ccurl_multi_setopt_ptr(CURLM *handle, CURLMoption option, void *value) {
     return curl_multi_setopt(handle, option, value);
+}
+
+CURLMcode ccurl_multi_setopt_socketfunction(CURLM *handle, curl_socket_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_SOCKETFUNCTION, callback);
+}
+
+CURLMcode ccurl_multi_setopt_timerfunction(CURLM *handle, curl_multi_timer_callback callback) {
+    return curl_multi_setopt(handle, CURLMOPT_TIMERFUNCTION, callback);
 }
 
 // MARK: - curl_multi_info_read

@@ -31,6 +31,7 @@ public final class CurlClient: Sendable {
     /// The configuration this client was started with.
     public let configuration: Configuration
     private let loop: TransferLoop
+    private let handles: EasyHandlePool
 
     /// Runs `body` with a client that lives exactly as long as the call.
     ///
@@ -58,6 +59,8 @@ public final class CurlClient: Sendable {
     init(configuration: Configuration) throws(CurlError) {
         self.configuration = configuration
         loop = try TransferLoop(configuration: configuration)
+        // Enough idle handles for every request the host limit lets run at once to one host.
+        handles = EasyHandlePool(capacity: max(8, configuration.maxConnectionsPerHost))
     }
 
     /// Stops the client: outstanding requests fail as cancelled, later ones are refused. Idempotent.
@@ -72,16 +75,18 @@ public final class CurlClient: Sendable {
     ///
     /// - Throws: ``CurlError`` when no response arrived: see ``CurlError/Kind-swift.enum`` for the cases.
     public func execute(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
-        let transfer = try Transfer(request: request, configuration: configuration)
+        let transfer = try Transfer(
+            request: request, configuration: configuration, pool: handles, poller: loop.poller)
         let loop = self.loop
-        let result = await withTaskCancellationHandler {
-            await withCheckedContinuation { continuation in
+        let error = await withTaskCancellationHandler {
+            await withUnsafeContinuation { continuation in
                 transfer.continuation = continuation
                 loop.submit(transfer)
             }
         } onCancel: {
             loop.cancel(transfer)
         }
-        return try result.get()
+        if let error { throw error }
+        return transfer.response()
     }
 }

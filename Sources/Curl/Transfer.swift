@@ -1,10 +1,18 @@
 import CCurlShim
 
-/// One request in flight: the easy handle plus every piece of memory curl points into while it runs.
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One request in flight: an easy handle from the client's pool plus every piece of memory curl points into while
+/// it runs.
 ///
 /// curl keeps raw pointers to the error buffer, the header list and this object itself (`CURLOPT_PRIVATE`,
-/// `WRITEDATA`, `HEADERDATA`), so all of them live in this heap object, which ``TransferLoop`` keeps alive until the
-/// easy handle is out of the multi handle.
+/// `WRITEDATA`, `HEADERDATA`), so all of them live in heap objects, which ``TransferLoop`` keeps alive until the easy
+/// handle is out of the multi handle. The handle goes back to the pool when the transfer is released; the next
+/// request resets it before setting its own options.
 ///
 /// Thread confinement instead of locks: the caller's task configures the handle and sets ``continuation`` before
 /// ``TransferLoop/submit(_:)``; from then on only the loop thread touches the handle, the callbacks' buffers and
@@ -12,52 +20,71 @@ import CCurlShim
 final class Transfer: @unchecked Sendable {
     let request: CurlRequest
     let easy: UnsafeMutableRawPointer
-    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private let handle: EasyHandle
+    private let pool: EasyHandlePool
+    private var errorBuffer: UnsafeMutablePointer<CChar> { handle.errorBuffer }
     private var headerList: UnsafeMutablePointer<curl_slist>?
 
-    private var responseHeaders = ResponseHeaderAccumulator()
+    /// The response's header lines as curl delivered them, parsed by ``response()`` in the caller's task: the loop
+    /// thread, which serves every request, only copies bytes.
+    private var rawHeaders: [UInt8] = []
     private var responseBody: [UInt8] = []
+    /// The final status code, read by ``complete(_:)``.
+    private var status = 0
 
-    /// Resumed exactly once, by ``finish(_:)``.
-    var continuation: CheckedContinuation<Result<CurlResponse, CurlError>, Never>?
+    /// Resumed exactly once, by ``finish(_:)``, with `nil` when curl completed the transfer.
+    var continuation: UnsafeContinuation<CurlError?, Never>?
     /// Set when the caller's task is cancelled; guarded by ``TransferLoop``'s lock.
     var cancelRequested = false
 
-    /// Creates the easy handle and applies every option, so that a bad request fails here, in the caller's task.
-    init(request: CurlRequest, configuration: CurlClient.Configuration) throws(CurlError) {
+    /// Takes an easy handle and applies every option, so that a bad request fails here, in the caller's task.
+    init(
+        request: CurlRequest, configuration: CurlClient.Configuration, pool: EasyHandlePool, poller: SocketPoller
+    ) throws(CurlError) {
         try Self.validate(request)
-        guard let easy = curl_easy_init() else {
-            throw CurlError(kind: .other, code: 0, message: "curl_easy_init failed (out of memory?)")
-        }
+        handle = try pool.take()
+        self.pool = pool
         self.request = request
-        self.easy = easy
-        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE))
-        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE))
-        try configure(configuration)
+        easy = handle.pointer
+        try configure(configuration, poller: poller)
     }
 
     deinit {
         // The loop removes the handle from the multi handle before it lets go of the transfer.
-        curl_easy_cleanup(easy)
+        pool.put(handle)
         curl_slist_free_all(headerList)
-        errorBuffer.deallocate()
     }
 
-    /// Hands the outcome to the waiting caller. Called once, on the loop thread (or in `submit` when refused).
-    func finish(_ result: Result<CurlResponse, CurlError>) {
+    /// Hands the outcome to the waiting caller: `nil` when curl completed the transfer (see ``response()``).
+    /// Called once, on the loop thread (or in `submit` when refused).
+    func finish(_ error: CurlError?) {
         let continuation = self.continuation
         self.continuation = nil
-        continuation?.resume(returning: result)
+        continuation?.resume(returning: error)
     }
 
-    /// The outcome of a transfer curl reported done with `code`. Loop thread only.
-    func outcome(_ code: CURLcode) -> Result<CurlResponse, CurlError> {
+    /// Finishes a transfer curl reported done with `code`. Loop thread only, before the handle leaves the transfer.
+    func complete(_ code: CURLcode) {
         guard code == CURLE_OK else {
-            return .failure(CurlError(code: code, errorBuffer: String(cString: errorBuffer), request: request))
+            finish(CurlError(code: code, errorBuffer: String(cString: errorBuffer), request: request))
+            return
         }
-        var status = 0
         _ = ccurl_easy_getinfo_long(easy, CURLINFO_RESPONSE_CODE, &status)
-        return .success(CurlResponse(status: status, headers: responseHeaders.headers, body: responseBody))
+        finish(nil)
+    }
+
+    /// The response of a transfer that finished without an error. In the caller's task, after the continuation.
+    func response() -> CurlResponse {
+        var headers = ResponseHeaderAccumulator()
+        rawHeaders.withUnsafeBytes { bytes in
+            var start = 0
+            while start < bytes.count {
+                let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? bytes.count
+                headers.consume(line: UnsafeRawBufferPointer(rebasing: bytes[start..<end]))
+                start = end
+            }
+        }
+        return CurlResponse(status: status, headers: headers.headers, body: responseBody)
     }
 
     /// The transfer whose `CURLOPT_PRIVATE` is set on `easy`.
@@ -109,7 +136,7 @@ extension Transfer {
         }
     }
 
-    private func configure(_ configuration: CurlClient.Configuration) throws(CurlError) {
+    private func configure(_ configuration: CurlClient.Configuration, poller: SocketPoller) throws(CurlError) {
         let this = Unmanaged.passUnretained(self).toOpaque()
 
         try set(CURLOPT_URL, request.url)
@@ -137,10 +164,20 @@ extension Transfer {
         try check(
             ccurl_easy_setopt_writefunction(easy, CURLOPT_HEADERFUNCTION) { buffer, size, count, userdata in
                 let transfer = Unmanaged<Transfer>.fromOpaque(userdata!).takeUnretainedValue()
-                transfer.responseHeaders.consume(line: UnsafeRawBufferPointer(start: buffer, count: size * count))
+                transfer.rawHeaders.append(contentsOf: UnsafeRawBufferPointer(start: buffer, count: size * count))
                 return size * count
             }, "CURLOPT_HEADERFUNCTION")
         try check(ccurl_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, this), "CURLOPT_HEADERDATA")
+        // The loop's poller keeps sockets registered between transfers; it must hear when curl closes one. Called on
+        // the loop thread: curl closes connections only inside the multi handle's calls.
+        try check(
+            ccurl_easy_setopt_closesocketfunction(easy) { poller, socket in
+                Unmanaged<SocketPoller>.fromOpaque(poller!).takeUnretainedValue().closing(socket)
+                return close(socket)
+            }, "CURLOPT_CLOSESOCKETFUNCTION")
+        try check(
+            ccurl_easy_setopt_ptr(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(poller).toOpaque()),
+            "CURLOPT_CLOSESOCKETDATA")
 
         try configureMethodAndBody()
         try configureHeaders()

@@ -9,16 +9,16 @@ import CCurlShim
 /// The one thread that owns the curl multi handle and drives every transfer on it.
 ///
 /// Callers never touch the multi handle: they put transfers (and cancellation requests) into a lock-protected
-/// inbox and wake the thread with `curl_multi_wakeup`, the only multi-handle call curl allows from another thread.
-/// The thread adds and removes easy handles, runs `curl_multi_perform`, resumes each finished transfer's
-/// continuation, and sleeps in `curl_multi_poll` until there is socket activity, a curl timer, or a wake-up.
-/// A plain thread rather than a Swift task, because `curl_multi_poll` blocks.
+/// inbox and wake the thread through ``SocketPoller/wake()``. The thread (``MultiSocketDriver``) adds and removes easy
+/// handles, lets curl act on the sockets that are ready, resumes each finished transfer's continuation, and sleeps
+/// until there is socket activity, a curl timer, or a wake-up. A plain thread rather than a Swift task, because the
+/// wait blocks.
 final class TransferLoop: Sendable {
     private enum Phase {
         case running
         /// Asked to stop: the thread cancels everything outstanding, then cleans up.
         case stopping
-        /// The multi handle is gone; nothing may call `curl_multi_wakeup` any more.
+        /// The multi handle is gone.
         case stopped
     }
 
@@ -26,16 +26,29 @@ final class TransferLoop: Sendable {
         var phase = Phase.running
         var submitted: [Transfer] = []
         var cancelled: [Transfer] = []
+        /// A wake-up was sent that the thread has not yet answered by emptying the inbox: later submissions need
+        /// none, so a burst of requests costs one wake-up, not one each.
+        var wakePending = false
         var stopWaiters: [CheckedContinuation<Void, Never>] = []
+
+        /// Whether the caller must wake the thread; call with the lock held.
+        mutating func needsWake() -> Bool {
+            defer { wakePending = true }
+            return !wakePending
+        }
     }
 
-    /// `CURLM *` is a raw pointer; only the loop thread uses it, except for `curl_multi_wakeup`.
+    /// `CURLM *` is a raw pointer; only the loop thread uses it.
     private struct MultiHandle: @unchecked Sendable {
         let pointer: UnsafeMutableRawPointer
     }
 
     private let multi: MultiHandle
+    /// Also the target of every easy handle's close-socket callback, so it lives as long as the multi handle.
+    let poller: SocketPoller
     private let inbox = Locked(Inbox())
+    /// The longest the thread sleeps without news, only a safety net: every change comes with a wake-up.
+    private static let maximumWaitMilliseconds: Int32 = 1000
 
     /// Creates the multi handle and starts the thread.
     init(configuration: CurlClient.Configuration) throws(CurlError) {
@@ -45,6 +58,7 @@ final class TransferLoop: Sendable {
                 kind: .other, code: Int32(bitPattern: initCode.rawValue),
                 message: "curl_global_init failed: \(String(cString: curl_easy_strerror(initCode)))")
         }
+        poller = try SocketPoller()
         guard let pointer = curl_multi_init() else {
             throw CurlError(kind: .other, code: 0, message: "curl_multi_init failed (out of memory?)")
         }
@@ -93,10 +107,10 @@ final class TransferLoop: Sendable {
                 return .cancelled("the request's task was cancelled", transfer.request)
             }
             inbox.submitted.append(transfer)
-            curl_multi_wakeup(multi.pointer)
+            if inbox.needsWake() { poller.wake() }
             return nil
         }
-        if let refusal { transfer.finish(.failure(refusal)) }
+        if let refusal { transfer.finish(refusal) }
     }
 
     /// Asks the loop to abort `transfer` promptly; a transfer not yet submitted is refused when it is.
@@ -105,7 +119,7 @@ final class TransferLoop: Sendable {
             transfer.cancelRequested = true
             guard inbox.phase != .stopped else { return }
             inbox.cancelled.append(transfer)
-            curl_multi_wakeup(multi.pointer)
+            if inbox.needsWake() { poller.wake() }
         }
     }
 
@@ -118,7 +132,7 @@ final class TransferLoop: Sendable {
                     return true
                 case .running:
                     inbox.phase = .stopping
-                    curl_multi_wakeup(multi.pointer)
+                    poller.wake()
                     fallthrough
                 case .stopping:
                     inbox.stopWaiters.append(continuation)
@@ -132,62 +146,31 @@ final class TransferLoop: Sendable {
     // MARK: The loop thread
 
     private func run() {
-        // Transfers whose easy handle is in the multi handle; holding them here keeps curl's pointers valid.
-        var active: [ObjectIdentifier: Transfer] = [:]
-
+        let driver = MultiSocketDriver(multi: multi.pointer, poller: poller)
         while true {
             let (submitted, cancelled, stopping) = inbox.withLock { inbox in
                 defer {
                     inbox.submitted.removeAll()
                     inbox.cancelled.removeAll()
+                    inbox.wakePending = false
                 }
                 return (inbox.submitted, inbox.cancelled, inbox.phase == .stopping)
             }
-            for transfer in submitted {
-                let code = curl_multi_add_handle(multi.pointer, transfer.easy)
-                if code == CURLM_OK {
-                    active[ObjectIdentifier(transfer)] = transfer
-                } else {
-                    let text = String(cString: curl_multi_strerror(code))
-                    transfer.finish(
-                        .failure(CurlError(kind: .other, code: 0, message: "curl_multi_add_handle: \(text)")))
-                }
-            }
-            for transfer in cancelled {
-                // Absent when it already finished, or was refused before it got here.
-                guard active.removeValue(forKey: ObjectIdentifier(transfer)) != nil else { continue }
-                curl_multi_remove_handle(multi.pointer, transfer.easy)
-                transfer.finish(.failure(.cancelled("the request's task was cancelled", transfer.request)))
-            }
+            for transfer in submitted { driver.start(transfer) }
+            // Absent from the driver when it already finished, or was refused before it got there.
+            for transfer in cancelled { driver.cancel(transfer) }
             if stopping { break }
-
-            var running: Int32 = 0
-            _ = curl_multi_perform(multi.pointer, &running)
-            var easy: UnsafeMutableRawPointer?
-            var code = CURLE_OK
-            while ccurl_multi_next_done(multi.pointer, &easy, &code) == 1 {
-                guard let easy, let transfer = Transfer.from(easy: easy),
-                    active.removeValue(forKey: ObjectIdentifier(transfer)) != nil
-                else { continue }
-                curl_multi_remove_handle(multi.pointer, easy)
-                transfer.finish(transfer.outcome(code))
-            }
-            // Returns on socket activity, when curl's next timeout is due, or on curl_multi_wakeup; the cap only
-            // bounds how long a missed wake-up could go unnoticed.
-            _ = curl_multi_poll(multi.pointer, nil, 0, 1000, nil)
+            driver.turn(maximumWait: Self.maximumWaitMilliseconds)
         }
 
-        for transfer in active.values {
-            curl_multi_remove_handle(multi.pointer, transfer.easy)
-            transfer.finish(
-                .failure(.cancelled("CurlClient shut down while the request was outstanding", transfer.request)))
-        }
-        active.removeAll()
+        driver.cancelAll()
         let waiters = inbox.withLock { inbox in
             inbox.phase = .stopped
             return inbox.stopWaiters
         }
+        // Still inside `driver`'s lifetime: closing cached connections calls its socket callback.
         curl_multi_cleanup(multi.pointer)
+        withExtendedLifetime(driver) {}
         for waiter in waiters { waiter.resume() }
     }
 }

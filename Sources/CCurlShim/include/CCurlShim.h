@@ -8,6 +8,12 @@
 #include <curl/curl.h>
 #include <stddef.h>
 
+#if defined(__linux__)
+// epoll and eventfd for the transfer loop's socket poller; Swift's Glibc module does not include these headers.
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#endif
+
 /// The signature of `CURLOPT_WRITEFUNCTION` and `CURLOPT_HEADERFUNCTION` callbacks.
 typedef size_t (*ccurl_data_callback)(char *buffer, size_t size, size_t count, void *userdata);
 
@@ -41,6 +47,8 @@ CURLcode ccurl_easy_setopt_writefunction(CURL *handle, CURLoption option, ccurl_
 CURLcode ccurl_easy_setopt_readfunction(CURL *handle, CURLoption option, ccurl_read_callback callback);
 /// For `CURLOPT_XFERINFOFUNCTION`.
 CURLcode ccurl_easy_setopt_xferinfofunction(CURL *handle, CURLoption option, ccurl_xferinfo_callback callback);
+/// For `CURLOPT_CLOSESOCKETFUNCTION`.
+CURLcode ccurl_easy_setopt_closesocketfunction(CURL *handle, curl_closesocket_callback callback);
 
 // MARK: - curl_easy_getinfo
 
@@ -54,6 +62,10 @@ CURLcode ccurl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value);
 
 CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption option, long value);
 CURLMcode ccurl_multi_setopt_ptr(CURLM *handle, CURLMoption option, void *value);
+/// For `CURLMOPT_SOCKETFUNCTION`.
+CURLMcode ccurl_multi_setopt_socketfunction(CURLM *handle, curl_socket_callback callback);
+/// For `CURLMOPT_TIMERFUNCTION`.
+CURLMcode ccurl_multi_setopt_timerfunction(CURLM *handle, curl_multi_timer_callback callback);
 
 // MARK: - curl_multi_info_read
 

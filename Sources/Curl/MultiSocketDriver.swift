@@ -1,0 +1,98 @@
+import CCurlShim
+
+/// The loop thread's half of ``TransferLoop``: the multi handle driven through curl's `multi_socket` API.
+///
+/// curl tells this object which sockets to watch (`CURLMOPT_SOCKETFUNCTION`) and when its next timeout is due
+/// (`CURLMOPT_TIMERFUNCTION`); each turn waits for either with ``SocketPoller``, hands curl exactly the sockets that
+/// are ready (`curl_multi_socket_action`), and resumes every transfer that finished in that turn. Loop thread only.
+final class MultiSocketDriver {
+    let multi: UnsafeMutableRawPointer
+    private let poller: SocketPoller
+    /// Transfers whose easy handle is in the multi handle; holding them here keeps curl's pointers valid.
+    private var active: [ObjectIdentifier: Transfer] = [:]
+    /// When curl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)`; `nil` when it has no timer.
+    private var timerDeadline: ContinuousClock.Instant?
+
+    init(multi: UnsafeMutableRawPointer, poller: SocketPoller) {
+        self.multi = multi
+        self.poller = poller
+        let this = Unmanaged.passUnretained(self).toOpaque()
+        _ = ccurl_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, this)
+        _ = ccurl_multi_setopt_socketfunction(multi) { _, socket, what, driver, _ in
+            let driver = Unmanaged<MultiSocketDriver>.fromOpaque(driver!).takeUnretainedValue()
+            driver.poller.watch(socket, MultiSocketDriver.interest(what))
+            return 0
+        }
+        _ = ccurl_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, this)
+        _ = ccurl_multi_setopt_timerfunction(multi) { _, milliseconds, driver in
+            let driver = Unmanaged<MultiSocketDriver>.fromOpaque(driver!).takeUnretainedValue()
+            driver.timerDeadline = milliseconds < 0 ? nil : .now + .milliseconds(milliseconds)
+            return 0
+        }
+    }
+
+    /// curl's `CURL_POLL_*` as what to wait for; `nil` for `CURL_POLL_REMOVE`.
+    private static func interest(_ what: Int32) -> SocketPoller.Interest? {
+        guard what != CURL_POLL_REMOVE else { return nil }
+        return .init(readable: what & CURL_POLL_IN != 0, writable: what & CURL_POLL_OUT != 0)
+    }
+
+    /// Puts a submitted transfer into the multi handle; curl starts it on the next ``turn()``.
+    func start(_ transfer: Transfer) {
+        let code = curl_multi_add_handle(multi, transfer.easy)
+        if code == CURLM_OK {
+            active[ObjectIdentifier(transfer)] = transfer
+        } else {
+            let text = String(cString: curl_multi_strerror(code))
+            transfer.finish(CurlError(kind: .other, code: 0, message: "curl_multi_add_handle: \(text)"))
+        }
+    }
+
+    /// Aborts a transfer whose task was cancelled (closing its connection); nothing when it already finished.
+    func cancel(_ transfer: Transfer) {
+        guard active.removeValue(forKey: ObjectIdentifier(transfer)) != nil else { return }
+        curl_multi_remove_handle(multi, transfer.easy)
+        transfer.finish(.cancelled("the request's task was cancelled", transfer.request))
+    }
+
+    /// Ends every transfer still running as cancelled, for shutdown.
+    func cancelAll() {
+        for transfer in active.values {
+            curl_multi_remove_handle(multi, transfer.easy)
+            transfer.finish(.cancelled("CurlClient shut down while the request was outstanding", transfer.request))
+        }
+        active.removeAll()
+    }
+
+    /// Waits for socket activity, curl's timer or a wake-up (at most `maximumWait` milliseconds), lets curl act on
+    /// what happened, and resumes the transfers that finished.
+    func turn(maximumWait: Int32) {
+        var running: Int32 = 0
+        poller.wait(timeoutMilliseconds: waitMilliseconds(cap: maximumWait)) { socket, events in
+            _ = curl_multi_socket_action(multi, socket, events, &running)
+        }
+        if let deadline = timerDeadline, deadline <= .now {
+            // Cleared first: curl may set a new timer from inside the call.
+            timerDeadline = nil
+            _ = curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
+        }
+        var easy: UnsafeMutableRawPointer?
+        var code = CURLE_OK
+        while ccurl_multi_next_done(multi, &easy, &code) == 1 {
+            guard let easy, let transfer = Transfer.from(easy: easy),
+                active.removeValue(forKey: ObjectIdentifier(transfer)) != nil
+            else { continue }
+            curl_multi_remove_handle(multi, easy)
+            transfer.complete(code)
+        }
+    }
+
+    private func waitMilliseconds(cap: Int32) -> Int32 {
+        guard let deadline = timerDeadline else { return cap }
+        let remaining = deadline - .now
+        guard remaining > .zero else { return 0 }
+        let (seconds, attoseconds) = remaining.components
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(min(milliseconds, Int64(cap)))
+    }
+}
