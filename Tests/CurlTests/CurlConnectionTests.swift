@@ -113,4 +113,32 @@ struct CurlConnectionTests {
             }
         }
     }
+
+    @Test("connections closed after every other request are replaced, and every request still completes")
+    func closedConnectionsAreReplaced() async throws {
+        // Closing connections while others open makes the kernel hand out the closed sockets' numbers again: the
+        // loop must watch a new socket that has an old one's number.
+        try await TestHTTPServer.withTestHTTPServer(handler: echo) { server in
+            try await CurlClient.withCurlClient { client in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<6 {
+                        group.addTask {
+                            for index in 0..<30 {
+                                let body = Array("\(worker)-\(index)".utf8)
+                                let headers = index.isMultiple(of: 2) ? [(name: "Connection", value: "close")] : []
+                                let response = try await client.execute(
+                                    CurlRequest(
+                                        method: "POST", url: server.url("/churn"), headers: headers, body: body,
+                                        timeout: 5))
+                                #expect(response.body == body)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                #expect(server.requests.count == 180)
+                #expect(server.connectionCount >= 90)
+            }
+        }
+    }
 }
