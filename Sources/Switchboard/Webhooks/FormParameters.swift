@@ -118,23 +118,25 @@ public struct FormParameters: Sendable, Equatable {
 
     /// Percent-encodes one form component.
     public static func encodeComponent(_ string: String) -> String {
-        var out = ""
+        // Bytes first and one String at the end: appending to a String byte by byte cost a tenth of a reply's send.
+        var out: [UInt8] = []
+        out.reserveCapacity(string.utf8.count + 16)
         for byte in string.utf8 {
             switch byte {
             case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
                 UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
                 UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
+                out.append(byte)
             case UInt8(ascii: " "):
-                out.append("+")
+                out.append(UInt8(ascii: "+"))
             default:
-                out.append("%")
+                out.append(UInt8(ascii: "%"))
                 out.append(hexDigits[Int(byte >> 4)])
                 out.append(hexDigits[Int(byte & 0x0F)])
             }
         }
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private static let hexDigits: [Character] = Array("0123456789ABCDEF")
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 }
