@@ -71,10 +71,6 @@ CURLcode ccurl_easy_setopt_xferinfofunction(CURL *handle, CURLoption option, ccu
     return curl_easy_setopt(handle, option, callback);
 }
 
-CURLcode ccurl_easy_setopt_closesocketfunction(CURL *handle, curl_closesocket_callback callback) {
-    return curl_easy_setopt(handle, CURLOPT_CLOSESOCKETFUNCTION, callback);
-}
-
 // MARK: - curl_easy_getinfo
 
 CURLcode ccurl_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {

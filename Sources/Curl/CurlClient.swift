@@ -75,8 +75,7 @@ public final class CurlClient: Sendable {
     ///
     /// - Throws: ``CurlError`` when no response arrived: see ``CurlError/Kind-swift.enum`` for the cases.
     public func execute(_ request: CurlRequest) async throws(CurlError) -> CurlResponse {
-        let transfer = try Transfer(
-            request: request, configuration: configuration, pool: handles, poller: loop.poller)
+        let transfer = try Transfer(request: request, configuration: configuration, pool: handles)
         let loop = self.loop
         let error = await withTaskCancellationHandler {
             await withUnsafeContinuation { continuation in

@@ -23,7 +23,7 @@ final class SocketPoller: @unchecked Sendable {
     #if os(Linux)
         /// The epoll events each socket is registered with. A socket curl no longer watches stays registered
         /// ("parked") until it closes or turns ready: curl unwatches a connection's socket after every transfer and
-        /// watches it again for the next one on it, and parking spares two `epoll_ctl` calls per request.
+        /// watches it again for the next one on it, and parking spares an `epoll_ctl` call per request.
         private var registered: [curl_socket_t: UInt32] = [:]
     #endif
     private let wakeReader: Int32
@@ -98,29 +98,24 @@ final class SocketPoller: @unchecked Sendable {
 
     /// Watches `socket` for `interest`, or stops watching it when `interest` is `nil` (curl's `CURL_POLL_REMOVE`).
     func watch(_ socket: curl_socket_t, _ interest: Interest?) {
+        let wasParked = watched[socket] == nil
         watched[socket] = interest
         #if os(Linux)
             guard let interest else { return }  // parked
             let mask = (interest.readable ? EPOLLIN.rawValue : 0) | (interest.writable ? EPOLLOUT.rawValue : 0)
             switch registered[socket] {
-            case mask?:
+            case mask? where !wasParked:
                 return
             case nil:
                 // EEXIST cannot happen unless a socket closed behind curl's back; then MOD is what is meant.
                 if control(EPOLL_CTL_ADD, socket, mask) != 0 && errno == EEXIST { control(EPOLL_CTL_MOD, socket, mask) }
             case _?:
+                // A parked socket's number may belong to a new socket by now (closing the old one took it out of
+                // epoll; curl closes some sockets, its resolver's, without telling): MOD, or ADD when epoll has
+                // forgotten the number. One call where deleting and adding again took two.
                 if control(EPOLL_CTL_MOD, socket, mask) != 0 && errno == ENOENT { control(EPOLL_CTL_ADD, socket, mask) }
             }
             registered[socket] = mask
-        #endif
-    }
-
-    /// Forgets `socket`, which curl is about to close (`CURLOPT_CLOSESOCKETFUNCTION`): its number may come back for
-    /// another socket.
-    func closing(_ socket: curl_socket_t) {
-        watched[socket] = nil
-        #if os(Linux)
-            if registered.removeValue(forKey: socket) != nil { control(EPOLL_CTL_DEL, socket, 0) }
         #endif
     }
 

@@ -1,11 +1,5 @@
 import CCurlShim
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// One request in flight: an easy handle from the client's pool plus every piece of memory curl points into while
 /// it runs.
 ///
@@ -38,15 +32,13 @@ final class Transfer: @unchecked Sendable {
     var cancelRequested = false
 
     /// Takes an easy handle and applies every option, so that a bad request fails here, in the caller's task.
-    init(
-        request: CurlRequest, configuration: CurlClient.Configuration, pool: EasyHandlePool, poller: SocketPoller
-    ) throws(CurlError) {
+    init(request: CurlRequest, configuration: CurlClient.Configuration, pool: EasyHandlePool) throws(CurlError) {
         try Self.validate(request)
         handle = try pool.take()
         self.pool = pool
         self.request = request
         easy = handle.pointer
-        try configure(configuration, poller: poller)
+        try configure(configuration)
     }
 
     deinit {
@@ -136,7 +128,7 @@ extension Transfer {
         }
     }
 
-    private func configure(_ configuration: CurlClient.Configuration, poller: SocketPoller) throws(CurlError) {
+    private func configure(_ configuration: CurlClient.Configuration) throws(CurlError) {
         let this = Unmanaged.passUnretained(self).toOpaque()
 
         try set(CURLOPT_URL, request.url)
@@ -168,16 +160,6 @@ extension Transfer {
                 return size * count
             }, "CURLOPT_HEADERFUNCTION")
         try check(ccurl_easy_setopt_ptr(easy, CURLOPT_HEADERDATA, this), "CURLOPT_HEADERDATA")
-        // The loop's poller keeps sockets registered between transfers; it must hear when curl closes one. Called on
-        // the loop thread: curl closes connections only inside the multi handle's calls.
-        try check(
-            ccurl_easy_setopt_closesocketfunction(easy) { poller, socket in
-                Unmanaged<SocketPoller>.fromOpaque(poller!).takeUnretainedValue().closing(socket)
-                return close(socket)
-            }, "CURLOPT_CLOSESOCKETFUNCTION")
-        try check(
-            ccurl_easy_setopt_ptr(easy, CURLOPT_CLOSESOCKETDATA, Unmanaged.passUnretained(poller).toOpaque()),
-            "CURLOPT_CLOSESOCKETDATA")
 
         try configureMethodAndBody()
         try configureHeaders()

@@ -44,8 +44,7 @@ final class TransferLoop: Sendable {
     }
 
     private let multi: MultiHandle
-    /// Also the target of every easy handle's close-socket callback, so it lives as long as the multi handle.
-    let poller: SocketPoller
+    private let poller: SocketPoller
     private let inbox = Locked(Inbox())
     /// The longest the thread sleeps without news, only a safety net: every change comes with a wake-up.
     private static let maximumWaitMilliseconds: Int32 = 1000

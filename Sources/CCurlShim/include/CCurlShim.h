@@ -47,8 +47,6 @@ CURLcode ccurl_easy_setopt_writefunction(CURL *handle, CURLoption option, ccurl_
 CURLcode ccurl_easy_setopt_readfunction(CURL *handle, CURLoption option, ccurl_read_callback callback);
 /// For `CURLOPT_XFERINFOFUNCTION`.
 CURLcode ccurl_easy_setopt_xferinfofunction(CURL *handle, CURLoption option, ccurl_xferinfo_callback callback);
-/// For `CURLOPT_CLOSESOCKETFUNCTION`.
-CURLcode ccurl_easy_setopt_closesocketfunction(CURL *handle, curl_closesocket_callback callback);
 
 // MARK: - curl_easy_getinfo
 
