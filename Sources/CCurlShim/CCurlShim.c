@@ -108,10 +108,6 @@ CURLMcode ccurl_multi_setopt_socketfunction(CURLM *handle, curl_socket_callback 
     return curl_multi_setopt(handle, CURLMOPT_SOCKETFUNCTION, callback);
 }
 
-CURLMcode ccurl_multi_setopt_timerfunction(CURLM *handle, curl_multi_timer_callback callback) {
-    return curl_multi_setopt(handle, CURLMOPT_TIMERFUNCTION, callback);
-}
-
 // MARK: - curl_multi_info_read
 
 int ccurl_multi_next_done(CURLM *handle, CURL **easy, CURLcode *result) {

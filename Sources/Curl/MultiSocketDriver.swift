@@ -2,31 +2,28 @@ import CCurlShim
 
 /// The loop thread's half of ``TransferLoop``: the multi handle driven through curl's `multi_socket` API.
 ///
-/// curl tells this object which sockets to watch (`CURLMOPT_SOCKETFUNCTION`) and when its next timeout is due
-/// (`CURLMOPT_TIMERFUNCTION`); each turn waits for either with ``SocketPoller``, hands curl exactly the sockets that
-/// are ready (`curl_multi_socket_action`), and resumes every transfer that finished in that turn. Loop thread only.
+/// curl tells this object which sockets to watch (`CURLMOPT_SOCKETFUNCTION`); each turn waits for one of them or for
+/// curl's next timeout with ``SocketPoller``, hands curl exactly the sockets that are ready
+/// (`curl_multi_socket_action`), runs its timers once they are due, and resumes every transfer that finished in that
+/// turn. Loop thread only.
+///
+/// The timeout comes from `curl_multi_timeout` on every turn rather than from `CURLMOPT_TIMERFUNCTION`: libcurl 7.x
+/// rounds the time left down to whole milliseconds and calls that callback only when its earliest timer changes, so
+/// a loop that woke a fraction of a millisecond early never heard of that timer again and a transfer waiting on it
+/// (a connect timeout, a request timeout) stalled.
 final class MultiSocketDriver {
     let multi: UnsafeMutableRawPointer
     private let poller: SocketPoller
     /// Transfers whose easy handle is in the multi handle; holding them here keeps curl's pointers valid.
     private var active: [ObjectIdentifier: Transfer] = [:]
-    /// When curl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)`; `nil` when it has no timer.
-    private var timerDeadline: ContinuousClock.Instant?
 
     init(multi: UnsafeMutableRawPointer, poller: SocketPoller) {
         self.multi = multi
         self.poller = poller
-        let this = Unmanaged.passUnretained(self).toOpaque()
-        _ = ccurl_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, this)
+        _ = ccurl_multi_setopt_ptr(multi, CURLMOPT_SOCKETDATA, Unmanaged.passUnretained(self).toOpaque())
         _ = ccurl_multi_setopt_socketfunction(multi) { _, socket, what, driver, _ in
             let driver = Unmanaged<MultiSocketDriver>.fromOpaque(driver!).takeUnretainedValue()
             driver.poller.watch(socket, MultiSocketDriver.interest(what))
-            return 0
-        }
-        _ = ccurl_multi_setopt_ptr(multi, CURLMOPT_TIMERDATA, this)
-        _ = ccurl_multi_setopt_timerfunction(multi) { _, milliseconds, driver in
-            let driver = Unmanaged<MultiSocketDriver>.fromOpaque(driver!).takeUnretainedValue()
-            driver.timerDeadline = milliseconds < 0 ? nil : .now + .milliseconds(milliseconds)
             return 0
         }
     }
@@ -64,16 +61,17 @@ final class MultiSocketDriver {
         active.removeAll()
     }
 
-    /// Waits for socket activity, curl's timer or a wake-up (at most `maximumWait` milliseconds), lets curl act on
-    /// what happened, and resumes the transfers that finished.
+    /// Waits for socket activity, curl's next timeout or a wake-up (at most `maximumWait` milliseconds), lets curl
+    /// act on what happened, and resumes the transfers that finished.
     func turn(maximumWait: Int32) {
         var running: Int32 = 0
-        poller.wait(timeoutMilliseconds: waitMilliseconds(cap: maximumWait)) { socket, events in
+        let timeout = curlTimeout()
+        poller.wait(timeoutMilliseconds: timeout < 0 ? maximumWait : Int32(min(timeout, Int(maximumWait)))) {
+            socket, events in
             _ = curl_multi_socket_action(multi, socket, events, &running)
         }
-        if let deadline = timerDeadline, deadline <= .now {
-            // Cleared first: curl may set a new timer from inside the call.
-            timerDeadline = nil
+        // 0 only once curl's earliest timer is due (it answers at least 1 while any time is left).
+        if curlTimeout() == 0 {
             _ = curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &running)
         }
         var easy: UnsafeMutableRawPointer?
@@ -87,12 +85,10 @@ final class MultiSocketDriver {
         }
     }
 
-    private func waitMilliseconds(cap: Int32) -> Int32 {
-        guard let deadline = timerDeadline else { return cap }
-        let remaining = deadline - .now
-        guard remaining > .zero else { return 0 }
-        let (seconds, attoseconds) = remaining.components
-        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
-        return Int32(min(milliseconds, Int64(cap)))
+    /// Milliseconds until curl's earliest timer is due: 0 when it is, -1 when curl has none.
+    private func curlTimeout() -> Int {
+        var milliseconds = -1
+        guard curl_multi_timeout(multi, &milliseconds) == CURLM_OK else { return -1 }
+        return milliseconds
     }
 }

@@ -62,8 +62,6 @@ CURLMcode ccurl_multi_setopt_long(CURLM *handle, CURLMoption option, long value)
 CURLMcode ccurl_multi_setopt_ptr(CURLM *handle, CURLMoption option, void *value);
 /// For `CURLMOPT_SOCKETFUNCTION`.
 CURLMcode ccurl_multi_setopt_socketfunction(CURLM *handle, curl_socket_callback callback);
-/// For `CURLMOPT_TIMERFUNCTION`.
-CURLMcode ccurl_multi_setopt_timerfunction(CURLM *handle, curl_multi_timer_callback callback);
 
 // MARK: - curl_multi_info_read
 
