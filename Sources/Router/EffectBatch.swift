@@ -12,10 +12,11 @@ struct EffectBatch: Sendable {
     /// webhooks/s on a busy machine commits came slower than webhooks and the queue grew to seconds (issue 18).
     /// Now what waited shares the transactions: the assignments in one call (one transaction, each
     /// conversation's changes in order), the work items in one call, the events in one publish (one
-    /// transaction, then to the streams in order). The events go beside the assignments when no event was decided after an assignment (a
-    /// notification and its auto-accept: the assignment comes last), else after them. So a batch still returns
-    /// only when all of it is stored (an accept answers after its assignment is), and an agent still gets its
-    /// events in the order they were decided, each once the assignments decided before it are stored.
+    /// transaction, then to the streams in order). The events go beside the assignments when no event was
+    /// decided after an assignment (a notification and its auto-accept: the assignment comes last), else after
+    /// them. So a batch still returns only when all of it is stored (an accept answers after its assignment is),
+    /// and an agent still gets its events in the order they were decided, each once the assignments decided
+    /// before it are stored.
     static func execute(
         _ batches: [EffectBatch], store: any AssignmentStore, workItems: (any WorkItemStore)?,
         events: any AgentEventSink
