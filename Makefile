@@ -34,7 +34,7 @@ run: build
 ## several-instance tests use a throwaway PostgreSQL server on 127.0.0.1:54329 (scripts/postgres-server.sh), or the
 ## server named by SWITCHBOARD_TEST_POSTGRES_URL.
 ## Suites that measure real time (in-flight work at SIGTERM, kills mid-load, curl timeouts, a 5 MiB upload's
-## duration, database outages) run after the rest, on their own, one at a time: with the whole suite at once on two
+## duration, database outages, a WAL checkpoint racing a writer) run after the rest, on their own, one at a time: with the whole suite at once on two
 ## cores they would measure the load, not the gateway. What is logic rather than timing (send spacing, alert timers, retries) runs on a manual clock instead.
 TIMED_SUITES := GracefulShutdownTests|WALRestartTests|CrashRecoveryTests|ReloadUnderLoadTests|RemoteCoreCrashTests|ClusterCrashTests|CurlFailureTests|CurlLargeBodyTests|PostgresStoreTests
 test: deps deps-postgres lint
