@@ -70,7 +70,7 @@ extension [ConversationAssignment] {
         return order.map { ConversationAssignment(conversationID: $0, agentID: last[$0] ?? nil) }
     }
 
-    /// Every change's error once its one transaction committed: `not-found` for the `missing` conversations, else `nil`.
+    /// Every change's error once its transaction committed: `not-found` for the `missing` conversations, else `nil`.
     public func errors(missing: Set<String>) -> [(any Error)?] {
         map { change in
             missing.contains(change.conversationID)
