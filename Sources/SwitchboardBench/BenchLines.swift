@@ -87,7 +87,10 @@ enum BenchLines {
                         report.customers.rawValue, benchmark.connections, report.ingest.duration,
                         milliseconds(report.ingest.p50), milliseconds(report.ingest.p99),
                         milliseconds(report.noOp.p50), milliseconds(report.noOp.p99),
-                        report.ingest.statusErrors, report.ingest.socketErrors)
+                        report.ingest.statusErrors, report.ingest.socketErrors),
+                    String(
+                        format: "ingest (%@ customers): gateway CPU %.0f µs per webhook (user + system, all threads)",
+                        report.customers.rawValue, report.gatewayCPUPerWebhook * 1_000_000),
                 ]
                 if report.ingest.wrapped > 0 {
                     notes.append("ingest: requests ran out and repeated (duplicates answered without storing)")

@@ -58,6 +58,17 @@ final class ChildProcess: @unchecked Sendable {
         return (kilobytes ?? .nan) * 1024
     }
 
+    /// CPU time the process has used so far (user + system, all its threads), in seconds: `/proc/PID/stat`'s
+    /// `utime` and `stime`, counted in clock ticks of 1/100 s.
+    var cpuSeconds: Double {
+        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+        guard let close = stat.lastIndex(of: ")") else { return .nan }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// This very executable, to start it again as a gateway or fake provider.
     static var benchExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

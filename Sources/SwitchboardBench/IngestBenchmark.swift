@@ -47,6 +47,9 @@ struct IngestBenchmark {
         var noOp: Wrk.Result
         var ingestPerSecond: Double
         var noOpPerSecond: Double
+        /// The gateways' CPU time (all threads, the SQLite store's included) per webhook answered during the load,
+        /// in seconds; a PostgreSQL server's own work is not in it.
+        var gatewayCPUPerWebhook: Double
     }
 
     /// Runs the new-customer and existing-customer loads, each against fresh gateways, and the no-op ceiling.
@@ -82,13 +85,16 @@ struct IngestBenchmark {
                 // Opens the 1,000 customers' conversations first (their repeats are answered as duplicates).
                 _ = try await load(gateways, files: gateways.map { _ in warmUp }, seconds: 2, directory: directory)
             }
+            let cpuBefore = gateways.map(\.child.cpuSeconds).reduce(0, +)
             let ingest = try await load(gateways, files: files[kind]!, seconds: seconds, directory: directory)
+            let cpu = gateways.map(\.child.cpuSeconds).reduce(0, +) - cpuBefore
             let noOp = try await load(
                 gateways, files: files[kind]!, seconds: seconds, directory: directory, path: "/bench/noop")
             reports.append(
                 Report(
                     customers: kind, ingest: ingest, noOp: noOp, ingestPerSecond: ingest.goodPerSecond,
-                    noOpPerSecond: noOp.goodPerSecond))
+                    noOpPerSecond: noOp.goodPerSecond,
+                    gatewayCPUPerWebhook: cpu / Double(max(1, ingest.requests - ingest.statusErrors))))
         }
         return reports
     }
