@@ -42,6 +42,40 @@ import Testing
         }
     }
 
+    @Test func malformedPercentEscapeNamesTheParameter() {
+        let inValue = thrownError {
+            _ = try FormParameters.decode(Array("ok=1&Body=%zz".utf8), maxParameters: 10, what: "t")
+        }
+        #expect(inValue?.message == "t: form parameter Body has a malformed percent escape")
+        let inName = thrownError {
+            _ = try FormParameters.decode(Array("ok=1&%G0=1".utf8), maxParameters: 10, what: "t")
+        }
+        #expect(inName?.message == "t: form parameter #2 has a malformed percent escape")
+    }
+
+    /// Bytes that are not UTF-8 without any escape (the path that decodes a component in place) are refused too.
+    @Test func rawBytesThatAreNotUTF8Are400() {
+        let inValue = thrownError {
+            _ = try FormParameters.decode(Array("To=1&".utf8) + [0x42, 0x3D, 0xFF, 0xFE], maxParameters: 10, what: "t")
+        }
+        #expect(inValue?.code == "invalid-request")
+        #expect(inValue?.field == "B")
+        let inName = thrownError { _ = try FormParameters.decode([0xC3, 0x3D, 0x31], maxParameters: 10, what: "t") }
+        #expect(inName?.message == "t: the name of form parameter #1 is not valid UTF-8")
+    }
+
+    /// Any collection of bytes decodes as the same bytes in an array do.
+    @Test func aSliceDecodesAsAnArray() throws {
+        let body = Array("x=0&Body=Hi+there%21&flag&&To=%2B1415&a=b=c".utf8)
+        let fromArray = try FormParameters.decode(body, maxParameters: 10, what: "t")
+        #expect(
+            try FormParameters.decode(body[4...], maxParameters: 10, what: "t").pairs
+                == Array(fromArray.pairs.dropFirst()))
+        #expect(try FormParameters.decode(Data(body), maxParameters: 10, what: "t") == fromArray)
+        #expect(fromArray.first("a") == "b=c")
+        #expect(fromArray.first("flag") == "")
+    }
+
     @Test func moreThanMaxFormParamsIs400LimitExceeded() throws {
         let body = Array("a=1&b=2&c=3".utf8)
         #expect(try FormParameters.decode(body, maxParameters: 3, what: "t").pairs.count == 3)
