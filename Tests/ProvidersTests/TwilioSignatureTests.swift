@@ -82,6 +82,26 @@ import Testing
             ])
     }
 
+    /// The key made once (as the adapter keeps it) checks as the token does, again and again: checking never
+    /// changes the key it starts from.
+    @Test func aKeyMadeOnceChecksAsTheTokenEveryTime() {
+        let key = TwilioSignature.Key(authToken: token)
+        let candidates = TwilioSignature.candidateURLs(url)
+        for _ in 0..<3 {
+            #expect(
+                TwilioSignature.isValid(
+                    signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", candidates: candidates, parameters: params, key: key))
+        }
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", candidates: candidates, parameters: params,
+                key: TwilioSignature.Key(authToken: "54321")))
+        #expect(
+            !TwilioSignature.isValid(
+                signature: "RSOYDt4T1cUTdK1PDd93/VVr8B8=", candidates: ["https://mycompany.com/other.php"],
+                parameters: params, key: key))
+    }
+
     @Test func multiValue() {
         let multi = FormParameters([
             .init(name: "Sid", value: "CA123"), .init(name: "SidAccount", value: "AC123"),

@@ -16,14 +16,26 @@ public enum TwilioSignature {
 
     /// The part of ``stringToSign(url:parameters:)`` after the URL.
     static func signedParameters(_ parameters: FormParameters) -> String {
-        var result = ""
-        let byBytes: (String, String) -> Bool = { $0.utf8.lexicographicallyPrecedes($1.utf8) }
-        for name in Set(parameters.pairs.map(\.name)).sorted(by: byBytes) {
-            for value in Set(parameters.values(name)).sorted(by: byBytes) {
-                result += name + value
-            }
+        String(decoding: signedParameterBytes(parameters), as: UTF8.self)
+    }
+
+    /// ``signedParameters(_:)`` as UTF-8: the pairs sorted by name, then value, byte by byte, each distinct pair
+    /// once: the same as each name's distinct values in sorted order.
+    static func signedParameterBytes(_ parameters: FormParameters) -> [UInt8] {
+        let sorted = parameters.pairs.sorted { a, b in
+            a.name == b.name
+                ? a.value.utf8.lexicographicallyPrecedes(b.value.utf8)
+                : a.name.utf8.lexicographicallyPrecedes(b.name.utf8)
         }
-        return result
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(sorted.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
+        var previous: FormParameters.Pair?
+        for pair in sorted where pair != previous {
+            bytes.append(contentsOf: pair.name.utf8)
+            bytes.append(contentsOf: pair.value.utf8)
+            previous = pair
+        }
+        return bytes
     }
 
     /// Base64(HMAC-SHA1(authToken, stringToSign)).
@@ -48,16 +60,39 @@ public enum TwilioSignature {
         return candidates.filter { seen.insert($0).inserted }
     }
 
+    /// A channel's auth token set up as an HMAC key once (the adapter keeps it), not at every candidate URL of
+    /// every webhook.
+    public struct Key: @unchecked Sendable {
+        // Unchecked: swift-crypto's HMAC is a value whose digest state is copied on write, so copies taken on
+        // several threads at once never share a mutable state; it is only not declared Sendable.
+        let hmac: HMAC<Insecure.SHA1>
+
+        public init(authToken: String) {
+            hmac = HMAC(key: SymmetricKey(data: Array(authToken.utf8)))
+        }
+    }
+
     /// Whether `signature` matches a form-encoded (or GET) request to `url` with `parameters`, under any of
     /// ``candidateURLs(_:)``. Compared in constant time.
     public static func isValid(signature: String, url: String, parameters: FormParameters, authToken: String) -> Bool {
+        isValid(
+            signature: signature, candidates: candidateURLs(url), parameters: parameters, key: Key(authToken: authToken)
+        )
+    }
+
+    /// ``isValid(signature:url:parameters:authToken:)`` with the candidate URLs and the key already made.
+    public static func isValid(
+        signature: String, candidates: [String], parameters: FormParameters, key: Key
+    ) -> Bool {
         // The key and the parameters' part of the signed text are the same for every candidate URL.
-        let key = SymmetricKey(data: Array(authToken.utf8))
-        let signedParameters = signedParameters(parameters)
+        let signedParameters = signedParameterBytes(parameters)
         var valid = false
-        for candidate in candidateURLs(url) {
+        for candidate in candidates {
+            var hmac = key.hmac
+            hmac.update(data: Array(candidate.utf8))
+            hmac.update(data: signedParameters)
             // No early exit: every candidate costs the same whichever one matches.
-            valid = constantTimeEquals(Self.signature(of: candidate + signedParameters, key: key), signature) || valid
+            valid = constantTimeEquals(Data(hmac.finalize()).base64EncodedString(), signature) || valid
         }
         return valid
     }

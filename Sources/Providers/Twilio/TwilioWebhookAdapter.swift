@@ -8,10 +8,21 @@ import Switchboard
 public struct TwilioWebhookAdapter: WebhookAdapter {
     public let channel: Configuration.Channel
     public let context: WebhookContext
+    /// The auth token as an HMAC key, and the URLs each webhook kind may have been signed over (for a request
+    /// without a query, as Twilio calls them), made once rather than at every webhook.
+    let signingKey: TwilioSignature.Key
+    let candidateURLs: [String: [String]]
 
     public init(channel: Configuration.Channel, context: WebhookContext) {
         self.channel = channel
         self.context = context
+        signingKey = TwilioSignature.Key(authToken: channel.credential("authToken") ?? "")
+        var candidateURLs: [String: [String]] = [:]
+        for kind in ["inbound", "status"] + Self.voiceKinds {
+            candidateURLs[kind] = TwilioSignature.candidateURLs(
+                twilioWebhookURL(publicURL: context.publicURL, channelID: channel.id, kind: kind, query: ""))
+        }
+        self.candidateURLs = candidateURLs
     }
 
     /// The empty TwiML answer to every accepted message webhook.
@@ -59,9 +70,11 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
             throw .signatureMissing(
                 "\(channel.id): \(TwilioSignature.headerName) header is missing", field: TwilioSignature.headerName)
         }
+        let candidates =
+            (request.query.isEmpty ? candidateURLs[request.kind] : nil)
+            ?? TwilioSignature.candidateURLs(signedURL(kind: request.kind, query: request.query))
         let valid = TwilioSignature.isValid(
-            signature: signature, url: signedURL(kind: request.kind, query: request.query), parameters: parameters,
-            authToken: channel.credential("authToken") ?? "")
+            signature: signature, candidates: candidates, parameters: parameters, key: signingKey)
         guard valid else {
             throw .signatureInvalid(
                 "\(channel.id): X-Twilio-Signature does not match; check authToken and publicURL",
