@@ -135,24 +135,12 @@ public struct Gateway: Sendable {
     private func applyOptKeywords(
         in text: String, conversation: Conversation, on channel: Configuration.Channel
     ) async throws {
-        guard !channel.optOutKeywords.isEmpty || !channel.optInKeywords.isEmpty else { return }
-        let word = Self.keyword(text)
-        guard !word.isEmpty else { return }
-        let optedOut: Bool
-        if channel.optOutKeywords.contains(where: { Self.keyword($0) == word }) {
-            optedOut = true
-        } else if channel.optInKeywords.contains(where: { Self.keyword($0) == word }) {
-            optedOut = false
-        } else {
-            return
-        }
+        guard let optedOut = OptKeywords.of(channel).match(text) else { return }
         try await store.setOptedOut(
             channelID: channel.id, customer: conversation.customerPhone, optedOut: optedOut, at: clock.now())
         await router.customerOptChanged(optedOut: optedOut, conversationID: conversation.id)
     }
 
-    /// `text` without leading and trailing whitespace and newlines; text that has none (most messages) is returned
-    /// as it is without going through Foundation.
     /// A message (or a configured keyword) as a keyword: trimmed, upper-cased, inner runs of whitespace as one
     /// space, so `opt  out` is `OPT OUT`.
     static func keyword(_ text: String) -> String {
@@ -161,6 +149,8 @@ public struct Gateway: Sendable {
         return trimmed.split(whereSeparator: \.isWhitespace).joined(separator: " ")
     }
 
+    /// `text` without leading and trailing whitespace and newlines; text that has none (most messages) is returned
+    /// as it is without going through Foundation.
     static func trimmedOfWhitespace(_ text: String) -> String {
         let blank = CharacterSet.whitespacesAndNewlines
         guard let first = text.unicodeScalars.first, let last = text.unicodeScalars.last,
