@@ -96,4 +96,16 @@ struct CustomerAddressTests {
                     return (address.key, address.isPhoneNumber)
                 }())
     }
+
+    @Test("a sender seen again gets the same key, from the recent keys and after they were forgotten")
+    func recentKeys() {
+        let first = CustomerAddress.keyFromProvider("447700900001")
+        #expect(first == ("+447700900001", true))
+        #expect(CustomerAddress.keyFromProvider("447700900001") == first)
+        #expect(CustomerAddress.keyFromProvider("447700900001", shortCodeMaxDigits: 12) == ("447700900001", false))
+        // More senders than the recent keys hold: the first is forgotten, then read again the same way.
+        for index in 0..<5_000 { _ = CustomerAddress.keyFromProvider("1415\(5_000_000 + index)") }
+        #expect(CustomerAddress.keyFromProvider("447700900001") == first)
+        #expect(CustomerAddress.keyFromProvider("14155004999") == ("+14155004999", true))
+    }
 }

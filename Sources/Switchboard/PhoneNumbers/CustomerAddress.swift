@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Whom a message from a provider came from: a phone number, or a sender that is none (short code, alphanumeric
 /// sender id, `whatsapp:+…`), kept exactly as the provider sent it.
 ///
@@ -32,10 +34,36 @@ public enum CustomerAddress: Sendable, Hashable, CustomStringConvertible {
     public static func keyFromProvider(
         _ raw: String, shortCodeMaxDigits: Int = defaultShortCodeMaxDigits
     ) -> (key: String, isPhoneNumber: Bool) {
-        guard let candidate = internationalCandidate(raw, shortCodeMaxDigits: shortCodeMaxDigits),
+        let cacheKey = RecentKeys.Key(raw: raw, shortCodeMaxDigits: shortCodeMaxDigits)
+        if let known = recentKeys.withLock({ $0.keys[cacheKey] }) { return known }
+        let key: (key: String, isPhoneNumber: Bool)
+        if let candidate = internationalCandidate(raw, shortCodeMaxDigits: shortCodeMaxDigits),
             let e164 = LibPhoneNumber.e164(ofInternational: candidate)
-        else { return (raw, false) }
-        return (e164, true)
+        {
+            key = (e164, true)
+        } else {
+            key = (raw, false)
+        }
+        recentKeys.withLock { $0.insert(key, for: cacheKey) }
+        return key
+    }
+
+    /// The keys of the senders seen last (a customer writes more than once; libphonenumber's parse was a twentieth
+    /// of a webhook's CPU time): at most ``RecentKeys/capacity``, forgotten all at once when full.
+    private static let recentKeys = Mutex(RecentKeys())
+
+    private struct RecentKeys {
+        struct Key: Hashable {
+            var raw: String
+            var shortCodeMaxDigits: Int
+        }
+        static let capacity = 4_096
+        var keys: [Key: (key: String, isPhoneNumber: Bool)] = [:]
+
+        mutating func insert(_ value: (key: String, isPhoneNumber: Bool), for key: Key) {
+            if keys.count >= Self.capacity { keys.removeAll(keepingCapacity: true) }
+            keys[key] = value
+        }
     }
 
     /// `+` and the digits of a sender that may be a phone number, `nil` for one that is not.
