@@ -16,7 +16,7 @@ struct HeaderLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     ) async throws
         -> Response
     {
-        try HeaderLimits.check(request.headers, limits: limits, subject: HeaderLimits.subject(of: request.uri.path))
+        try HeaderLimits.check(request.headers, limits: limits) { HeaderLimits.subject(of: request.uri.path) }
         return try await next(request, context)
     }
 }
@@ -29,11 +29,16 @@ enum HeaderLimits {
         return "the request"
     }
 
-    static func check(_ headers: HTTPFields, limits: Configuration.Limits, subject: String) throws(SwitchboardError) {
+    /// Refuses headers over the limits; `subject` (who the refusal names) is only made for a refusal: splitting the
+    /// path of every request was 3% of a webhook's executor time.
+    static func check(
+        _ headers: HTTPFields, limits: Configuration.Limits, subject: () -> String
+    ) throws(SwitchboardError) {
         if headers.count > limits.maxHeaderCount {
             throw SwitchboardError(
                 status: 431, code: "headers-too-large",
-                message: "\(subject): \(headers.count) headers exceed limits.maxHeaderCount (\(limits.maxHeaderCount))",
+                message:
+                    "\(subject()): \(headers.count) headers exceed limits.maxHeaderCount (\(limits.maxHeaderCount))",
                 field: "maxHeaderCount")
         }
         let bytes = headers.reduce(0) { $0 + $1.name.rawName.utf8.count + $1.value.utf8.count + 4 }
@@ -41,7 +46,7 @@ enum HeaderLimits {
             throw SwitchboardError(
                 status: 431, code: "headers-too-large",
                 message:
-                    "\(subject): \(bytes) bytes of headers exceed limits.maxHeaderBytes (\(limits.maxHeaderBytes))",
+                    "\(subject()): \(bytes) bytes of headers exceed limits.maxHeaderBytes (\(limits.maxHeaderBytes))",
                 field: "maxHeaderBytes")
         }
     }
