@@ -92,6 +92,13 @@ enum BenchLines {
                         format: "ingest (%@ customers): gateway CPU %.0f µs per webhook (user + system, all threads)",
                         report.customers.rawValue, report.gatewayCPUPerWebhook * 1_000_000),
                 ]
+                if let server = report.postgresCPUPerWebhook {
+                    notes.append(
+                        String(
+                            format:
+                                "ingest (%@ customers): PostgreSQL server CPU %.0f µs per webhook (all its processes)",
+                            report.customers.rawValue, server * 1_000_000))
+                }
                 if report.ingest.wrapped > 0 {
                     notes.append("ingest: requests ran out and repeated (duplicates answered without storing)")
                 }

@@ -58,16 +58,8 @@ final class ChildProcess: @unchecked Sendable {
         return (kilobytes ?? .nan) * 1024
     }
 
-    /// CPU time the process has used so far (user + system, all its threads), in seconds: `/proc/PID/stat`'s
-    /// `utime` and `stime`, counted in clock ticks of 1/100 s.
-    var cpuSeconds: Double {
-        let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-        // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-        guard let close = stat.lastIndex(of: ")") else { return .nan }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return .nan }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    /// CPU time the process has used so far (user + system, all its threads), in seconds.
+    var cpuSeconds: Double { ProcessCPU.seconds(of: pid) ?? .nan }
 
     /// This very executable, to start it again as a gateway or fake provider.
     static var benchExecutable: String {
@@ -199,5 +191,41 @@ struct BusyNeighbour {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             if state == 0 { print(state) }
         }
+    }
+}
+
+/// CPU time of processes from `/proc/PID/stat` (`utime`, `stime`; with `cutime`, `cstime` for children that ended
+/// and were waited for), in seconds.
+enum ProcessCPU {
+    static func seconds(of pid: Int32, withEndedChildren: Bool = false) -> Double? {
+        guard let (_, fields) = stat(pid) else { return nil }
+        return time(fields, withEndedChildren: withEndedChildren)
+    }
+
+    /// Every process called `name` (e.g. `postgres`: the server, its background workers and backends, and those
+    /// that ended), for a local server's work during a load.
+    static func seconds(ofProcessesNamed name: String) -> Double {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).reduce(0) { total, pid in
+            guard let (command, fields) = stat(pid), command == name else { return total }
+            return total + (time(fields, withEndedChildren: true) ?? 0)
+        }
+    }
+
+    /// The command name and the fields after it (the name may hold spaces: split after its closing parenthesis).
+    private static func stat(_ pid: Int32) -> (String, [Substring])? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let open = stat.firstIndex(of: "("), let close = stat.lastIndex(of: ")")
+        else { return nil }
+        return (String(stat[stat.index(after: open)..<close]), stat[stat.index(after: close)...].split(separator: " "))
+    }
+
+    private static func time(_ fields: [Substring], withEndedChildren: Bool) -> Double? {
+        // After the name: state, ppid, …; utime is field 14 of the line, the 12th after the name.
+        guard fields.count > 14, let user = Double(fields[11]), let system = Double(fields[12]),
+            let childUser = Double(fields[13]), let childSystem = Double(fields[14])
+        else { return nil }
+        let ticks = user + system + (withEndedChildren ? childUser + childSystem : 0)
+        return ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

@@ -50,6 +50,8 @@ struct IngestBenchmark {
         /// The gateways' CPU time (all threads, the SQLite store's included) per webhook answered during the load,
         /// in seconds; a PostgreSQL server's own work is not in it.
         var gatewayCPUPerWebhook: Double
+        /// A local PostgreSQL server's CPU time per webhook during the load (every `postgres` process).
+        var postgresCPUPerWebhook: Double?
     }
 
     /// Runs the new-customer and existing-customer loads, each against fresh gateways, and the no-op ceiling.
@@ -86,15 +88,19 @@ struct IngestBenchmark {
                 _ = try await load(gateways, files: gateways.map { _ in warmUp }, seconds: 2, directory: directory)
             }
             let cpuBefore = gateways.map(\.child.cpuSeconds).reduce(0, +)
+            let serverBefore = ProcessCPU.seconds(ofProcessesNamed: "postgres")
             let ingest = try await load(gateways, files: files[kind]!, seconds: seconds, directory: directory)
             let cpu = gateways.map(\.child.cpuSeconds).reduce(0, +) - cpuBefore
+            let serverCPU = ProcessCPU.seconds(ofProcessesNamed: "postgres") - serverBefore
+            let answered = Double(max(1, ingest.requests - ingest.statusErrors))
             let noOp = try await load(
                 gateways, files: files[kind]!, seconds: seconds, directory: directory, path: "/bench/noop")
             reports.append(
                 Report(
                     customers: kind, ingest: ingest, noOp: noOp, ingestPerSecond: ingest.goodPerSecond,
                     noOpPerSecond: noOp.goodPerSecond,
-                    gatewayCPUPerWebhook: cpu / Double(max(1, ingest.requests - ingest.statusErrors))))
+                    gatewayCPUPerWebhook: cpu / answered,
+                    postgresCPUPerWebhook: database.hasPrefix("postgres") ? serverCPU / answered : nil))
         }
         return reports
     }
