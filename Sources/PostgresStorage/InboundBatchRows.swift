@@ -6,17 +6,21 @@ import Switchboard
 /// for every message of the batch what ``PostgresStore/recordInbound(_:_:)`` does for one, with arrays for
 /// parameters, so that a batch costs a handful of round trips and one `COMMIT` whatever its size.
 ///
-/// They are not prepared (``PreparedSQL``): a plan made once for arrays of unknown length and tables of the size
-/// they had then scanned every open conversation at each batch once the table had grown (18 ms a batch at 7,000
-/// conversations); planned at each batch with its arrays, they use the indexes, and one plan per batch costs
-/// little.
+/// Statements that read a table by the arrays (``FindKeys``, ``Contacts``, ``OpenLocked``, ``InsertMessages``'s
+/// link of the keys) are not prepared: a plan made once for arrays of unknown length and tables of the size they
+/// had then scanned every open conversation at each batch once the table had grown (18 ms a batch at 7,000
+/// conversations, and 13 ms a call measured again with `pg_stat_statements`: the bench's tables grow faster than
+/// autovacuum analyses them, so the cached plan is never made again); planned at each batch with its arrays, they
+/// use the indexes. Those that only insert the arrays' rows (``ClaimKeys``, ``InsertOpen``,
+/// ``EnqueueConversations``, ``InsertEvents``) have one plan whatever the tables hold and are prepared: no parse
+/// and plan at each batch.
 ///
 /// Rows are written and locked in one order (keys, then conversations by id, then new conversations by
 /// customer), so two batches (of this instance or another) wanting the same rows wait for each other rather than
 /// deadlock; a deadlock or any other failure rolls the whole batch back and its calls run one by one.
 enum InboundBatchRows {
     /// Claims the dedupe keys (channel, key) of the batch, sorted; returns those that were free.
-    enum ClaimKeys {
+    enum ClaimKeys: PreparedSQL {
         static let sql = """
             INSERT INTO dedupe_key (channel_id, kind, key, created_at)
             SELECT channel_id, 'inbound', key, created_at
@@ -62,7 +66,7 @@ enum InboundBatchRows {
 
     /// Opens conversations (one per customer, sorted by channel and customer); returns the ids inserted: a
     /// customer another transaction opened one for in the meantime is left out.
-    enum InsertOpen {
+    enum InsertOpen: PreparedSQL {
         static let sql = """
             INSERT INTO conversation (id, channel_id, medium, queue, status, customer_phone, contact_id,
                 match_count, candidate_ids, assigned_agent, context_json, created_at, closed_at)
@@ -103,7 +107,7 @@ enum InboundBatchRows {
 
     /// Remote core mode: a queue row for each conversation with new events (sorted; one already there keeps its
     /// time), then the events in order (CoreEventRows.insert, for a batch).
-    enum EnqueueConversations {
+    enum EnqueueConversations: PreparedSQL {
         static let sql = """
             INSERT INTO core_queue (conversation_id, next_attempt_at)
             SELECT conversation_id, next_attempt_at FROM unnest($1::text[], $2::bigint[]) AS u(conversation_id, next_attempt_at)
@@ -112,7 +116,7 @@ enum InboundBatchRows {
             """
     }
 
-    enum InsertEvents {
+    enum InsertEvents: PreparedSQL {
         static let sql = """
             INSERT INTO core_event (id, conversation_id, type, body, created_at)
             SELECT id, conversation_id, type, body, created_at

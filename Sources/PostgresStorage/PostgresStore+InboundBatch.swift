@@ -78,7 +78,7 @@ extension PostgresStore {
             (records[$0].channelID, records[$0].dedupeKey) < (records[$1].channelID, records[$1].dedupeKey)
         }
         let claimedRows = try await db.rows(
-            InboundBatchRows.ClaimKeys.sql,
+            InboundBatchRows.ClaimKeys.self,
             [
                 byKey.map { records[$0].channelID }, byKey.map { records[$0].dedupeKey },
                 byKey.map { at[$0].storedMilliseconds },
@@ -145,7 +145,7 @@ extension PostgresStore {
             }
             let inserted = Set(
                 try await db.rows(
-                    InboundBatchRows.InsertOpen.sql,
+                    InboundBatchRows.InsertOpen.self,
                     [
                         new.map(\.id), new.map(\.channelID), new.map(\.medium.rawValue), new.map(\.queue),
                         new.map(\.customerPhone), new.map { $0.match.contact?.id ?? "" },
@@ -211,9 +211,9 @@ extension PostgresStore {
         }
         let conversations = firstAt.keys.sorted()
         try await db.run(
-            InboundBatchRows.EnqueueConversations.sql, [conversations, conversations.map { firstAt[$0]! }])
+            InboundBatchRows.EnqueueConversations.self, [conversations, conversations.map { firstAt[$0]! }])
         try await db.run(
-            InboundBatchRows.InsertEvents.sql,
+            InboundBatchRows.InsertEvents.self,
             [
                 events.map(\.id), events.map(\.conversationID), events.map(\.type), events.map(\.body),
                 events.map(\.createdAt.storedMilliseconds),
