@@ -16,19 +16,15 @@ extension ClusterNode {
     /// The call a body of `POST /internal/cluster/{name}` carries.
     package static func call(named name: String, body: Data) throws -> ClusterCall {
         let decoder = JSONDecoder()
-        switch name {
-        case "notify": return .notify(try decoder.decode(NotificationRequest.self, from: body))
-        case "message-arrived": return .messageArrived(try decoder.decode(MessageInConversation.self, from: body))
-        case "message-status-changed":
-            return .messageStatusChanged(try decoder.decode(MessageInConversation.self, from: body))
-        case "close-conversation": return .closeConversation(try decoder.decode(ConversationClosing.self, from: body))
-        case "call-connect-failed":
-            return .callConnectFailed(try decoder.decode(ConversationReference.self, from: body))
-        case "agent-connected": return .agentConnected(try decoder.decode(AgentStreams.self, from: body))
-        case "agent-disconnected": return .agentDisconnected(try decoder.decode(AgentStreams.self, from: body))
-        case "sign-in": return .signIn(try decoder.decode(StreamSignIn.self, from: body))
-        default: throw SwitchboardError.notFound("/internal/cluster/\(name) is not a cluster call")
+        guard let call = try ClusterCall.named(name, body: { try decoder.decode($0, from: body) }) else {
+            throw SwitchboardError.notFound("/internal/cluster/\(name) is not a cluster call")
         }
+        return call
+    }
+
+    /// The calls a body of `POST /internal/cluster/calls` carries, in order (``ClusterCallBatch``).
+    package static func calls(body: Data) throws -> [ClusterCall] {
+        try JSONDecoder().decode(ClusterCallBatch.self, from: body).calls
     }
 
     /// Whether an `Authorization` value carries the cluster secret (compared in constant time).
@@ -44,6 +40,14 @@ extension ClusterNode {
             throw SwitchboardError.unavailable("this instance does not lead the cluster; read the leader again")
         }
         await perform(call, on: leading)
+    }
+
+    /// Runs a follower's batch of calls in order (``handle(_:)`` for each).
+    package func handle(_ calls: [ClusterCall]) async throws(SwitchboardError) {
+        guard let leading = leadingRouter else {
+            throw SwitchboardError.unavailable("this instance does not lead the cluster; read the leader again")
+        }
+        for call in calls { await perform(call, on: leading) }
     }
 
     /// A request as it came, to send on to the leader.

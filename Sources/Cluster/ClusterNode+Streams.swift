@@ -47,10 +47,14 @@ extension ClusterNode: AgentStreamSessions {
         }
         guard let leader, leader.url != advertiseURL, leader.term > registration.withLock({ $0.term }) else { return }
         registration.withLock { $0.term = leader.term }
-        for (agentID, count) in streams where count > 0 {
-            let call = ClusterCall.agentConnected(AgentStreams(agentID: agentID, count: count))
-            if !(await post(call, to: leader.url)) {
-                logger.warning("cluster: leader \(leader.url) was not told of agent \(agentID)'s open streams")
+        let calls = streams.filter { $0.value > 0 }.sorted { $0.key < $1.key }.map { agentID, count in
+            ClusterCall.agentConnected(AgentStreams(agentID: agentID, count: count))
+        }
+        // In one request (or several, at most a batch's size each).
+        for start in stride(from: 0, to: calls.count, by: LeaderCallQueue.maximumBatch) {
+            let part = Array(calls[start..<min(calls.count, start + LeaderCallQueue.maximumBatch)])
+            if !(await post(part, to: leader.url)) {
+                logger.warning("cluster: leader \(leader.url) was not told of \(part.count) agents' open streams")
             }
         }
     }

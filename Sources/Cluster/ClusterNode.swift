@@ -49,6 +49,8 @@ public final class ClusterNode: Sendable {
     let state = Mutex(State())
     let registration = Mutex(Registration())
     let registrationLock = AsyncLock()
+    /// Calls to the leader while following, sent a request at a time.
+    let leaderCalls = LeaderCallQueue()
 
     /// This instance's node in the cluster of gateways sharing the `database` of `configuration`
     /// (PostgreSQL); it opens no connection until ``start()``.

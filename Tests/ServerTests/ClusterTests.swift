@@ -181,6 +181,23 @@ struct ClusterTests {
             let notLeading = try await cluster.instances[follower].request(
                 "POST", "/internal/cluster/agent-connected", token: TestCluster.secret, json: body)
             #expect(notLeading.status == 503)
+
+            // The batch route the same way; a body that is no batch is a 400 naming the route.
+            let batch = #"[{"agent-connected": {"agentID": "alice", "count": 1}}]"#
+            for token in [nil, "wrong-secret", "admin-token"] {
+                let refused = try await cluster.instances[leader].request(
+                    "POST", "/internal/cluster/calls", token: token, json: batch)
+                #expect(refused.status == 401, "token \(token ?? "none")")
+            }
+            let batchAccepted = try await cluster.instances[leader].request(
+                "POST", "/internal/cluster/calls", token: TestCluster.secret, json: batch)
+            #expect(batchAccepted.status == 204)
+            let notABatch = try await cluster.instances[leader].request(
+                "POST", "/internal/cluster/calls", token: TestCluster.secret, json: body)
+            #expect(notABatch.status == 400 && notABatch.text.contains("/internal/cluster/calls"))
+            let batchNotLeading = try await cluster.instances[follower].request(
+                "POST", "/internal/cluster/calls", token: TestCluster.secret, json: batch)
+            #expect(batchNotLeading.status == 503)
         }
     }
 
@@ -208,6 +225,41 @@ struct ClusterTests {
             let next = try await cluster.leader()
             try await cluster.waitUntilSettled()
             print("cluster lock loss: leader \(leader) → \(next), term \(term) → \(newTerm)")
+        }
+    }
+
+    /// Webhooks arriving together at a follower: their router calls reach the leader in fewer requests than calls
+    /// (`POST /internal/cluster/calls`), every one taken, and the leader offers each new conversation.
+    @Test func manyWebhooksAtOnceOnAFollowerReachTheLeaderInBatches() async throws {
+        try await TestHTTPServer.withTestHTTPServer(handler: SMSPathEndToEndTests.fakeTwilio) { twilio in
+            try await TestCluster.with(Self.configuration(twilioAPI: twilio.baseURL)) { cluster in
+                let leader = try await cluster.leader()
+                let follower = cluster.follower(of: leader)
+                let events = try await cluster.instances[leader].events(agent: "alice", token: "alice-token")
+                _ = try await events.next("presence")
+                let webhooks = 40
+                try await withThrowingTaskGroup(of: Int.self) { group in
+                    for index in 0..<webhooks {
+                        group.addTask {
+                            try await cluster.instances[follower].postTwilioSMS(
+                                sid: Self.sid(), from: "+1415555\(String(format: "%04d", 4_000 + index))"
+                            ).status
+                        }
+                    }
+                    for try await status in group { #expect(status == 200) }
+                }
+                let metrics = try await cluster.instances[follower].request("GET", "/metrics").text
+                let taken = Self.sum(of: "switchboard_cluster_leader_calls_total{outcome=\"taken\"}", in: metrics)
+                let requests = Self.sum(of: "switchboard_cluster_leader_requests_total", in: metrics)
+                #expect(taken == Double(webhooks), "\(metrics)")
+                #expect(Self.sum(of: "switchboard_cluster_leader_calls_total{outcome=\"dropped\"}", in: metrics) == 0)
+                #expect(requests < Double(webhooks), "calls \(taken), requests \(requests)")
+                print("cluster: \(Int(taken)) router calls from a follower in \(Int(requests)) requests")
+                // The leader's router has them: alice is offered one of these customers.
+                let (_, notification) = try await events.next("notification")
+                #expect(notification["customer"]?["phone"]?.stringValue?.hasPrefix("+14155554") == true)
+                await events.close()
+            }
         }
     }
 

@@ -26,5 +26,21 @@ struct ClusterRoutes {
                 return Response(status: .noContent)
             }
         }
+        // A follower's calls in one request, run in their order (ClusterCallBatch).
+        router.post("/internal/cluster/calls") { request, _ in
+            guard node.authorizes(request.headers[.authorization]) else {
+                throw SwitchboardError.unauthorized("/internal/cluster needs the cluster secret")
+            }
+            let body = try await request.body.collect(upTo: 16 * 1024 * 1024)
+            let calls: [ClusterCall]
+            do {
+                calls = try ClusterNode.calls(body: Data(buffer: body))
+            } catch {
+                throw SwitchboardError.invalidRequest(
+                    "/internal/cluster/calls: the body is not a batch of cluster calls")
+            }
+            try await node.handle(calls)
+            return Response(status: .noContent)
+        }
     }
 }
