@@ -65,7 +65,7 @@ enum ConversationRows {
         """
 
     static func decode(_ row: Row) throws -> Conversation {
-        let contactID: String? = row["k_id"]
+        let contactID: String? = row.value("k_id")
         let contact = try contactID.map { _ in try ContactRows.decode(row, prefix: "k_") }
         let match = ContactMatch(
             count: try row.required("match_count"),
@@ -80,8 +80,8 @@ enum ConversationRows {
             status: try row.enumValue("status"),
             customerPhone: try row.required("customer_phone"),
             match: match,
-            assignedAgent: row["assigned_agent"],
-            contextJSON: row["context_json"],
+            assignedAgent: row.value("assigned_agent"),
+            contextJSON: row.value("context_json"),
             createdAt: try row.date("created_at"),
             closedAt: row.optionalDate("closed_at"))
     }
@@ -134,12 +134,12 @@ enum MessageRows {
             conversationID: try row.required("conversation_id"),
             direction: try row.enumValue("direction"),
             author: try row.enumValue("author"),
-            agentID: row["agent_id"],
+            agentID: row.value("agent_id"),
             text: try row.required("text"),
             media: try StoredJSON.decode([MediaAttachment].self, from: row.required("media"), column: "message.media"),
             status: try row.enumValue("status"),
             error: row.providerError("error"),
-            providerMessageID: row["provider_message_id"],
+            providerMessageID: row.value("provider_message_id"),
             createdAt: try row.date("created_at"),
             updatedAt: try row.date("updated_at"))
     }

@@ -116,6 +116,6 @@ enum CoreEventRows {
         CoreEvent(
             id: try row.required("id"), conversationID: try row.required("conversation_id"),
             type: try row.required("type"), body: try row.required("body"), createdAt: try row.date("created_at"),
-            attempts: try row.required("attempts"), lastError: row["last_error"])
+            attempts: try row.required("attempts"), lastError: row.value("last_error"))
     }
 }

@@ -42,8 +42,10 @@ extension SQLiteStore {
                 StatementArguments(arguments) + [max(0, filter.limit)]
             ).map { row in
                 RoutingDecision(
-                    at: try row.date("at"), kind: try row.enumValue("kind"), conversationID: row["conversation_id"],
-                    workItemID: row["work_item_id"], agentID: row["agent_id"], notificationID: row["notification_id"],
+                    at: try row.date("at"), kind: try row.enumValue("kind"),
+                    conversationID: row.value("conversation_id"),
+                    workItemID: row.value("work_item_id"), agentID: row.value("agent_id"),
+                    notificationID: row.value("notification_id"),
                     reason: try row.required("reason"))
             }
         }

@@ -129,7 +129,7 @@ enum DedupeKeys {
         try db.row(
             "SELECT conversation_id, message_id FROM dedupe_key WHERE channel_id = ? AND kind = ? AND key = ?",
             [channelID, kind.rawValue, key]
-        ).map { Entry(conversationID: $0["conversation_id"], messageID: $0["message_id"]) }
+        ).map { Entry(conversationID: $0.value("conversation_id"), messageID: $0.value("message_id")) }
     }
 
     static func insert(
@@ -211,8 +211,8 @@ enum ReplayNonces {
         let windowStart = replay.windowStart.storedMilliseconds
         if let row = try db.row(
             "SELECT event_key, seen_at FROM replay_nonce WHERE channel_id = ? AND nonce = ?", [channelID, nonce]),
-            let seenAt: Int64 = row["seen_at"], seenAt >= windowStart,
-            let previous: String = row["event_key"], previous != eventKey
+            let seenAt: Int64 = row.value("seen_at"), seenAt >= windowStart,
+            let previous: String = row.value("event_key"), previous != eventKey
         {
             throw replay.nonceRefusal(channelID: channelID)
         }

@@ -35,7 +35,7 @@ extension SQLiteStore {
                 WorkItemRecord(
                     id: try row.required("id"), kind: try row.required("kind"), title: try row.required("title"),
                     queue: try row.required("queue"), priority: try row.required("priority"),
-                    assignedAgent: row["assigned_agent"], createdAt: try row.date("created_at"),
+                    assignedAgent: row.value("assigned_agent"), createdAt: try row.date("created_at"),
                     closedAt: row.optionalDate("closed_at"))
             }
         }

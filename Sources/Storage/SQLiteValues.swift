@@ -6,9 +6,21 @@ import Switchboard
 // Switchboard/StoredValues.swift (times as INTEGER milliseconds, documents as JSON text).
 
 extension Row {
+    /// The column named exactly `column` (else as GRDB finds it, ignoring case), `nil` when null. GRDB's lookup by
+    /// name on a fetched row lower-cases every column name it passes at every access: decoding a conversation
+    /// that way made some 200 strings, and `String.lowercased` was among the SQLite writer's top samples.
+    func value<Value: DatabaseValueConvertible>(_ column: String) -> Value? {
+        var index = 0
+        for name in columnNames {
+            if name == column { return self[index] }
+            index += 1
+        }
+        return self[column]
+    }
+
     /// A non-null column, or a ``StorageCorruption`` naming it.
     func required<Value: DatabaseValueConvertible>(_ column: String) throws -> Value {
-        guard let value: Value = self[column] else {
+        guard let value: Value = value(column) else {
             throw StorageCorruption(what: "column \(column) is null or of the wrong type")
         }
         return value
@@ -19,7 +31,7 @@ extension Row {
     }
 
     func optionalDate(_ column: String) -> Date? {
-        let milliseconds: Int64? = self[column]
+        let milliseconds: Int64? = value(column)
         return milliseconds.map(Date.init(storedMilliseconds:))
     }
 
@@ -34,8 +46,8 @@ extension Row {
 
     /// An error stored as two columns `<prefix>_code` and `<prefix>_message`.
     func providerError(_ prefix: String) -> ProviderErrorDetail? {
-        let code: String? = self[prefix + "_code"]
-        let message: String? = self[prefix + "_message"]
+        let code: String? = value(prefix + "_code")
+        let message: String? = value(prefix + "_message")
         guard let code else { return nil }
         return ProviderErrorDetail(code: code, message: message ?? "")
     }
