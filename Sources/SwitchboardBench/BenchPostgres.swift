@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -19,8 +20,28 @@ enum BenchPostgres {
         try psql.run()
         psql.waitUntilExit()
         guard psql.terminationStatus == 0 else { throw BenchError("psql could not create database \(name) on \(url)") }
+        created.withLock { $0.append((name: name, server: url)) }
         return String(url[..<slash]) + "/" + name
     }
+
+    /// Drops every database ``createDatabase(on:)`` made in this run (their gateways have stopped by then;
+    /// `FORCE` ends any connection left), so runs do not pile up databases on the server.
+    static func dropCreatedDatabases() {
+        let databases = created.withLock { created in
+            defer { created = [] }
+            return created
+        }
+        for (name, server) in databases {
+            let psql = Process()
+            psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+            psql.arguments = [server, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"]
+            psql.standardError = FileHandle.nullDevice
+            guard (try? psql.run()) != nil else { continue }
+            psql.waitUntilExit()
+        }
+    }
+
+    private static let created = Mutex<[(name: String, server: String)]>([])
 }
 
 /// A TCP port on 127.0.0.1 that nothing listens on right now (bound, read back, released).

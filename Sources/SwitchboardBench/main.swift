@@ -62,6 +62,7 @@ for name in selected {
     }
     log(String(format: "%@ took %.0f s", name, (ContinuousClock.now - began).seconds))
 }
+BenchPostgres.dropCreatedDatabases()
 print(machine)
 print(
     String(
