@@ -169,35 +169,25 @@ struct ClusterTests {
             #expect(Self.sum(of: "switchboard_cluster_forwarded_requests_total", in: metrics) >= 1)
             #expect(metrics.contains("switchboard_cluster_leader 0"))
 
+            // A call on its own route and in a batch: the secret is needed; only the leader runs them.
             let body = #"{"agentID": "alice", "count": 1}"#
-            for token in [nil, "wrong-secret", "admin-token"] {
-                let refused = try await cluster.instances[leader].request(
-                    "POST", "/internal/cluster/agent-connected", token: token, json: body)
-                #expect(refused.status == 401, "token \(token ?? "none")")
-            }
-            let accepted = try await cluster.instances[leader].request(
-                "POST", "/internal/cluster/agent-connected", token: TestCluster.secret, json: body)
-            #expect(accepted.status == 204)
-            let notLeading = try await cluster.instances[follower].request(
-                "POST", "/internal/cluster/agent-connected", token: TestCluster.secret, json: body)
-            #expect(notLeading.status == 503)
-
-            // The batch route the same way; a body that is no batch is a 400 naming the route.
             let batch = #"[{"agent-connected": {"agentID": "alice", "count": 1}}]"#
-            for token in [nil, "wrong-secret", "admin-token"] {
-                let refused = try await cluster.instances[leader].request(
-                    "POST", "/internal/cluster/calls", token: token, json: batch)
-                #expect(refused.status == 401, "token \(token ?? "none")")
+            for (path, json) in [("/internal/cluster/agent-connected", body), ("/internal/cluster/calls", batch)] {
+                for token in [nil, "wrong-secret", "admin-token"] {
+                    let refused = try await cluster.instances[leader].request("POST", path, token: token, json: json)
+                    #expect(refused.status == 401, "\(path), token \(token ?? "none")")
+                }
+                let accepted = try await cluster.instances[leader].request(
+                    "POST", path, token: TestCluster.secret, json: json)
+                #expect(accepted.status == 204, "\(path)")
+                let notLeading = try await cluster.instances[follower].request(
+                    "POST", path, token: TestCluster.secret, json: json)
+                #expect(notLeading.status == 503, "\(path)")
             }
-            let batchAccepted = try await cluster.instances[leader].request(
-                "POST", "/internal/cluster/calls", token: TestCluster.secret, json: batch)
-            #expect(batchAccepted.status == 204)
+            // A body that is no batch is a 400 naming the route.
             let notABatch = try await cluster.instances[leader].request(
                 "POST", "/internal/cluster/calls", token: TestCluster.secret, json: body)
             #expect(notABatch.status == 400 && notABatch.text.contains("/internal/cluster/calls"))
-            let batchNotLeading = try await cluster.instances[follower].request(
-                "POST", "/internal/cluster/calls", token: TestCluster.secret, json: batch)
-            #expect(batchNotLeading.status == 503)
         }
     }
 
