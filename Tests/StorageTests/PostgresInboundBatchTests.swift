@@ -9,7 +9,8 @@ import Testing
 /// answers each call with its own outcome, and a batch that cannot commit leaves every call to run alone.
 @Suite("PostgresStore: inbound batches", .timeLimit(.minutes(2)))
 struct PostgresInboundBatchTests {
-    /// Queues `records` as one batch (every call waiting before the lane starts) and runs it; outcomes in order.
+    /// Queues `records` as one batch (every call waiting before the lane starts, in the order given) and runs it;
+    /// outcomes in order.
     func runAsOneBatch(
         _ records: [InboundRecord], on store: PostgresStore
     ) async throws -> [Result<
@@ -28,8 +29,10 @@ struct PostgresInboundBatchTests {
                         return (index, .failure(error))
                     }
                 }
+                // One call queued at a time, so the batch holds them in the order given (child tasks start in
+                // any order: under load a later call could come first and change who opens a conversation).
+                while queue.pendingCount <= index { try? await Task.sleep(for: .milliseconds(1)) }
             }
-            while queue.pendingCount < records.count { try? await Task.sleep(for: .milliseconds(5)) }
             await store.runInboundLane(queue)
             #expect(queue.batchCount == 1)
             var results = [Result<InboundOutcome, any Error>?](repeating: nil, count: records.count)
