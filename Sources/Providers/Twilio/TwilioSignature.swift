@@ -40,11 +40,7 @@ public enum TwilioSignature {
 
     /// Base64(HMAC-SHA1(authToken, stringToSign)).
     public static func compute(url: String, parameters: FormParameters, authToken: String) -> String {
-        signature(of: stringToSign(url: url, parameters: parameters), key: SymmetricKey(data: Array(authToken.utf8)))
-    }
-
-    static func signature(of text: String, key: SymmetricKey) -> String {
-        Data(HMAC<Insecure.SHA1>.authenticationCode(for: Array(text.utf8), using: key)).base64EncodedString()
+        Key(authToken: authToken).signature(url: url, signedParameters: signedParameterBytes(parameters))
     }
 
     /// The URLs a signature may have been computed over: the URL as written, without its port, and with the
@@ -70,6 +66,14 @@ public enum TwilioSignature {
         public init(authToken: String) {
             hmac = HMAC(key: SymmetricKey(data: Array(authToken.utf8)))
         }
+
+        /// Base64(HMAC-SHA1) of `url` followed by the signed parameters' bytes.
+        func signature(url: String, signedParameters: [UInt8]) -> String {
+            var hmac = hmac
+            hmac.update(data: Array(url.utf8))
+            hmac.update(data: signedParameters)
+            return Data(hmac.finalize()).base64EncodedString()
+        }
     }
 
     /// Whether `signature` matches a form-encoded (or GET) request to `url` with `parameters`, under any of
@@ -88,11 +92,10 @@ public enum TwilioSignature {
         let signedParameters = signedParameterBytes(parameters)
         var valid = false
         for candidate in candidates {
-            var hmac = key.hmac
-            hmac.update(data: Array(candidate.utf8))
-            hmac.update(data: signedParameters)
             // No early exit: every candidate costs the same whichever one matches.
-            valid = constantTimeEquals(Data(hmac.finalize()).base64EncodedString(), signature) || valid
+            valid =
+                constantTimeEquals(key.signature(url: candidate, signedParameters: signedParameters), signature)
+                || valid
         }
         return valid
     }
