@@ -51,16 +51,20 @@ package enum ClusterCall: Sendable {
         }
     }
 
-    func body() throws -> [UInt8] {
-        let encoder = JSONEncoder()
+    /// The call's JSON body, alone on its route or as its member of a batch.
+    var payload: any Encodable & Sendable {
         switch self {
-        case .notify(let request): return Array(try encoder.encode(request))
-        case .messageArrived(let body), .messageStatusChanged(let body): return Array(try encoder.encode(body))
-        case .closeConversation(let body): return Array(try encoder.encode(body))
-        case .callConnectFailed(let body): return Array(try encoder.encode(body))
-        case .agentConnected(let body), .agentDisconnected(let body): return Array(try encoder.encode(body))
-        case .signIn(let body): return Array(try encoder.encode(body))
+        case .notify(let request): request
+        case .messageArrived(let body), .messageStatusChanged(let body): body
+        case .closeConversation(let body): body
+        case .callConnectFailed(let body): body
+        case .agentConnected(let body), .agentDisconnected(let body): body
+        case .signIn(let body): body
         }
+    }
+
+    func body() throws -> [UInt8] {
+        Array(try JSONEncoder().encode(payload))
     }
 }
 
@@ -103,15 +107,7 @@ package struct ClusterCallBatch: Codable, Sendable {
         var array = encoder.unkeyedContainer()
         for call in calls {
             var object = array.nestedContainer(keyedBy: Name.self)
-            let key = Name(stringValue: call.name)
-            switch call {
-            case .notify(let body): try object.encode(body, forKey: key)
-            case .messageArrived(let body), .messageStatusChanged(let body): try object.encode(body, forKey: key)
-            case .closeConversation(let body): try object.encode(body, forKey: key)
-            case .callConnectFailed(let body): try object.encode(body, forKey: key)
-            case .agentConnected(let body), .agentDisconnected(let body): try object.encode(body, forKey: key)
-            case .signIn(let body): try object.encode(body, forKey: key)
-            }
+            try object.encode(call.payload, forKey: Name(stringValue: call.name))
         }
     }
 }
