@@ -14,12 +14,9 @@ enum BenchPostgres {
             throw BenchError("\(url) does not look like postgres://user@host:port/db")
         }
         let name = "bench_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-        let psql = Process()
-        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-        psql.arguments = [url, "-qc", "CREATE DATABASE \(name)"]
-        try psql.run()
-        psql.waitUntilExit()
-        guard psql.terminationStatus == 0 else { throw BenchError("psql could not create database \(name) on \(url)") }
+        guard try psql(url, "CREATE DATABASE \(name)") == 0 else {
+            throw BenchError("psql could not create database \(name) on \(url)")
+        }
         created.withLock { $0.append((name: name, server: url)) }
         return String(url[..<slash]) + "/" + name
     }
@@ -31,14 +28,17 @@ enum BenchPostgres {
             defer { created = [] }
             return created
         }
-        for (name, server) in databases {
-            let psql = Process()
-            psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
-            psql.arguments = [server, "-qc", "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"]
-            psql.standardError = FileHandle.nullDevice
-            guard (try? psql.run()) != nil else { continue }
-            psql.waitUntilExit()
-        }
+        for (name, server) in databases { _ = try? psql(server, "DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
+    }
+
+    /// Runs one statement with `psql` on the server `url` names; its exit status.
+    private static func psql(_ url: String, _ sql: String) throws -> Int32 {
+        let psql = Process()
+        psql.executableURL = URL(fileURLWithPath: "/usr/bin/psql")
+        psql.arguments = [url, "-qc", sql]
+        try psql.run()
+        psql.waitUntilExit()
+        return psql.terminationStatus
     }
 
     private static let created = Mutex<[(name: String, server: String)]>([])

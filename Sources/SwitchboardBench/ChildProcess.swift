@@ -197,9 +197,9 @@ struct BusyNeighbour {
 /// CPU time of processes from `/proc/PID/stat` (`utime`, `stime`; with `cutime`, `cstime` for children that ended
 /// and were waited for), in seconds.
 enum ProcessCPU {
-    static func seconds(of pid: Int32, withEndedChildren: Bool = false) -> Double? {
+    static func seconds(of pid: Int32) -> Double? {
         guard let (_, fields) = stat(pid) else { return nil }
-        return time(fields, withEndedChildren: withEndedChildren)
+        return time(fields, withEndedChildren: false)
     }
 
     /// Every process called `name` (e.g. `postgres`: the server, its background workers and backends, and those
