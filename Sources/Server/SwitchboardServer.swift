@@ -67,7 +67,7 @@ public enum SwitchboardServer {
         router.answerMethodNotAllowed(under: "/v1/")
         let app = Application(
             router: router,
-            server: .http1(
+            server: .gatewayHTTP1(
                 configuration: .init(
                     additionalChannelHandlers: [HeaderOverflowHandler(limits: limits), ConnectionWatcher()],
                     httpDecoderConfiguration: HeaderLimits.decoderConfiguration(limits))),
@@ -97,8 +97,7 @@ public enum SwitchboardServer {
         _ services: GatewayServices, benchmarkNoOpRoute: Bool = false
     ) -> Router<ConnectionContext> {
         let router = Router(context: ConnectionContext.self)
-        router.add(middleware: ErrorMiddleware(logger: services.logger))
-        router.add(middleware: HeaderLimitMiddleware(limits: services.configuration.limits))
+        router.add(middleware: ErrorMiddleware(logger: services.logger, limits: services.configuration.limits))
         let embedded = services.configuration.router.mode == .embedded
         if let cluster = services.cluster {
             // The agent API needs the leader's router; in remote mode there is none to ask (§11).

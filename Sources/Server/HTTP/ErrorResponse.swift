@@ -23,10 +23,15 @@ extension SwitchboardError {
     }
 }
 
-/// Turns every error into the §9 JSON body: domain errors as they say, a body over the limit as 413, an
-/// unknown route as 404, and anything else (the database failing) as 503 so providers retry.
+/// Refuses headers over `limits.maxHeaderBytes`/`maxHeaderCount` with `431 headers-too-large` before anything else
+/// reads the request, then turns every error into the §9 JSON body: domain errors as they say, a body over the limit
+/// as 413, an unknown route as 404, and anything else (the database failing) as 503 so providers retry.
+///
+/// One middleware rather than two: each is an async frame on the connection's task, which keeps its high-water mark
+/// of frame memory for as long as the connection serves (an agent's event stream included): about 1 kB a stream.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    let limits: Configuration.Limits
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -34,6 +39,7 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         do {
+            try HeaderLimits.check(request.headers, limits: limits) { HeaderLimits.subject(of: request.uri.path) }
             return try await next(request, context)
         } catch {
             return response(to: error, of: request)

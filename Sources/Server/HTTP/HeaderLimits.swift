@@ -7,20 +7,7 @@ import NIOHTTPTypes
 import Switchboard
 
 /// `limits.maxHeaderBytes` and `maxHeaderCount` on every request, webhooks and API alike → `431 headers-too-large`
-/// (CONTRACT.md §9), checked before anything else reads the request.
-struct HeaderLimitMiddleware<Context: RequestContext>: RouterMiddleware {
-    let limits: Configuration.Limits
-
-    func handle(
-        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
-    ) async throws
-        -> Response
-    {
-        try HeaderLimits.check(request.headers, limits: limits) { HeaderLimits.subject(of: request.uri.path) }
-        return try await next(request, context)
-    }
-}
-
+/// (CONTRACT.md §9): checked by ``ErrorMiddleware`` before anything else reads the request.
 enum HeaderLimits {
     /// Who the refusal names: a webhook's channel (`/webhooks/{channel}/…`), else "the request".
     static func subject(of path: String) -> String {
@@ -52,7 +39,7 @@ enum HeaderLimits {
     }
 
     /// The HTTP parser's own ceiling, above the configured limits so that requests just over them still reach
-    /// ``HeaderLimitMiddleware`` and get an answer naming the limit; past it ``HeaderOverflowHandler`` answers.
+    /// ``ErrorMiddleware`` and get an answer naming the limit; past it ``HeaderOverflowHandler`` answers.
     static func decoderConfiguration(_ limits: Configuration.Limits) -> HTTP1Channel.Configuration.DecoderConfiguration
     {
         .init(
