@@ -3,7 +3,7 @@ import Logging
 import Switchboard
 
 /// How the process logs (CONTRACT.md §1): `LOG_LEVEL` (`trace` … `critical`, default `info`) and `LOG_FORMAT`
-/// (`text`, the default, or `json`: ``JSONLogHandler``), always to standard error.
+/// (`text`, the default: ``TextLogHandler``, or `json`: ``JSONLogHandler``), always to standard error.
 public struct LogSettings: Sendable, Equatable {
     public enum Format: String, Sendable, CaseIterable {
         case text
@@ -46,7 +46,8 @@ public struct LogSettings: Sendable, Equatable {
     public func makeHandler(label: String) -> any LogHandler {
         switch format {
         case .text:
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = TextLogHandler(
+                label: label, metadataProvider: LoggingSystem.metadataProvider, write: StandardErrorLines.write)
             handler.logLevel = level
             return handler
         case .json:

@@ -125,8 +125,9 @@ final class GatewayProcess: @unchecked Sendable {
     static func serve(configPath: String, portPath: String) async throws {
         let configuration = try JSONDecoder().decode(
             Configuration.self, from: Data(contentsOf: URL(fileURLWithPath: configPath)))
-        var logger = Logger(label: "bench-gateway")
-        logger.logLevel = .error
+        // Logs as `switchboard serve` does (its handler, on every request's logger), at `error`.
+        LogSettings(level: .error).bootstrap()
+        let logger = Logger(label: "bench-gateway")
         var options = SwitchboardServer.Options(onListening: { port in
             try? "\(port)\n".write(toFile: portPath, atomically: true, encoding: .utf8)
         })
