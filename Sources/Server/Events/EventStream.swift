@@ -21,6 +21,9 @@ struct EventStream: Sendable {
     /// Completes when the client closed the connection.
     let clientGone: EventLoopFuture<Void>
 
+    /// Tells nginx not to buffer the stream; made once (a name made per response was an allocation per stream).
+    private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
+
     private enum Item: Sendable {
         case event(StreamEvent)
         case heartbeat
@@ -29,7 +32,7 @@ struct EventStream: Sendable {
     func response() -> Response {
         Response(
             status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", .init("X-Accel-Buffering")!: "no"],
+            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", Self.accelBuffering: "no"],
             body: ResponseBody { writer in try await serve(&writer) })
     }
 
