@@ -35,11 +35,12 @@ extension SQLiteStore {
 
     public func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent? {
         try await write { db in
+            // One cached statement (`fetchOne(db, sql:)` prepared its SELECT again for every event delivered).
             guard
-                let conversationID = try String.fetchOne(
-                    db, sql: "SELECT conversation_id FROM core_event WHERE id = ?", arguments: [id])
+                let conversationID: String = try db.row(
+                    "DELETE FROM core_event WHERE id = ? RETURNING conversation_id", [id]
+                )?.value("conversation_id")
             else { return nil }
-            try db.run("DELETE FROM core_event WHERE id = ?", [id])
             guard
                 let next = try db.row(
                     """

@@ -122,6 +122,22 @@ struct GroupCommitTests {
         #expect(try await store.conversations(matching: ConversationFilter()).count == 2)
     }
 
+    /// Alone in its transaction a write has no savepoint: its failure rolls the whole transaction back.
+    @Test func aLoneFailingWriteRollsBackItsChangesAndTheWriterGoesOn() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        await #expect {
+            try await store.write { db in
+                try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', '+14155551002', 1)")
+                try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', '+14155551002', 2)")
+            }
+        } throws: { error in
+            (error as? DatabaseError)?.resultCode == .SQLITE_CONSTRAINT
+        }
+        #expect(try await store.isOptedOut(channelID: "twilio-main", customer: "+14155551002") == false)
+        _ = try await stored(inbound(key: "k1"), in: store)
+        #expect(try await store.conversations(matching: ConversationFilter()).count == 1)
+    }
+
     @Test func aLoneWriteCommitsAtOnce() async throws {
         let store = try SQLiteStore(path: ":memory:")
         let before = store.groupCommit.transactionCount
