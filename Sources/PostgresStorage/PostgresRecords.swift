@@ -60,8 +60,8 @@ enum ConversationRows {
         let match = ContactMatch(
             count: Int(count),
             contact: contact,
-            candidateIDs: try StoredJSON.decode(
-                [String].self, from: row.required("candidate_ids"), column: "conversation.candidate_ids"))
+            candidateIDs: try StoredJSON.decodeIDs(
+                from: row.required("candidate_ids"), column: "conversation.candidate_ids"))
         return Conversation(
             id: try row.required("id"),
             channelID: try row.required("channel_id"),
@@ -155,7 +155,7 @@ enum MessageRows {
             author: try row.enumValue("author"),
             agentID: try row.optional("agent_id"),
             text: try row.required("text"),
-            media: try StoredJSON.decode([MediaAttachment].self, from: row.required("media"), column: "message.media"),
+            media: try StoredJSON.decodeMedia(from: row.required("media"), column: "message.media"),
             status: try row.enumValue("status"),
             error: try row.providerError("error"),
             providerMessageID: try row.optional("provider_message_id"),

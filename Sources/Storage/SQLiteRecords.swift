@@ -70,8 +70,8 @@ enum ConversationRows {
         let match = ContactMatch(
             count: try row.required("match_count"),
             contact: contact,
-            candidateIDs: try StoredJSON.decode(
-                [String].self, from: row.required("candidate_ids"), column: "conversation.candidate_ids"))
+            candidateIDs: try StoredJSON.decodeIDs(
+                from: row.required("candidate_ids"), column: "conversation.candidate_ids"))
         return Conversation(
             id: try row.required("id"),
             channelID: try row.required("channel_id"),
@@ -136,7 +136,7 @@ enum MessageRows {
             author: try row.enumValue("author"),
             agentID: row.value("agent_id"),
             text: try row.required("text"),
-            media: try StoredJSON.decode([MediaAttachment].self, from: row.required("media"), column: "message.media"),
+            media: try StoredJSON.decodeMedia(from: row.required("media"), column: "message.media"),
             status: try row.enumValue("status"),
             error: row.providerError("error"),
             providerMessageID: row.value("provider_message_id"),
