@@ -64,6 +64,17 @@ public struct LogSettings: Sendable, Equatable {
     }
 }
 
+extension LogHandler {
+    /// What a line of `event` carries: this handler's metadata, then its provider's, then the event's own, a later
+    /// one replacing an earlier one of the same key.
+    func metadata(of event: LogEvent) -> Logger.Metadata {
+        var all = metadata
+        if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
+        if let own = event.metadata { all.merge(own) { $1 } }
+        return all
+    }
+}
+
 /// Whole lines to standard error, one `write` each, so lines of concurrent tasks never interleave.
 enum StandardErrorLines {
     private static let lock = NSLock()
@@ -107,9 +118,7 @@ public struct JSONLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        var all = metadata
-        if let provided = metadataProvider?.get() { all.merge(provided) { $1 } }
-        if let own = event.metadata { all.merge(own) { $1 } }
+        let all = metadata(of: event)
         var line = "{\"ts\":"
         Self.append(string: ContractJSON.timestamp(now()), to: &line)
         line += ",\"level\":"
