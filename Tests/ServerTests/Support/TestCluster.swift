@@ -46,31 +46,11 @@ final class TestCluster: Sendable {
                 var servers: [Task<Void, any Error>] = []
                 var stoppers: [ServerStopper] = []
                 for _ in 0..<count {
-                    let port = try await ChildGateway.freePort()
-                    var configuration = configuration
-                    configuration.listen = .init(host: "127.0.0.1", port: port)
-                    configuration.database = database
-                    configuration.cluster = .init(secret: secret)
-                    var logger = Logger(label: "switchboard.cluster-test.\(port)")
-                    logger.logLevel = .warning
-                    let stopper = ServerStopper()
-                    var options = SwitchboardServer.Options(shutdownSignals: [], stopper: stopper)
-                    options.reloadSignals = []
-                    if let reloadSource {
-                        options.reloadSource = { [configuration] () throws(SwitchboardError) -> Configuration in
-                            var reloaded = try reloadSource()
-                            (reloaded.listen, reloaded.database) = (configuration.listen, configuration.database)
-                            reloaded.cluster = configuration.cluster
-                            return reloaded
-                        }
-                    }
-                    servers.append(
-                        Task { [configuration, logger] in
-                            try await SwitchboardServer.run(
-                                configuration: configuration, logger: logger, options: options)
-                        })
+                    let (instance, server, stopper) = try await startInstance(
+                        configuration, database: database, reloadSource: reloadSource, client: client)
+                    servers.append(server)
                     stoppers.append(stopper)
-                    instances.append(GatewayHarness(port: port, configuration: configuration, client: client))
+                    instances.append(instance)
                 }
                 let cluster = TestCluster(
                     instances: instances, database: database, servers: servers, stoppers: stoppers)
@@ -84,6 +64,54 @@ final class TestCluster: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// Starts one instance on a free port and waits until it listens. The port is found free, then bound by the
+    /// gateway a moment later: a test running beside this one can take it in between (then this gateway fails to
+    /// bind, and the other test's gateway would answer this instance's requests), so a gateway that ends before it
+    /// listens is started again on another port.
+    private static func startInstance(
+        _ configuration: Configuration, database: String,
+        reloadSource: (@Sendable () throws(SwitchboardError) -> Configuration)?, client: CurlClient
+    ) async throws -> (GatewayHarness, Task<Void, any Error>, ServerStopper) {
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try await ChildGateway.freePort()
+            var configuration = configuration
+            configuration.listen = .init(host: "127.0.0.1", port: port)
+            configuration.database = database
+            configuration.cluster = .init(secret: secret)
+            var logger = Logger(label: "switchboard.cluster-test.\(port)")
+            logger.logLevel = .warning
+            let stopper = ServerStopper()
+            var options = SwitchboardServer.Options(shutdownSignals: [], stopper: stopper)
+            options.reloadSignals = []
+            if let reloadSource {
+                options.reloadSource = { [configuration] () throws(SwitchboardError) -> Configuration in
+                    var reloaded = try reloadSource()
+                    (reloaded.listen, reloaded.database) = (configuration.listen, configuration.database)
+                    reloaded.cluster = configuration.cluster
+                    return reloaded
+                }
+            }
+            let (listening, listened) = AsyncStream<Int>.makeStream()
+            options.onListening = { port in
+                listened.yield(port)
+                listened.finish()
+            }
+            let server = Task { [configuration, logger, options] in
+                defer { listened.finish() }
+                try await SwitchboardServer.run(configuration: configuration, logger: logger, options: options)
+            }
+            var iterator = listening.makeAsyncIterator()
+            if await iterator.next() != nil {
+                return (GatewayHarness(port: port, configuration: configuration, client: client), server, stopper)
+            }
+            // Ended before listening: the port was taken, or something else failed (said after a few attempts).
+            if case .failure(let error) = await server.result, attempt >= 3 { throw error }
+            if attempt >= 3 { throw TestFailure("a cluster instance ended before it listened") }
         }
     }
 
