@@ -110,8 +110,10 @@ final class TestCluster: Sendable {
                 return (GatewayHarness(port: port, configuration: configuration, client: client), server, stopper)
             }
             // Ended before listening: the port was taken, or something else failed (said after a few attempts).
-            if case .failure(let error) = await server.result, attempt >= 3 { throw error }
-            if attempt >= 3 { throw TestFailure("a cluster instance ended before it listened") }
+            guard attempt < 3 else {
+                if case .failure(let error) = await server.result { throw error }
+                throw TestFailure("a cluster instance ended before it listened")
+            }
         }
     }
 
