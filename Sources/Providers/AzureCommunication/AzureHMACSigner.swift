@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// HMAC-SHA256 request signing for Azure Communication Services' access-key authentication
 /// (providers.md §2.9, the SDKs' `HMACCredentialsPolicy`).

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// TeleSign's REST request signing (providers.md §6.2, python_telesign `generate_telesign_headers`): the API key
 /// never travels; each request carries `Authorization: TSA <customer_id>:<Base64 HMAC-SHA256>` over

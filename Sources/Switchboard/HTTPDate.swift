@@ -1,7 +1,7 @@
 import Foundation
 
-/// Dates in the formats providers use on the wire.
-enum HTTPDate {
+/// Dates in the formats HTTP and providers use on the wire.
+public enum HTTPDate {
     private static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
     private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -11,8 +11,9 @@ enum HTTPDate {
         return calendar
     }
 
-    /// RFC 1123 / IMF-fixdate: `Wed, 13 Apr 2022 18:09:12 GMT` (ACS `x-ms-date`, `repeatabilityFirstSent`).
-    static func rfc1123(_ date: Date) -> String {
+    /// RFC 1123 / IMF-fixdate: `Wed, 13 Apr 2022 18:09:12 GMT` (HTTP's `Date`, ACS `x-ms-date`,
+    /// `repeatabilityFirstSent`).
+    public static func rfc1123(_ date: Date) -> String {
         let c = utcCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second, .weekday], from: date)
         func two(_ n: Int?) -> String {
             let n = n ?? 0
@@ -26,7 +27,7 @@ enum HTTPDate {
 
     /// Parses an RFC 3339 timestamp with any number of fractional digits (Event Grid writes seven:
     /// `2020-09-18T00:22:20.2855749Z`), which `ISO8601DateFormatter` does not accept everywhere.
-    static func rfc3339(_ string: String) -> Date? {
+    public static func rfc3339(_ string: String) -> Date? {
         let s = Array(string.utf8)
         func number(_ range: Range<Int>) -> Int? {
             guard range.upperBound <= s.count else { return nil }
