@@ -65,15 +65,18 @@ public enum SwitchboardServer {
         }
         options.onRoutes(router.routes.map(\.description))
         router.answerMethodNotAllowed(under: "/v1/")
+        // Agents' event streams skip the router (``DirectResponder``); in remote mode the route does not exist (§11).
+        let agentRoutes = services.configuration.router.mode == .embedded ? AgentRoutes(services: services) : nil
         let app = Application(
             router: router,
             server: .gatewayHTTP1(
                 configuration: .init(
                     additionalChannelHandlers: [HeaderOverflowHandler(limits: limits), ConnectionWatcher()],
-                    httpDecoderConfiguration: HeaderLimits.decoderConfiguration(limits))),
+                    httpDecoderConfiguration: HeaderLimits.decoderConfiguration(limits)),
+                serverName: Self.serverName, direct: agentRoutes.map { routes in routes.directEventStream }),
             configuration: .init(
                 address: .hostname(services.configuration.listen.host, port: services.configuration.listen.port),
-                serverName: "switchboard"),
+                serverName: Self.serverName),
             onServerRunning: { channel in await options.onListening(channel.localAddress?.port ?? 0) },
             logger: services.logger)
         let group = ServiceGroup(
@@ -92,6 +95,9 @@ public enum SwitchboardServer {
         await options.stopper?.attach(group)
         try await group.run()
     }
+
+    /// The `Server` header of every response.
+    static let serverName = "switchboard"
 
     static func makeRouter(
         _ services: GatewayServices, benchmarkNoOpRoute: Bool = false

@@ -4,7 +4,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
-import NIOPosix
+import NIOEmbedded
 import Router
 import Switchboard
 import Synchronization
@@ -19,15 +19,16 @@ import Testing
 @Suite("Event stream tasks", .timeLimit(.minutes(1)))
 struct EventStreamTaskTests {
     @Test func theSignInRunsOnATaskOtherThanTheStreams() async throws {
-        let gone = MultiThreadedEventLoopGroup.singleton.any().makePromise(of: Void.self)
+        let connection = NIOAsyncTestingChannel()
+        try await connection.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 8080))
         // The client leaves once the stream has signed in, which ends the stream.
-        let sessions = RecordingSessions { gone.succeed() }
+        let sessions = RecordingSessions { connection.close(promise: nil) }
         let hub = AgentEventHub(
             store: NoAgentEvents(), supervisorIDs: [], clock: ManualClock(), logger: Logger(label: "test"),
             metrics: Metrics())
         let stream = EventStream(
             hub: hub, streams: sessions, heartbeats: HeartbeatTicker(), heartbeatInterval: .seconds(60),
-            agentID: "alice", lastEventID: nil, clientGone: gone.futureResult)
+            agentID: "alice", lastEventID: nil, channel: connection)
         let streamTask = withUnsafeCurrentTask { $0?.hashValue }
         let finished = FinishRecorder()
 

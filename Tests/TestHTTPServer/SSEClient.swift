@@ -19,6 +19,8 @@ public final class SSEClient: Sendable {
     public var status: Int? { statusBox.value }
     /// How many comment lines (`: …`, the server's heartbeats) arrived so far.
     public var comments: Int { statusBox.comments }
+    /// The value of the response's header `name` (the first, any case), once its head arrived.
+    public func header(_ name: String) -> String? { statusBox.headers.first(name: name) }
     private let statusBox: StatusBox
     private let channel: any Channel
 
@@ -74,6 +76,7 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
     func channelRead(context: ChannelHandlerContext, data part: NIOAny) {
         switch unwrapInboundIn(part) {
         case .head(let head):
+            status.headers = head.headers
             status.value = Int(head.status.code)
         case .body(var body):
             buffer += body.readBytes(length: body.readableBytes) ?? []
@@ -133,6 +136,11 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
 private final class StatusBox: Sendable {
     private let state = NIOLockedValueBox<Int?>(nil)
     private let commentCount = NIOLockedValueBox(0)
+    private let headerFields = NIOLockedValueBox(HTTPHeaders())
+    var headers: HTTPHeaders {
+        get { headerFields.withLockedValue { $0 } }
+        set { headerFields.withLockedValue { $0 = newValue } }
+    }
     var value: Int? {
         get { state.withLockedValue { $0 } }
         set { state.withLockedValue { $0 = newValue } }

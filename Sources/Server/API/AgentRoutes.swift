@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import Router
 import Switchboard
 
@@ -48,17 +49,40 @@ struct AgentRoutes: Sendable {
             return try Response.json(try await services.router.resetPresence(agentID: id, by: principal.routerActor))
         }
         router.get("/v1/agents/:id/events") { request, context in
-            let principal = try services.authenticator.principal(of: request)
-            let id = try context.parameters.require("id")
-            try requireKnownAgent(id)
-            guard principal.mayActOn(agent: id) else {
-                throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may read its events")
-            }
-            let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
-            return EventStream(
-                services: services, agentID: id, lastEventID: lastEventID, clientGone: context.clientGone
-            ).response()
+            try eventStream(request, agentID: context.parameters.require("id"), channel: context.channel).response()
         }
+    }
+
+    /// `GET /v1/agents/{id}/events`, through the router or (``directEventStream(_:channel:)``) before it.
+    private func eventStream(_ request: Request, agentID id: String, channel: any Channel) throws -> EventStream {
+        let principal = try services.authenticator.principal(of: request)
+        try requireKnownAgent(id)
+        guard principal.mayActOn(agent: id) else {
+            throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may read its events")
+        }
+        let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        return EventStream(services: services, agentID: id, lastEventID: lastEventID, channel: channel)
+    }
+
+    /// An agent's event stream opened before the application's router and middleware (``DirectResponder``): a
+    /// stream holds its connection's deepest frames for as long as it is open. Only a request that the route would
+    /// answer with the stream is answered here: a plain `GET` of `/v1/agents/{id}/events` (no encoded
+    /// characters in the id), headers within the limits, a valid token allowed to read that known agent's events.
+    /// Anything else (every error) goes on to the router, which answers it as before.
+    func directEventStream(_ request: Request, channel: any Channel) -> EventStream? {
+        guard request.method == .get, let id = Self.eventStreamAgent(inPath: request.uri.path),
+            (try? HeaderLimits.check(request.headers, limits: services.configuration.limits) { "" }) != nil
+        else { return nil }
+        return try? eventStream(request, agentID: id, channel: channel)
+    }
+
+    /// The agent of an event stream's path, `/v1/agents/{id}/events`, when the id needs no decoding.
+    static func eventStreamAgent(inPath path: String) -> String? {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count == 5, segments[0].isEmpty, segments[1] == "v1", segments[2] == "agents",
+            segments[4] == "events", !segments[3].isEmpty, !segments[3].contains("%")
+        else { return nil }
+        return String(segments[3])
     }
 
     private func requireKnownAgent(_ id: String) throws {

@@ -7,7 +7,7 @@ import Switchboard
 
 /// One agent's Server-Sent Events stream (CONTRACT.md §6): replay after `Last-Event-ID`, then the presence
 /// and still-pending notifications the client lacks, then live events, with a comment line as heartbeat that keeps
-/// proxies from timing the stream out. A client that closes its connection is noticed at once (`clientGone`): the
+/// proxies from timing the stream out. A client that closes its connection is noticed at once (`ConnectionWatcher`): the
 /// agent's sign-out, and with it the seed's "a few seconds" to unavailable, starts then, not at the next heartbeat.
 struct EventStream: Sendable {
     // Only what an open stream uses, not the whole `GatewayServices`: the response body's closure keeps these for
@@ -18,17 +18,14 @@ struct EventStream: Sendable {
     let heartbeatInterval: Duration
     let agentID: String
     let lastEventID: Int64?
-    /// Completes when the client closed the connection.
-    let clientGone: EventLoopFuture<Void>
+    /// The stream's connection: events are written into it directly (``EventStreamOutput``), and its client going
+    /// away ends the stream.
+    let channel: any Channel
 
     /// Tells nginx not to buffer the stream; made once (a name made per response was an allocation per stream).
     private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
-    private enum Item: Sendable {
-        case event(StreamEvent)
-        case heartbeat
-    }
-
+    /// The stream as the router's answer (the application adds `Date` and `Server`).
     func response() -> Response {
         Response(
             status: .ok,
@@ -36,65 +33,56 @@ struct EventStream: Sendable {
             body: ResponseBody { writer in try await serve(&writer) })
     }
 
-    // The stream's life is split into small functions that are not inlined into one another: an async function's
-    // frame holds everything it computes, and the stream's task keeps its high-water mark of frame memory until the
-    // stream closes.
+    /// The stream's head when it is answered before the application (``DirectResponder``), with the headers the
+    /// application adds to every response.
+    func head(serverName: String) -> HTTPResponse {
+        HTTPResponse(
+            status: .ok,
+            headerFields: [
+                .contentType: "text/event-stream", .cacheControl: "no-cache", Self.accelBuffering: "no",
+                .date: HTTPDate.rfc1123(Date()), .server: serverName,
+            ])
+    }
 
-    /// Subscribes, replays and signs in, forwards events until the client leaves, then signs out.
-    private func serve(_ writer: inout any ResponseBodyWriter) async throws {
-        // The hub and the shared heartbeat write into this stream's buffer directly: no task per stream.
-        let (items, continuation) = AsyncStream<Item>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
-        let deliver: @Sendable (StreamEvent) -> Void = { continuation.yield(.event($0)) }
-        let finish: @Sendable () -> Void = { continuation.finish() }
-        // The opening work (store reads, sign-in) runs on short-lived tasks: see `onShortLivedTask`.
-        guard let subscriptionID = try? await Self.onShortLivedTask({ try await subscribe(deliver, finish) }) else {
+    /// Subscribes, replays and signs in, has events written until the client leaves, then signs out. The
+    /// connection's task only waits meanwhile: the writes are made on the connection's event loop.
+    func serve(_ writer: inout any ResponseBodyWriter) async throws {
+        let output = EventStreamOutput(channel: channel)
+        // The opening work (store reads, sign-in) runs on a short-lived task: see `onShortLivedTask`.
+        guard let opened = try? await Self.onShortLivedTask({ try await open(output) }) else {
+            output.end()
             try? await writer.finish(nil)
             return
         }
-        clientGone.whenComplete { _ in continuation.finish() }
-        heartbeats.register(subscriptionID, every: heartbeatInterval) { continuation.yield(.heartbeat) }
-        do {
-            let lastWritten = try await replayAndSignIn(&writer)
-            try await forward(items, after: lastWritten, to: &writer)
-        } catch {
-            // The client went away: fall through to sign-out.
-        }
-        heartbeats.unregister(subscriptionID)
-        hub.unsubscribe(agentID: agentID, id: subscriptionID)
+        ConnectionWatcher.clientGone(of: channel).whenComplete { _ in output.end() }
+        heartbeats.register(opened.subscriptionID, every: heartbeatInterval) { output.heartbeat() }
+        output.start(replay: opened.replay)
+        try? await output.ended.get()
+        heartbeats.unregister(opened.subscriptionID)
+        hub.unsubscribe(agentID: agentID, id: opened.subscriptionID)
         await streams.streamClosed(agentID: agentID)
         try? await writer.finish(nil)
     }
 
-    /// Writes the replay, then signs in; returns the last event number written (0: none).
-    @inline(never)
-    private func replayAndSignIn(_ writer: inout any ResponseBodyWriter) async throws -> Int64 {
-        var lastWritten: Int64 = 0
-        let replay = try await Self.onShortLivedTask { try await replayedEvents() }
-        for event in replay {
-            try await writer.write(ByteBuffer(string: event.wireFormat))
-            lastWritten = event.sequence
-        }
-        try await Self.onShortLivedTask { await signIn(replayed: replay) }
-        return lastWritten
+    /// What the opening work leaves for the connection's task: the hub's subscription and the events to replay.
+    private struct Opened: Sendable {
+        var subscriptionID: UUID
+        var replay: [StreamEvent]
     }
 
-    /// Writes live events (those the replay did not) and heartbeats until the stream's buffer is finished.
-    @inline(never)
-    private func forward(
-        _ items: AsyncStream<Item>, after replayed: Int64, to writer: inout any ResponseBodyWriter
-    ) async throws {
-        var lastWritten = replayed
-        for await item in items {
-            switch item {
-            case .event(let event) where event.sequence > lastWritten:
-                try await writer.write(ByteBuffer(string: event.wireFormat))
-                lastWritten = event.sequence
-            case .event:
-                continue
-            case .heartbeat:
-                try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
-            }
+    /// Subscribes to the hub, reads the replay and signs the agent in. The sign-in's own events (presence,
+    /// pending notifications) wait in `output` and are written after the replay.
+    private func open(_ output: EventStreamOutput) async throws -> Opened {
+        let subscriptionID = try await subscribe(output.deliver, output.end)
+        let replay: [StreamEvent]
+        do {
+            replay = try await replayedEvents()
+        } catch {
+            hub.unsubscribe(agentID: agentID, id: subscriptionID)
+            throw error
         }
+        await signIn(replayed: replay)
+        return Opened(subscriptionID: subscriptionID, replay: replay)
     }
 
     /// Runs `work` on a task of its own and waits for it (cancelled with the caller). A task keeps every slab of
@@ -148,10 +136,10 @@ struct EventStream: Sendable {
 extension EventStream {
     /// A stream of `agentID`'s events served with the gateway's hub, sessions and heartbeat ticker (the synthesized
     /// initializer takes those parts one by one).
-    init(services: GatewayServices, agentID: String, lastEventID: Int64?, clientGone: EventLoopFuture<Void>) {
+    init(services: GatewayServices, agentID: String, lastEventID: Int64?, channel: any Channel) {
         self.init(
             hub: services.hub, streams: services.streams, heartbeats: services.heartbeats,
             heartbeatInterval: services.heartbeatInterval, agentID: agentID, lastEventID: lastEventID,
-            clientGone: clientGone)
+            channel: channel)
     }
 }

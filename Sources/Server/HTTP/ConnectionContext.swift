@@ -12,14 +12,6 @@ struct ConnectionContext: RequestContext {
         coreContext = .init(source: source)
         channel = source.channel
     }
-
-    /// Completes when the client closed its side of the connection or the connection closed.
-    var clientGone: EventLoopFuture<Void> {
-        let channel = self.channel
-        return channel.eventLoop.flatSubmit {
-            (try? channel.pipeline.syncOperations.handler(type: ConnectionWatcher.self).gone) ?? channel.closeFuture
-        }
-    }
 }
 
 /// Watches one connection for its client going away: the end of its input (Hummingbird allows half-closed
@@ -32,6 +24,13 @@ final class ConnectionWatcher: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Set once the handler is in a pipeline (``handlerAdded(context:)``), which happens before any request.
     private(set) var gone: EventLoopFuture<Void>?
+
+    /// Completes when the client of `channel` closed its side of the connection or the connection closed.
+    static func clientGone(of channel: any Channel) -> EventLoopFuture<Void> {
+        channel.eventLoop.flatSubmit {
+            (try? channel.pipeline.syncOperations.handler(type: ConnectionWatcher.self).gone) ?? channel.closeFuture
+        }
+    }
 
     func handlerAdded(context: ChannelHandlerContext) {
         let promise = context.eventLoop.makePromise(of: Void.self)
