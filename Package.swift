@@ -83,6 +83,7 @@ let package = Package(
             name: "Server",
             dependencies: [
                 "Switchboard", "Router", "Cluster",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

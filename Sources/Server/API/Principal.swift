@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hummingbird
 import Switchboard
@@ -37,23 +38,33 @@ enum Principal: Sendable, Equatable {
     func mayActOn(agent id: String) -> Bool { isPrivileged || agentID == id }
 }
 
-/// Maps tokens to principals; compares every configured token in constant time.
+/// Maps tokens to principals. A presented token is looked up by its SHA-256 digest, then compared with the one
+/// configured token of that digest in constant time: the lookup's timing depends on a digest the caller cannot
+/// steer toward a configured token, and a request costs the same with 10 agents as with 10,000 (comparing it with
+/// every configured token, as before, was about a third of a millisecond a request at 10,000 agents, stream opens
+/// included).
 struct TokenAuthenticator: Sendable {
-    private let entries: [(token: [UInt8], principal: Principal)]
+    private let entries: [[UInt8]: (token: [UInt8], principal: Principal)]
 
     init(configuration: Configuration) {
-        var entries: [(token: [UInt8], principal: Principal)] = []
-        if let admin = configuration.adminToken, !admin.isEmpty { entries.append((Array(admin.utf8), .admin)) }
+        var entries: [[UInt8]: (token: [UInt8], principal: Principal)] = [:]
+        func add(_ token: String, _ principal: Principal) {
+            let bytes = Array(token.utf8)
+            // A token configured twice names its last holder, as the comparison with every token did.
+            entries[Self.digest(bytes)] = (bytes, principal)
+        }
+        if let admin = configuration.adminToken, !admin.isEmpty { add(admin, .admin) }
         if configuration.router.mode == .remote, let core = configuration.router.token, !core.isEmpty {
-            entries.append((Array(core.utf8), .core))
+            add(core, .core)
         }
         for agent in configuration.agents {
             guard let token = agent.token, !token.isEmpty else { continue }
-            entries.append(
-                (Array(token.utf8), agent.role == .supervisor ? .supervisor(agent.id) : .agent(agent.id)))
+            add(token, agent.role == .supervisor ? .supervisor(agent.id) : .agent(agent.id))
         }
         self.entries = entries
     }
+
+    private static func digest(_ token: [UInt8]) -> [UInt8] { Array(SHA256.hash(data: token)) }
 
     /// The caller of this request: `Authorization: Bearer …`, or `?access_token=` (browsers' EventSource).
     func principal(of request: Request) throws(SwitchboardError) -> Principal {
@@ -69,9 +80,9 @@ struct TokenAuthenticator: Sendable {
             throw .unauthorized("this route needs 'Authorization: Bearer <token>'")
         }
         let presented = Array(token.utf8)
-        var found: Principal?
-        for entry in entries where constantTimeEquals(entry.token, presented) { found = entry.principal }
-        guard let found else { throw .unauthorized("the bearer token is not valid") }
-        return found
+        guard let entry = entries[Self.digest(presented)], constantTimeEquals(entry.token, presented) else {
+            throw .unauthorized("the bearer token is not valid")
+        }
+        return entry.principal
     }
 }
