@@ -7,8 +7,8 @@ import Router
 ///
 /// A stream used to be a loop on its connection's task that took each event from a buffer and wrote it through the
 /// response's async writer. That task keeps the high-water mark of its async frames for as long as the stream is
-/// open, and the loop with the writer under it was the deepest part: about 1.2 kB of the 21 kB an open stream cost on
-/// 2026-12-07 (bench memory line). Now the task only waits for ``ended``.
+/// open, and the loop with the writer under it was the deepest part: about 1.1 kB of the 21.2 kB an open stream cost
+/// on 2026-12-07 (bench memory line). Now the task only waits for ``ended``.
 ///
 /// Order: the head is written (by the connection's task, through the response's writer) before ``start(replay:)``;
 /// events delivered while the stream opens (the sign-in's presence and notifications) wait until the replay is
