@@ -41,8 +41,8 @@ enum Principal: Sendable, Equatable {
 /// Maps tokens to principals. A presented token is looked up by its SHA-256 digest, then compared with the one
 /// configured token of that digest in constant time: the lookup's timing depends on a digest the caller cannot
 /// steer toward a configured token, and a request costs the same with 10 agents as with 10,000 (comparing it with
-/// every configured token, as before, was about a third of a millisecond a request at 10,000 agents, stream opens
-/// included).
+/// every configured token, as before, was about 0.9 ms of CPU a request at 10,000 agents: 13.4 s to open 10,000
+/// streams, 4.5 s now).
 struct TokenAuthenticator: Sendable {
     private let entries: [[UInt8]: (token: [UInt8], principal: Principal)]
 

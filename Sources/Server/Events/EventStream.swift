@@ -25,23 +25,23 @@ struct EventStream: Sendable {
     /// Tells nginx not to buffer the stream; made once (a name made per response was an allocation per stream).
     private static let accelBuffering = HTTPField.Name("X-Accel-Buffering")!
 
+    /// The stream's own headers, whichever way it is answered.
+    private static let headers: HTTPFields = [
+        .contentType: "text/event-stream", .cacheControl: "no-cache", accelBuffering: "no",
+    ]
+
     /// The stream as the router's answer (the application adds `Date` and `Server`).
     func response() -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", Self.accelBuffering: "no"],
-            body: ResponseBody { writer in try await serve(&writer) })
+        Response(status: .ok, headers: Self.headers, body: ResponseBody { writer in try await serve(&writer) })
     }
 
     /// The stream's head when it is answered before the application (``DirectResponder``), with the headers the
     /// application adds to every response.
     func head(serverName: String) -> HTTPResponse {
-        HTTPResponse(
-            status: .ok,
-            headerFields: [
-                .contentType: "text/event-stream", .cacheControl: "no-cache", Self.accelBuffering: "no",
-                .date: HTTPDate.rfc1123(Date()), .server: serverName,
-            ])
+        var fields = Self.headers
+        fields[.date] = HTTPDate.rfc1123(Date())
+        fields[.server] = serverName
+        return HTTPResponse(status: .ok, headerFields: fields)
     }
 
     /// Subscribes, replays and signs in, has events written until the client leaves, then signs out. The
