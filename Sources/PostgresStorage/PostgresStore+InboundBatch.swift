@@ -30,7 +30,7 @@ extension PostgresStore {
         var batch: [InboundBatchQueue.Call] = []
         var alone: [InboundBatchQueue.Call] = []
         for call in calls {
-            if keys.insert(BatchKey(call.record.channelID, call.record.dedupeKey)).inserted {
+            if keys.insert(call.record.batchKey).inserted {
                 batch.append(call)
             } else {
                 alone.append(call)
@@ -44,6 +44,11 @@ extension PostgresStore {
             for (call, result) in zip(batch, results) {
                 call.continuation.resume(with: result.mapError { PostgresFailure.mapped($0, url: self.url) })
             }
+            countStored(
+                results.count {
+                    if case .success(.stored) = $0 { return true }
+                    return false
+                })
         } catch is NotCommitted {
             alone = batch + alone
         } catch {
@@ -72,134 +77,152 @@ extension PostgresStore {
     ) async throws -> [Result<InboundOutcome, any Error>] {
         let at = records.map { $0.receivedAt.storedPrecision }
         var outcomes = [InboundOutcome?](repeating: nil, count: records.count)
-
-        // 1. The dedupe keys, in one order for every batch.
-        let byKey = records.indices.sorted {
-            (records[$0].channelID, records[$0].dedupeKey) < (records[$1].channelID, records[$1].dedupeKey)
-        }
-        let claimedRows = try await db.rows(
-            InboundBatchRows.ClaimKeys.self,
-            [
-                byKey.map { records[$0].channelID }, byKey.map { records[$0].dedupeKey },
-                byKey.map { at[$0].storedMilliseconds },
-            ])
-        let claimed = Set(try claimedRows.map { BatchKey(try $0.required("channel_id"), try $0.required("key")) })
-        let taken = records.indices.filter { !claimed.contains(BatchKey(records[$0].channelID, records[$0].dedupeKey)) }
-        if !taken.isEmpty {
-            let rows = try await db.rows(
-                InboundBatchRows.FindKeys.sql,
-                [taken.map { records[$0].channelID }, taken.map { records[$0].dedupeKey }])
-            var first: [BatchKey: DedupeKeys.Entry] = [:]
-            for row in rows {
-                first[BatchKey(try row.required("channel_id"), try row.required("key"))] = DedupeKeys.Entry(
-                    conversationID: try row.optional("conversation_id"), messageID: try row.optional("message_id"))
-            }
-            for index in taken {
-                let entry = first[BatchKey(records[index].channelID, records[index].dedupeKey)]
-                outcomes[index] = .duplicate(conversationID: entry?.conversationID, messageID: entry?.messageID)
-            }
-        }
-        // Replay guards, after the claim as one by one; a nonce taken earlier in the batch counts.
         var refusals: [Int: SwitchboardError] = [:]
-        for index in records.indices where outcomes[index] == nil {
-            guard let replay = records[index].replayGuard else { continue }
-            let record = records[index]
-            do {
-                try await ReplayNonces.check(
-                    replay, channelID: record.channelID, eventKey: "inbound:" + record.dedupeKey, at: at[index], db)
-            } catch let refusal as SwitchboardError {
-                refusals[index] = refusal
-                try await db.run(InboundBatchRows.ReleaseKey.sql, [record.channelID, record.dedupeKey])
-            }
-        }
         func results() -> [Result<InboundOutcome, any Error>] {
             records.indices.map { index in
                 if let refusal = refusals[index] { return .failure(refusal) }
                 return .success(outcomes[index]!)
             }
         }
-        let stored = records.indices.filter { outcomes[$0] == nil && refusals[$0] == nil }
-        guard !stored.isEmpty else { return results() }
 
-        // 2. The customers' contacts and open conversations (locked); 3. conversations for the others.
-        let matches = try await contactMatches(stored.map { records[$0] }, db)
-        var customers: [BatchKey] = []
-        var firstRecord: [BatchKey: Int] = [:]
-        for index in stored {
-            let customer = BatchKey(records[index].channelID, records[index].customerPhone)
-            if firstRecord[customer] == nil {
-                firstRecord[customer] = index
-                customers.append(customer)
+        // 1. Records with a replay guard: the key first, then the guard, as one by one (a redelivery is a
+        // duplicate whatever its guard says).
+        let guarded = records.indices.filter { records[$0].replayGuard != nil }
+        var preclaimed = Set<Int>()
+        if !guarded.isEmpty {
+            let claimed = try await claimKeys(guarded.map { records[$0] }, at: guarded.map { at[$0] }, db)
+            try await answerDuplicates(
+                guarded.filter { !claimed.contains(records[$0].batchKey) }, records, &outcomes, db)
+            for index in guarded where claimed.contains(records[index].batchKey) {
+                let record = records[index]
+                do {
+                    try await ReplayNonces.check(
+                        record.replayGuard, channelID: record.channelID, eventKey: "inbound:" + record.dedupeKey,
+                        at: at[index], db)
+                    preclaimed.insert(index)
+                } catch let refusal as SwitchboardError {
+                    refusals[index] = refusal
+                    try await db.run(InboundBatchRows.ReleaseKey.sql, [record.channelID, record.dedupeKey])
+                }
             }
         }
-        var open = try await openConversationsLocked(customers, matches: matches, db)
-        let missing = customers.filter { open[$0] == nil }.sorted { ($0.first, $0.second) < ($1.first, $1.second) }
-        var opened = Set<BatchKey>()
-        if !missing.isEmpty {
-            let new = missing.map { customer in
-                let record = records[firstRecord[customer]!]
-                return Conversation(
-                    id: RecordID.make("conv"), channelID: record.channelID, medium: record.medium, queue: record.queue,
-                    status: .open, customerPhone: record.customerPhone, match: matches[customer.second] ?? .none,
-                    createdAt: at[firstRecord[customer]!])
-            }
-            let inserted = Set(
-                try await db.rows(
-                    InboundBatchRows.InsertOpen.self,
-                    [
-                        new.map(\.id), new.map(\.channelID), new.map(\.medium.rawValue), new.map(\.queue),
-                        new.map(\.customerPhone), new.map { $0.match.contact?.id ?? "" },
-                        new.map { Int64($0.match.count) },
-                        try new.map { try StoredJSON.encodeIDs($0.match.candidateIDs) },
-                        new.map(\.createdAt.storedMilliseconds),
-                    ]
-                ).map { row -> String in try row.required("id") })
-            for (customer, conversation) in zip(missing, new) where inserted.contains(conversation.id) {
-                open[customer] = conversation
-                opened.insert(customer)
-            }
-            // Another transaction opened one for a customer in the meantime: continue that one.
-            let lost = missing.filter { open[$0] == nil }
-            if !lost.isEmpty {
-                open.merge(try await openConversationsLocked(lost, matches: matches, db)) { first, _ in first }
+        let candidates = records.indices.filter { outcomes[$0] == nil && refusals[$0] == nil }
+        guard !candidates.isEmpty else { return results() }
+
+        // 2. The customers' contacts and open conversations (locked); a new conversation's id for the others.
+        let matches = try await contactMatches(candidates.map { records[$0] }, db)
+        let customers = Set(candidates.map { records[$0].customer }).sorted { $0.ordered < $1.ordered }
+        let open = try await openConversationsLocked(customers, matches: matches, db)
+        var conversationIDs: [BatchKey: String] = [:]
+        for customer in customers { conversationIDs[customer] = open[customer]?.id ?? RecordID.make("conv") }
+        let messageIDs = candidates.map { _ in RecordID.make("msg") }
+
+        // 3. Keys, new conversations, messages: one statement.
+        let rows = try await db.rows(
+            InboundBatchRows.Store.self,
+            storeBindings(
+                candidates.map { records[$0] }, at: candidates.map { at[$0] },
+                preclaimed: candidates.map(preclaimed.contains), messageIDs: messageIDs,
+                conversationIDs: conversationIDs, open: open, matches: matches))
+        var claimed = Set<BatchKey>()
+        var opened = Set<String>()
+        for row in rows {
+            let value: String = try row.required("value")
+            if try row.required("kind") as String == "key" {
+                claimed.insert(BatchKey(try row.required("channel_id"), value))
+            } else {
+                opened.insert(value)
             }
         }
 
-        // 4. The messages, in arrival order.
-        var messages: [Message] = []
-        var keys: [String] = []
-        for index in stored {
+        // 4. The outcomes: a conversation opened is reported with the customer's first stored message.
+        var reported = Set<BatchKey>()
+        var links: [(record: InboundRecord, message: Message)] = []
+        for (position, index) in candidates.enumerated() {
             let record = records[index]
-            let customer = BatchKey(record.channelID, record.customerPhone)
-            guard let conversation = open[customer] else {
-                throw SwitchboardError.unavailable(
-                    "database busy: the open conversation of a customer on channel \(record.channelID) kept changing; retry"
-                )
-            }
+            guard preclaimed.contains(index) || claimed.contains(record.batchKey) else { continue }
+            let customer = record.customer
+            let first = reported.insert(customer).inserted
+            let conversation =
+                open[customer]
+                ?? Conversation(
+                    id: conversationIDs[customer]!, channelID: record.channelID, medium: record.medium,
+                    queue: record.queue, status: .open, customerPhone: record.customerPhone,
+                    match: matches[record.customerPhone] ?? .none, createdAt: at[index])
             let message = Message(
-                id: RecordID.make("msg"), conversationID: conversation.id, direction: .inbound, author: record.author,
-                text: record.text, media: record.media, status: .received, providerMessageID: record.providerMessageID,
-                createdAt: at[index], updatedAt: at[index])
-            messages.append(message)
-            keys.append(record.dedupeKey)
+                id: messageIDs[position], conversationID: conversation.id, direction: .inbound,
+                author: record.author, text: record.text, media: record.media, status: .received,
+                providerMessageID: record.providerMessageID, createdAt: at[index], updatedAt: at[index])
+            if preclaimed.contains(index) { links.append((record, message)) }
             outcomes[index] = .stored(
                 conversation: conversation, message: message,
-                openedConversation: opened.contains(customer) && firstRecord[customer] == index)
+                openedConversation: first && opened.contains(conversation.id))
         }
-        try await db.run(
-            InboundBatchRows.InsertMessages.sql,
-            [
-                messages.map(\.id), messages.map(\.conversationID), stored.map { records[$0].channelID },
-                messages.map(\.author.rawValue), messages.map(\.text),
-                try messages.map { try StoredJSON.encodeMedia($0.media) },
-                messages.map { $0.providerMessageID ?? "" }, messages.map(\.createdAt.storedMilliseconds), keys,
-            ])
+        if !links.isEmpty {
+            try await db.run(
+                InboundBatchRows.LinkKeys.sql,
+                [
+                    links.map(\.record.channelID), links.map(\.record.dedupeKey),
+                    links.map(\.message.conversationID), links.map(\.message.id),
+                ])
+        }
+        try await answerDuplicates(candidates.filter { outcomes[$0] == nil }, records, &outcomes, db)
         try await insertCoreEvents(
-            stored.compactMap { index -> [CoreEvent]? in
+            candidates.compactMap { index -> [CoreEvent]? in
                 guard case .stored(let conversation, let message, let opened) = outcomes[index] else { return nil }
                 return records[index].coreEvents?.render(conversation, message, opened)
             }.flatMap { $0 }, db)
         return results()
+    }
+
+    /// ``InboundBatchRows/Store``'s bindings, one element per record in arrival order.
+    private static func storeBindings(
+        _ records: [InboundRecord], at: [Date], preclaimed: [Bool], messageIDs: [String],
+        conversationIDs: [BatchKey: String], open: [BatchKey: Conversation], matches: [String: ContactMatch]
+    ) throws -> [any SQLBindable] {
+        let match = records.map { matches[$0.customerPhone] ?? .none }
+        return [
+            records.map(\.channelID), records.map(\.dedupeKey), at.map(\.storedMilliseconds), preclaimed,
+            messageIDs, records.map { conversationIDs[$0.customer]! }, records.map { open[$0.customer] == nil },
+            records.map(\.medium.rawValue), records.map(\.queue), records.map(\.customerPhone),
+            match.map { $0.contact?.id ?? "" }, match.map { Int64($0.count) },
+            try match.map { try StoredJSON.encodeIDs($0.candidateIDs) }, records.map(\.author.rawValue),
+            records.map(\.text), try records.map { try StoredJSON.encodeMedia($0.media) },
+            records.map(\.providerMessageID),
+        ]
+    }
+
+    /// Claims the keys of `records` (sorted); the keys that were free.
+    private static func claimKeys(
+        _ records: [InboundRecord], at: [Date], _ db: SQLSession
+    ) async throws -> Set<BatchKey> {
+        let byKey = records.indices.sorted { records[$0].batchKey.ordered < records[$1].batchKey.ordered }
+        let rows = try await db.rows(
+            InboundBatchRows.ClaimKeys.self,
+            [
+                byKey.map { records[$0].channelID }, byKey.map { records[$0].dedupeKey },
+                byKey.map { at[$0].storedMilliseconds },
+            ])
+        return Set(try rows.map { BatchKey(try $0.required("channel_id"), try $0.required("key")) })
+    }
+
+    /// The records at `indices` found their keys taken: each is answered with what the first delivery produced.
+    private static func answerDuplicates(
+        _ indices: [Int], _ records: [InboundRecord], _ outcomes: inout [InboundOutcome?], _ db: SQLSession
+    ) async throws {
+        guard !indices.isEmpty else { return }
+        let rows = try await db.rows(
+            InboundBatchRows.FindKeys.sql,
+            [indices.map { records[$0].channelID }, indices.map { records[$0].dedupeKey }])
+        var first: [BatchKey: DedupeKeys.Entry] = [:]
+        for row in rows {
+            first[BatchKey(try row.required("channel_id"), try row.required("key"))] = DedupeKeys.Entry(
+                conversationID: try row.optional("conversation_id"), messageID: try row.optional("message_id"))
+        }
+        for index in indices {
+            let entry = first[records[index].batchKey]
+            outcomes[index] = .duplicate(conversationID: entry?.conversationID, messageID: entry?.messageID)
+        }
     }
 
     /// Remote core mode: the batch's events, in order, each conversation queued.
@@ -234,13 +257,13 @@ extension PostgresStore {
         return Dictionary(uniqueKeysWithValues: phones.map { ($0, ContactMatch(contacts: contacts[$0] ?? [])) })
     }
 
-    /// The open conversations of `customers` (channel, phone), locked, their contact match refreshed when it
-    /// changed (contacts imported since the conversation opened count from now on).
+    /// The open conversations of `customers` (channel, phone; sorted), locked in that order, their contact match
+    /// refreshed when it changed (contacts imported since the conversation opened count from now on).
     private static func openConversationsLocked(
         _ customers: [BatchKey], matches: [String: ContactMatch], _ db: SQLSession
     ) async throws -> [BatchKey: Conversation] {
         let rows = try await db.rows(
-            InboundBatchRows.OpenLocked.sql, [customers.map(\.first), customers.map(\.second)])
+            InboundBatchRows.OpenLocked.self, [customers.map(\.first), customers.map(\.second)])
         var open: [BatchKey: Conversation] = [:]
         for row in rows {
             var conversation = try ConversationRows.decode(row)
@@ -260,4 +283,14 @@ struct BatchKey: Hashable, Sendable {
         self.first = first
         self.second = second
     }
+
+    /// The order rows are written and locked in.
+    var ordered: (String, String) { (first, second) }
+}
+
+extension InboundRecord {
+    /// (channel, dedupe key).
+    var batchKey: BatchKey { BatchKey(channelID, dedupeKey) }
+    /// (channel, customer).
+    var customer: BatchKey { BatchKey(channelID, customerPhone) }
 }

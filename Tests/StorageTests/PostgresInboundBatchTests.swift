@@ -63,8 +63,11 @@ struct PostgresInboundBatchTests {
             for index in 0..<calls {
                 group.addTask {
                     _ = try? await withCheckedThrowingContinuation { continuation in
-                        let start = queue.enqueue(.init(record: inbound(key: "k\(index)"), continuation: continuation))
-                        started.list.withLock { $0.append(start) }
+                        // Queued and noted under one lock, so that the list is in the queue's order.
+                        started.list.withLock { list in
+                            list.append(
+                                queue.enqueue(.init(record: inbound(key: "k\(index)"), continuation: continuation)))
+                        }
                     }
                 }
             }
@@ -155,7 +158,8 @@ struct PostgresInboundBatchTests {
     }
 
     /// Replay guards inside a batch: a nonce taken earlier in the batch and a stale timestamp refuse their
-    /// record only, and give its key back (it can still arrive with a fresh nonce).
+    /// record only, and give its key back (it can still arrive with a fresh nonce); a stored one's key is linked
+    /// to its message.
     @Test func aBatchRefusesReplaysOneByOne() async throws {
         try await withStore { store in
             func guarded(_ key: String, nonce: String, outside: Bool = false) -> InboundRecord {
@@ -167,10 +171,14 @@ struct PostgresInboundBatchTests {
                 guarded("m1", nonce: "n1"), guarded("m2", nonce: "n1"), guarded("m3", nonce: "n3", outside: true),
             ]
             let results = try await runAsOneBatch(records, on: store)
-            guard case .success(.stored(let conversation, _, _)) = results[0] else {
+            guard case .success(.stored(let conversation, let m1, _)) = results[0] else {
                 Issue.record("m1: \(results[0])")
                 return
             }
+            // The key its guard claimed before the batch's statement answers a redelivery with what it produced.
+            #expect(
+                try await store.recordInbound(guarded("m1", nonce: "n1"))
+                    == .duplicate(conversationID: conversation.id, messageID: m1.id))
             for (index, code) in [(1, "nonce-reused"), (2, "timestamp-outside-window")] {
                 guard case .failure(let error as SwitchboardError) = results[index] else {
                     Issue.record("\(records[index].dedupeKey): \(results[index])")
@@ -201,5 +209,54 @@ struct PostgresInboundBatchTests {
             }
             #expect(try await store.conversations(matching: ConversationFilter()).count == 6)
         }
+    }
+    /// Another transaction opens the customer's conversation while the batch runs (not committed when the batch
+    /// looks for it, committed while the batch waits to open its own): the batch's statement fails on the message
+    /// that names its conversation, the batch rolls back, and the call, run alone, continues the other one.
+    @Test func aConversationOpenedMeanwhileIsContinued() async throws {
+        try await withStore { store in
+            let phone = "+14155550300"
+            let opening = ConversationOpening(
+                channelID: channel, customerPhone: phone, customerIsPhoneNumber: true, medium: .sms,
+                queue: "support", at: t0)
+            let release = Mutex(false)
+            let other = Task {
+                try await store.transaction { db in
+                    let (conversation, _) = try await PostgresStore.openOrContinue(opening, db)
+                    while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+                    return conversation
+                }
+            }
+            // The other transaction has inserted its row once the conversation table holds an uncommitted one.
+            try await waitUntil(
+                store,
+                "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation"
+                    + " WHERE c.relname = 'conversation' AND l.mode = 'RowExclusiveLock'")
+            let batch = Task {
+                try await runAsOneBatch([inbound(key: "m1", from: phone, text: "meanwhile")], on: store)
+            }
+            try await waitUntil(
+                store,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            release.withLock { $0 = true }
+            let theirs = try await other.value
+            guard case .stored(let conversation, let message, let opened) = try await batch.value[0].get() else {
+                Issue.record("the message was not stored")
+                return
+            }
+            #expect(conversation.id == theirs.id && !opened)
+            #expect(try await store.messages(conversationID: theirs.id) == [message])
+            #expect(try await store.conversations(matching: ConversationFilter()).count == 1)
+        }
+    }
+
+    /// Polls `countSQL` on its own connection until it counts at least one row (10 s at most).
+    func waitUntil(_ store: PostgresStore, _ countSQL: String) async throws {
+        for _ in 0..<2_000 {
+            let count = try await store.withSession { db in try await db.row(countSQL)?.required("count") as Int64? }
+            if (count ?? 0) > 0 { return }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        Issue.record("never true: \(countSQL)")
     }
 }
