@@ -57,6 +57,8 @@ public final class PostgresStore: Store {
     let logger: Logger
     /// The group commit of inbound messages; `nil` when ``Options/inboundBatchLanes`` is 0.
     let inboundBatches: InboundBatchQueue?
+    /// The planner's statistics while the inbound tables are young.
+    let growthAnalysis = GrowthAnalysis()
 
     /// A store on the database `url` names. Nothing connects yet: ``run()`` must be running (it runs the
     /// connection pool) and ``migrate()`` must have succeeded before other calls. ``withStore(url:options:logger:_:)``
