@@ -6,13 +6,14 @@ import Switchboard
 /// for every message of the batch what ``PostgresStore/recordInbound(_:_:)`` does for one, with arrays for
 /// parameters, so that a batch costs a handful of round trips and one `COMMIT` whatever its size.
 ///
-/// Statements that read a table by the arrays and whose plan depends on the tables (``FindKeys``, ``Contacts``,
-/// ``LinkKeys``) are not prepared: a plan made once for arrays of unknown length and tables of the size they had
+/// Statements that read a table by the arrays and whose plan depends on the tables (``FindKeys``, ``LinkKeys``)
+/// are not prepared: a plan made once for arrays of unknown length and tables of the size they had
 /// then scanned a whole table at each batch once it had grown (18 ms a batch at 7,000 conversations: the bench's
 /// tables grow faster than autovacuum analyses them, so the cached plan is never made again); planned at each
 /// batch with its arrays, they use the indexes. Those with one plan whatever the tables hold (``ClaimKeys``,
-/// ``OpenLocked``, ``Store``, ``EnqueueConversations``, ``InsertEvents``) are prepared: no parse and plan at each
-/// batch.
+/// ``OpenLocked``, ``Store``, ``EnqueueConversations``, ``InsertEvents``) and ``Contacts`` (one plan once
+/// `contact` has statistics) are prepared: no parse and plan at each batch (planning ``Contacts`` took nine
+/// times as long as running it, with `pg_stat_statements.track_planning`).
 ///
 /// Rows are written and locked in one order (open conversations by customer, then keys, then new conversations
 /// by customer; a replay guard's keys before all), so two batches (of this instance or another) wanting the same
@@ -44,8 +45,9 @@ enum InboundBatchRows {
         static let sql = "DELETE FROM dedupe_key WHERE channel_id = $1 AND kind = 'inbound' AND key = $2"
     }
 
-    /// The contacts with any of the E.164 numbers, oldest first.
-    enum Contacts {
+    /// The contacts with any of the E.164 numbers, oldest first (by the `(mobile_phone_e164, created_at, seq)`
+    /// index once `contact` has statistics, which ``GrowthAnalysis`` sees to after an import).
+    enum Contacts: PreparedSQL {
         static let sql = """
             SELECT \(ContactRows.columns) FROM contact WHERE mobile_phone_e164 = ANY($1::text[])
             ORDER BY created_at, seq

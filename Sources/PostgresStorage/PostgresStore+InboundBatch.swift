@@ -44,11 +44,11 @@ extension PostgresStore {
             for (call, result) in zip(batch, results) {
                 call.continuation.resume(with: result.mapError { PostgresFailure.mapped($0, url: self.url) })
             }
-            countStored(
+            countWritten(
                 results.count {
                     if case .success(.stored) = $0 { return true }
                     return false
-                })
+                }, inboundGrowth)
         } catch is NotCommitted {
             alone = batch + alone
         } catch {
@@ -250,7 +250,7 @@ extension PostgresStore {
         let phones = Array(Set(records.filter(\.customerIsPhoneNumber).map(\.customerPhone)))
         guard !phones.isEmpty else { return [:] }
         var contacts: [String: [Contact]] = [:]
-        for row in try await db.rows(InboundBatchRows.Contacts.sql, [phones]) {
+        for row in try await db.rows(InboundBatchRows.Contacts.self, [phones]) {
             let contact = try ContactRows.decode(row)
             contacts[contact.mobilePhoneE164, default: []].append(contact)
         }

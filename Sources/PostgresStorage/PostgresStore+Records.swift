@@ -26,7 +26,7 @@ extension PostgresStore {
     public func importContacts(_ contacts: [Contact]) async throws -> Int {
         guard !contacts.isEmpty else { return 0 }
         let chunks = try ContactCopy.chunks(contacts)
-        return try await transaction { db in
+        let imported = try await transaction { db in
             try await db.run(
                 """
                 CREATE TEMPORARY TABLE contact_import (
@@ -49,6 +49,8 @@ extension PostgresStore {
             let count: Int64 = try row?.required("inserted") ?? 0
             return Int(count)
         }
+        countWritten(imported, contactGrowth)
+        return imported
     }
 
     public func contact(id: String) async throws -> Contact? {

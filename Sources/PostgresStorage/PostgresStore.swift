@@ -57,8 +57,9 @@ public final class PostgresStore: Store {
     let logger: Logger
     /// The group commit of inbound messages; `nil` when ``Options/inboundBatchLanes`` is 0.
     let inboundBatches: InboundBatchQueue?
-    /// The planner's statistics while the inbound tables are young.
-    let growthAnalysis = GrowthAnalysis()
+    /// The planner's statistics while the inbound tables and the contacts are young.
+    let inboundGrowth = GrowthAnalysis(tables: GrowthAnalysis.inbound)
+    let contactGrowth = GrowthAnalysis(tables: GrowthAnalysis.contacts)
 
     /// A store on the database `url` names. Nothing connects yet: ``run()`` must be running (it runs the
     /// connection pool) and ``migrate()`` must have succeeded before other calls. ``withStore(url:options:logger:_:)``
