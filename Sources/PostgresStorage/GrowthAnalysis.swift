@@ -23,7 +23,7 @@ final class GrowthAnalysis: Sendable {
     static let last = 1_024_000
 
     private struct State {
-        var stored = 0
+        var written = 0
         var next = GrowthAnalysis.first
         var running = false
     }
@@ -39,9 +39,9 @@ final class GrowthAnalysis: Sendable {
     /// analysis is running).
     func written(_ count: Int) -> Bool {
         state.withLock { state in
-            state.stored += count
-            guard state.stored >= state.next, state.next <= Self.last, !state.running else { return false }
-            while state.next <= state.stored { state.next *= 4 }
+            state.written += count
+            guard state.written >= state.next, state.next <= Self.last, !state.running else { return false }
+            while state.next <= state.written { state.next *= 4 }
             state.running = true
             return true
         }

@@ -55,11 +55,10 @@ enum InboundBatchRows {
     }
 
     /// The open conversations of the (channel, customer) pairs, which come sorted, locked in that order. Each
-    /// pair is looked up on its own by the `conversation_one_open` index (the lateral subquery is not merged
-    /// into a join): planned as a join, a table the planner had no statistics for yet (a new database's first
-    /// minute, before autovacuum's first analysis) was scanned whole at every batch, every open conversation
-    /// compared with every pair (2.6 ms a batch at 13,000 open conversations, measured with
-    /// `pg_stat_statements` in the bench). One plan whatever the tables hold: prepared.
+    /// pair is looked up on its own (the lateral subquery is not merged into a join), by `conversation_one_open`
+    /// once the table has statistics (``GrowthAnalysis``); the join it replaces compared every open conversation
+    /// with every pair when the planner guessed (2.6 ms a batch at 13,000 open conversations, `auto_explain` in
+    /// the bench). One plan whatever the tables hold once they have statistics: prepared.
     enum OpenLocked: PreparedSQL {
         static let sql = """
             SELECT c.id, c.channel_id, c.medium, c.queue, c.status, c.customer_phone, c.contact_id, c.match_count,
