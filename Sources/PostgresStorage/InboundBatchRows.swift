@@ -11,9 +11,8 @@ import Switchboard
 /// then scanned a whole table at each batch once it had grown (18 ms a batch at 7,000 conversations: the bench's
 /// tables grow faster than autovacuum analyses them, so the cached plan is never made again); planned at each
 /// batch with its arrays, they use the indexes. Those with one plan whatever the tables hold (``ClaimKeys``,
-/// ``OpenLocked``, ``Store``, ``EnqueueConversations``, ``InsertEvents``) and ``Contacts`` (one plan once
-/// `contact` has statistics) are prepared: no parse and plan at each batch (planning ``Contacts`` took nine
-/// times as long as running it, with `pg_stat_statements.track_planning`).
+/// ``Store``, ``EnqueueConversations``, ``InsertEvents``), and ``ContactsAndOpen`` once the tables have
+/// statistics, are prepared: no parse and plan at each batch.
 ///
 /// Rows are written and locked in one order (open conversations by customer, then keys, then new conversations
 /// by customer; a replay guard's keys before all), so two batches (of this instance or another) wanting the same
@@ -45,23 +44,19 @@ enum InboundBatchRows {
         static let sql = "DELETE FROM dedupe_key WHERE channel_id = $1 AND kind = 'inbound' AND key = $2"
     }
 
-    /// The contacts with any of the E.164 numbers, oldest first (by the `(mobile_phone_e164, created_at, seq)`
-    /// index once `contact` has statistics, which ``GrowthAnalysis`` sees to after an import).
-    enum Contacts: PreparedSQL {
+    /// The contacts with any of the E.164 numbers `$3` (`part` `contact`, columns `k_*`, oldest first), then the
+    /// open conversations of the (channel, customer) pairs `$1`, `$2` (`part` `open`), which come sorted, locked
+    /// in that order: one round trip for the two. Each pair is looked up on its own (the lateral subquery is not
+    /// merged into a join), by `conversation_one_open` once the table has statistics (``GrowthAnalysis``); the
+    /// join it replaces compared every open conversation with every pair when the planner guessed (2.6 ms a batch
+    /// at 13,000 open conversations, `auto_explain` in the bench). The contacts by the `(mobile_phone_e164,
+    /// created_at, seq)` index once `contact` has statistics, which ``GrowthAnalysis`` sees to after an import.
+    /// One plan whatever the tables hold once they have statistics: prepared (planning the contacts' lookup at
+    /// every batch took nine times as long as running it, `pg_stat_statements` with `track_planning`).
+    enum ContactsAndOpen: PreparedSQL {
         static let sql = """
-            SELECT \(ContactRows.columns) FROM contact WHERE mobile_phone_e164 = ANY($1::text[])
-            ORDER BY created_at, seq
-            """
-    }
-
-    /// The open conversations of the (channel, customer) pairs, which come sorted, locked in that order. Each
-    /// pair is looked up on its own (the lateral subquery is not merged into a join), by `conversation_one_open`
-    /// once the table has statistics (``GrowthAnalysis``); the join it replaces compared every open conversation
-    /// with every pair when the planner guessed (2.6 ms a batch at 13,000 open conversations, `auto_explain` in
-    /// the bench). One plan whatever the tables hold once they have statistics: prepared.
-    enum OpenLocked: PreparedSQL {
-        static let sql = """
-            SELECT c.id, c.channel_id, c.medium, c.queue, c.status, c.customer_phone, c.contact_id, c.match_count,
+            SELECT 'open' AS part, u.n AS position, 0::bigint AS seq,
+                   c.id, c.channel_id, c.medium, c.queue, c.status, c.customer_phone, c.contact_id, c.match_count,
                    c.candidate_ids, c.assigned_agent, c.context_json, c.created_at, c.closed_at,
                    k.id AS k_id, k.name AS k_name, k.mobile_phone AS k_mobile_phone,
                    k.mobile_phone_e164 AS k_mobile_phone_e164, k.region AS k_region, k.attributes AS k_attributes,
@@ -73,7 +68,12 @@ enum InboundBatchRows {
                 FOR UPDATE
             ) c
             LEFT JOIN contact k ON k.id = c.contact_id
-            ORDER BY u.n
+            UNION ALL
+            SELECT 'contact', k.created_at, k.seq,
+                   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                   k.id, k.name, k.mobile_phone, k.mobile_phone_e164, k.region, k.attributes, k.created_at
+            FROM contact k WHERE k.mobile_phone_e164 = ANY($3::text[])
+            ORDER BY part, position, seq
             """
     }
 

@@ -110,9 +110,9 @@ extension PostgresStore {
         guard !candidates.isEmpty else { return results() }
 
         // 2. The customers' contacts and open conversations (locked); a new conversation's id for the others.
-        let matches = try await contactMatches(candidates.map { records[$0] }, db)
         let customers = Set(candidates.map { records[$0].customer }).sorted { $0.ordered < $1.ordered }
-        let open = try await openConversationsLocked(customers, matches: matches, db)
+        let phones = Set(candidates.filter { records[$0].customerIsPhoneNumber }.map { records[$0].customerPhone })
+        let (matches, open) = try await contactsAndOpenConversations(customers, phones: Array(phones), db)
         var conversationIDs: [BatchKey: String] = [:]
         for customer in customers { conversationIDs[customer] = open[customer]?.id ?? RecordID.make("conv") }
         let messageIDs = candidates.map { _ in RecordID.make("msg") }
@@ -243,34 +243,31 @@ extension PostgresStore {
             ])
     }
 
-    /// Each phone-number customer's contact match, by number (short codes and alphanumeric senders match none).
-    private static func contactMatches(
-        _ records: [InboundRecord], _ db: SQLSession
-    ) async throws -> [String: ContactMatch] {
-        let phones = Array(Set(records.filter(\.customerIsPhoneNumber).map(\.customerPhone)))
-        guard !phones.isEmpty else { return [:] }
-        var contacts: [String: [Contact]] = [:]
-        for row in try await db.rows(InboundBatchRows.Contacts.self, [phones]) {
-            let contact = try ContactRows.decode(row)
-            contacts[contact.mobilePhoneE164, default: []].append(contact)
-        }
-        return Dictionary(uniqueKeysWithValues: phones.map { ($0, ContactMatch(contacts: contacts[$0] ?? [])) })
-    }
-
-    /// The open conversations of `customers` (channel, phone; sorted), locked in that order, their contact match
-    /// refreshed when it changed (contacts imported since the conversation opened count from now on).
-    private static func openConversationsLocked(
-        _ customers: [BatchKey], matches: [String: ContactMatch], _ db: SQLSession
-    ) async throws -> [BatchKey: Conversation] {
+    /// The customers' contact matches, by number (short codes and alphanumeric senders match none), and their open
+    /// conversations (`customers` sorted), locked in that order, each one's contact match refreshed when it changed
+    /// (contacts imported since the conversation opened count from now on): one round trip.
+    private static func contactsAndOpenConversations(
+        _ customers: [BatchKey], phones: [String], _ db: SQLSession
+    ) async throws -> (matches: [String: ContactMatch], open: [BatchKey: Conversation]) {
         let rows = try await db.rows(
-            InboundBatchRows.OpenLocked.self, [customers.map(\.first), customers.map(\.second)])
-        var open: [BatchKey: Conversation] = [:]
+            InboundBatchRows.ContactsAndOpen.self, [customers.map(\.first), customers.map(\.second), phones])
+        var contacts: [String: [Contact]] = [:]
+        var conversations: [Conversation] = []
         for row in rows {
-            var conversation = try ConversationRows.decode(row)
+            if try row.required("part") as String == "contact" {
+                let contact = try ContactRows.decode(row, prefix: "k_")
+                contacts[contact.mobilePhoneE164, default: []].append(contact)
+            } else {
+                conversations.append(try ConversationRows.decode(row))
+            }
+        }
+        let matches = Dictionary(uniqueKeysWithValues: phones.map { ($0, ContactMatch(contacts: contacts[$0] ?? [])) })
+        var open: [BatchKey: Conversation] = [:]
+        for var conversation in conversations {
             try await ConversationRows.refreshMatch(&conversation, to: matches[conversation.customerPhone] ?? .none, db)
             open[BatchKey(conversation.channelID, conversation.customerPhone)] = conversation
         }
-        return open
+        return (matches, open)
     }
 }
 

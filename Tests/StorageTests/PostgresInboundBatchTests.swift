@@ -88,7 +88,9 @@ struct PostgresInboundBatchTests {
             let earlier = try await stored(inbound(key: "k0", from: "+14155550111"), in: store)
             let alice = "+14155550100"
             let bob = "+14155550101"
-            try await store.importContacts([contact("c-bob", phone: bob)])
+            // Bob's contact for his new conversation; the earlier customer's, imported after the conversation
+            // opened, counts from this batch on.
+            try await store.importContacts([contact("c-bob", phone: bob), contact("c-earlier", phone: "+14155550111")])
             let records = [
                 inbound(key: "a1", from: alice, text: "first", receivedAt: at(1)),
                 inbound(key: "b1", from: bob, text: "bob", receivedAt: at(1)),
@@ -116,6 +118,7 @@ struct PostgresInboundBatchTests {
             #expect(bConversation.match.contact?.id == "c-bob")
             #expect(shortCode.match == .none)
             #expect(continued.id == earlier.conversation.id)
+            #expect(earlier.conversation.match == .none && continued.match.contact?.id == "c-earlier")
             // The key stored before the batch and the key repeated inside it answer with what they produced.
             #expect(
                 outcomes[4]
