@@ -174,4 +174,33 @@ struct GroupCommitTests {
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         #expect(try await SQLiteStore(path: copy).conversations(matching: ConversationFilter()).count == 1)
     }
+
+    /// Every operation of a shared transaction runs in a savepoint, whose journal holds the pages the operation
+    /// changed: past 64 kB SQLite would spill it into a temporary file, a `pwrite` per page.
+    @Test func savepointJournalsStayInMemory() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path)
+        try await store.write { db in
+            try db.execute(sql: "CREATE TABLE filler (id INTEGER PRIMARY KEY, data BLOB)")
+            for id in 0..<200 {
+                try db.execute(sql: "INSERT INTO filler VALUES (?, zeroblob(2000))", arguments: [id])
+            }
+        }
+        let temporaryFiles = try await store.write { db in
+            // About 100 pages (400 kB) changed inside one savepoint; its journal is open until the transaction ends.
+            try OperationSavepoint.run(db) { try db.execute(sql: "UPDATE filler SET data = zeroblob(2001)") }
+            return Self.openSQLiteTemporaryFiles()
+        }
+        #expect(temporaryFiles == [])
+        #expect(try await store.write { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM filler") } == 200)
+    }
+
+    /// The files this process holds open that SQLite created as temporary files (named `etilqs_…`).
+    static func openSQLiteTemporaryFiles() -> [String] {
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        return descriptors.compactMap { descriptor in
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
+        }.filter { $0.contains("etilqs_") }
+    }
 }
