@@ -141,7 +141,8 @@ enum BenchLines {
                                 neighbour ? " (beside a process keeping one core busy)" : "", report.latencies.count,
                                 report.messages, report.failures, milliseconds(report.latencies.max),
                                 milliseconds(report.answers.percentile(0.5)),
-                                milliseconds(report.answers.percentile(0.99)))
+                                milliseconds(report.answers.percentile(0.99))),
+                            "latency\(neighbour ? " (busy neighbour)" : ""): \(report.conditionsNote)",
                         ]))
             } catch {
                 lines.append(.failed(name, target: target, error: error))
@@ -190,7 +191,8 @@ enum BenchLines {
                             format:
                                 "core latency: %d of %d message.received events received, %d webhook failures, max %@; floor = HTTP round trip of the same paced loop to the no-op route; new customers",
                             report.latencies.count, report.messages, report.failures, milliseconds(report.latencies.max)
-                        )
+                        ),
+                        "core latency: \(report.conditionsNote)",
                     ]))
         } catch {
             lines.append(.failed("Latency webhook → core", target: latencyTarget, error: error))

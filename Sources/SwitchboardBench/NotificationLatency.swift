@@ -21,9 +21,20 @@ struct NotificationLatency {
         var floor: Samples
         /// How long the webhook took to be answered (after its commit).
         var answers: Samples
+        /// Write + `fdatasync` of 4 kB in the same directory while the webhooks were sent (``DiskSyncProbe``).
+        var disk: Samples
+        /// The share of that time some runnable task waited for a CPU (``CPUPressure``), when the kernel says.
+        var cpuPressure: Double?
         var elapsed: Double
         var failures: Int
         var messages: Int
+
+        /// What the machine gave the line, for its notes: the disk and the CPU while the webhooks were sent.
+        var conditionsNote: String {
+            let pressure = cpuPressure.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no /proc/pressure/cpu)"
+            return
+                "meanwhile the disk (4 kB write + fdatasync in the same directory every 20 ms; commits do not sync under synchronous=normal) took p50 \(milliseconds(disk.percentile(0.5))), p99 \(milliseconds(disk.percentile(0.99))), max \(milliseconds(disk.max)) over \(disk.count); some runnable task waited for a CPU \(pressure) of the time (PSI)"
+        }
     }
 
     func configuration() -> Configuration {
@@ -98,7 +109,7 @@ struct NotificationLatency {
         }
 
         let sentAt = SendLog()
-        let (failures, elapsed, (floor, answers)) = try await CurlClient.withCurlClient { client in
+        let (failures, elapsed, (floor, answers, disk, cpuPressure)) = try await CurlClient.withCurlClient { client in
             // The floor first: the same pacing, to the no-op route, measured as the HTTP round trip.
             let floor = try await paced(requests.count) { index in
                 let request = requests[index].request
@@ -110,23 +121,29 @@ struct NotificationLatency {
                 return response?.status == 200 ? (ContinuousClock.now - sent).seconds : nil
             }
             let started = ContinuousClock.now
+            let probe = try DiskSyncProbe(directory: directory)
+            defer { _ = probe.stop() }
+            let pressureBefore = CPUPressure.total()
             let answers = try await paced(requests.count) { index in
                 let sent = ContinuousClock.now
                 sentAt.record(phone: requests[index].phone, at: sent)
                 let response = try? await client.execute(requests[index].request)
                 return response?.status == 200 ? (ContinuousClock.now - sent).seconds : nil
             }
+            let disk = probe.stop()
+            let cpuPressure = CPUPressure.share(
+                from: pressureBefore, to: CPUPressure.total(), over: (ContinuousClock.now - started).seconds)
             // Waits (bounded) for the last notifications.
             let failures = messages - answers.count
             let deadline = ContinuousClock.now + .seconds(10)
             while received.count < messages - failures, ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            return (failures, (ContinuousClock.now - started).seconds, (floor, answers))
+            return (failures, (ContinuousClock.now - started).seconds, (floor, answers, disk, cpuPressure))
         }
         return Report(
             latencies: Samples(received.latencies(from: sentAt)), floor: Samples(floor), answers: Samples(answers),
-            elapsed: elapsed,
+            disk: disk, cpuPressure: cpuPressure, elapsed: elapsed,
             failures: failures, messages: messages)
     }
 
