@@ -95,7 +95,8 @@ public final class SQLiteStore: Store {
                     // every page an operation changes in the savepoint's sub-journal; past 64 kB that journal is
                     // a temporary file, so a webhook cost about 20 `pwrite`s of 4 kB into it, eight times what
                     // its commit writes to the WAL. In memory it is a copy (the journal only ever serves a
-                    // rollback of this transaction, never recovery).
+                    // rollback of this transaction, never recovery); it holds at most the pages one operation
+                    // changes (retention deletes in bounded batches). The writer's temporary sorts are in memory too.
                     try db.execute(sql: "PRAGMA temp_store = MEMORY")
                 }
                 checkpointer = try WALCheckpointer(path: path, configuration: configuration, writer: writer)
