@@ -47,6 +47,8 @@ struct CustomerAddressTests {
         arguments: [
             "12345", "123456", "AcmeInc", "MyBrand", "whatsapp:+14155550100", "ABC123", "0000000000", "99912345678",
             "", " ", "+", "+1", "+49 abc", "1-800-FLOWERS",
+            // Digits, but not ASCII ones: Arabic-Indic, full-width, a digit with a combining accent.
+            "٤٤٧٧٠٠٩٠٠٠٠١", "１４１５５５５０１００", "14155550100\u{301}",
         ])
     func other(raw: String) {
         let address = CustomerAddress.fromProvider(raw)

@@ -71,11 +71,20 @@ public enum CustomerAddress: Sendable, Hashable, CustomStringConvertible {
         var body = PhoneNumber.trimmed(raw)
         let hasPlus = body.first == "+"
         if hasPlus { body = body.dropFirst() }
-        let isDigit = { (character: Character) in character.isASCII && character.isWholeNumber }
-        guard body.allSatisfy({ isDigit($0) || " -.()".contains($0) }) else { return nil }
-        let digits = String(body.filter(isDigit))
-        guard !digits.isEmpty, hasPlus || digits.count > shortCodeMaxDigits else { return nil }
-        return "+" + digits
+        // Bytes, not Characters: only ASCII digits and separators pass, and anything else (a multi-byte
+        // character included) makes it no number; Unicode's digit properties were looked up for every character.
+        var digits: [UInt8] = [UInt8(ascii: "+")]
+        digits.reserveCapacity(body.utf8.count + 1)
+        for byte in body.utf8 {
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digits.append(byte)
+            case UInt8(ascii: " "), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "("), UInt8(ascii: ")"): continue
+            default: return nil
+            }
+        }
+        let count = digits.count - 1
+        guard count > 0, hasPlus || count > shortCodeMaxDigits else { return nil }
+        return String(decoding: digits, as: UTF8.self)
     }
 
     /// What conversations are matched and stored by (`customerPhone`): E.164 for phone numbers, else the raw sender.
