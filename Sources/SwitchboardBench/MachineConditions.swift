@@ -53,8 +53,8 @@ final class DiskSyncProbe: @unchecked Sendable {
 }
 
 /// The kernel's CPU pressure (`/proc/pressure/cpu`, "some"): the time during which at least one runnable task
-/// waited for a CPU. On a shared machine, what a latency line's hops (event loop, store writer, router, stream)
-/// wait for besides their own work.
+/// waited for a CPU, the gateway's and the bench's threads included (machine-wide: in a container, its neighbours'
+/// too). Each hop of a latency line (event loop, store writer, router, stream) waits that way when it wakes.
 enum CPUPressure {
     /// Microseconds of "some" pressure since boot, or nil without PSI.
     static func total() -> Double? {

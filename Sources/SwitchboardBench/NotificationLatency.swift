@@ -33,7 +33,7 @@ struct NotificationLatency {
         var conditionsNote: String {
             let pressure = cpuPressure.map { String(format: "%.0f%%", $0 * 100) } ?? "unknown (no /proc/pressure/cpu)"
             return
-                "meanwhile the disk (4 kB write + fdatasync in the same directory every 20 ms; commits do not sync under synchronous=normal) took p50 \(milliseconds(disk.percentile(0.5))), p99 \(milliseconds(disk.percentile(0.99))), max \(milliseconds(disk.max)) over \(disk.count); some runnable task waited for a CPU \(pressure) of the time (PSI)"
+                "meanwhile the disk (4 kB write + fdatasync in the same directory every 20 ms; commits do not sync under synchronous=normal) took p50 \(milliseconds(disk.percentile(0.5))), p99 \(milliseconds(disk.percentile(0.99))), max \(milliseconds(disk.max)) over \(disk.count); some runnable task (the gateway's and the bench's own included) waited for a CPU \(pressure) of the time (PSI)"
         }
     }
 
