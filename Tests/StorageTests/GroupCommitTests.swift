@@ -6,6 +6,10 @@ import Testing
 
 @testable import Storage
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// Concurrent writes of the SQLite store share transactions, and stay independent of each other's failures.
 @Suite("SQLite group commit", .timeLimit(.minutes(1)))
 struct GroupCommitTests {
@@ -199,11 +203,23 @@ struct GroupCommitTests {
     }
 
     /// The files this process holds open that SQLite created as temporary files (named `etilqs_…`).
+    ///
+    /// Read with `readdir` and each entry's name up to its NUL, not Foundation's listing: copying an entry's whole
+    /// 256-byte name reads past glibc's buffer now and then (ServerTests' `SpawnedProcess` says where that crashed a parallel
+    /// run), and this test runs in the parallel suite.
     static func openSQLiteTemporaryFiles() -> Set<String> {
-        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-        return Set(
-            descriptors.compactMap { descriptor in
-                try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(descriptor)")
-            }.filter { $0.contains("etilqs_") })
+        guard let directory = opendir("/proc/self/fd") else { return [] }
+        defer { closedir(directory) }
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name)!
+        var targets: Set<String> = []
+        var buffer = [CChar](repeating: 0, count: 4_096)
+        while let entry = readdir(directory) {
+            let name = String(cString: (UnsafeRawPointer(entry) + nameOffset).assumingMemoryBound(to: CChar.self))
+            let length = readlink("/proc/self/fd/\(name)", &buffer, buffer.count)
+            guard length > 0 else { continue }  // ".", "..", or closed meanwhile
+            let target = String(decoding: buffer[..<length].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            if target.contains("etilqs_") { targets.insert(target) }
+        }
+        return targets
     }
 }
