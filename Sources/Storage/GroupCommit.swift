@@ -54,27 +54,46 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Takes what is pending into one transaction on GRDB's writer queue; when it has ended, resumes its callers
-    /// and starts the next one with whatever arrived meanwhile.
+    /// Starts a transaction on GRDB's writer queue that takes, once it runs, everything pending by then; when it
+    /// has ended, resumes its callers and starts the next one if anything arrived meanwhile.
+    ///
+    /// The operations are taken when the writer starts the transaction, not when it is scheduled: writes submitted
+    /// while the writer queue was still busy with something else (a checkpoint, a backup) or while its thread woke
+    /// up join the transaction instead of waiting for one of their own. The router's effects of one webhook (its
+    /// events, the assignment, the work item) arrive from concurrent tasks a few microseconds apart: taken at
+    /// once, the first went alone and the others made a second transaction, each writing every page it changed.
     private func commitNext() {
-        let batch: [any PendingWrite]? = state.withLock { state in
-            guard !state.pending.isEmpty else {
-                state.committing = false
-                return nil
-            }
+        let batch = Batch()
+        writer.asyncWrite(
+            { [self] db in
+                batch.operations = takePending()
+                batch.taken = true
+                try Self.run(batch.operations, db)
+            },
+            completion: { [self] _, result in
+                commits.add(1, ordering: .relaxed)
+                afterTransaction()
+                let failure: (any Error)? =
+                    if case .failure(let error) = result { error } else { nil }
+                // The transaction could not begin (another connection holds the write lock past the busy timeout,
+                // the disk failed): what is pending gets its error now, as it would have inside the transaction.
+                if !batch.taken { batch.operations = takePending() }
+                for operation in batch.operations { operation.finish(transactionFailure: failure) }
+                let more = state.withLock { state in
+                    if state.pending.isEmpty { state.committing = false }
+                    return state.committing
+                }
+                if more { commitNext() }
+            })
+    }
+
+    /// The pending operations, oldest first, at most ``maxOperationsPerTransaction``.
+    private func takePending() -> [any PendingWrite] {
+        state.withLock { state in
             let count = min(state.pending.count, Self.maxOperationsPerTransaction)
             let batch = Array(state.pending.prefix(count))
             state.pending.removeFirst(count)
             return batch
-        }
-        guard let batch else { return }
-        writer.asyncWrite({ db in try Self.run(batch, db) }) { [self] _, result in
-            commits.add(1, ordering: .relaxed)
-            afterTransaction()
-            let failure: (any Error)? =
-                if case .failure(let error) = result { error } else { nil }
-            for operation in batch { operation.finish(transactionFailure: failure) }
-            commitNext()
         }
     }
 
@@ -121,6 +140,14 @@ enum OperationSavepoint {
         }
         try db.cachedStatement(sql: "RELEASE SAVEPOINT operation").execute()
     }
+}
+
+/// The operations of one transaction, taken when it starts. `@unchecked Sendable`: only touched on GRDB's serial
+/// writer queue (in the transaction's body, then in its completion).
+private final class Batch: @unchecked Sendable {
+    var operations: [any PendingWrite] = []
+    /// The transaction began and took its operations.
+    var taken = false
 }
 
 /// One submitted operation, its result kept until its transaction has ended.

@@ -79,6 +79,44 @@ struct GroupCommitTests {
         #expect(try await store.conversations(matching: ConversationFilter()).count == writers)
     }
 
+    /// The first write schedules a transaction while the writer queue is busy with something that is not a
+    /// transaction of ours (a checkpoint the writer finishes, a backup): the writes submitted before the writer
+    /// gets to it join that transaction instead of waiting for another.
+    @Test func writesSubmittedBeforeTheWriterStartsJoinTheTransaction() async throws {
+        let path = temporaryDatabasePath()
+        defer { removeDatabaseFiles(path) }
+        let store = try SQLiteStore(path: path)
+        let writers = 3
+        let gate = DispatchSemaphore(value: 0)
+        let (blocked, blockedContinuation) = AsyncStream<Void>.makeStream()
+        store.writer.asyncWriteWithoutTransaction { _ in
+            blockedContinuation.yield()
+            gate.wait()
+        }
+        var iterator = blocked.makeAsyncIterator()
+        _ = await iterator.next()
+        let before = store.groupCommit.transactionCount
+
+        let outcomes = Task {
+            try await withThrowingTaskGroup(of: InboundOutcome.self) { group in
+                for index in 0..<writers {
+                    group.addTask {
+                        try await store.recordInbound(inbound(key: "k\(index)", from: "+1415555\(1000 + index)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+        // All three wait, the first's transaction included: none is taken before the writer starts it.
+        try await waitUntilPending(writers, in: store)
+        gate.signal()
+        let results = try await outcomes.value
+
+        #expect(results.allSatisfy { if case .stored = $0 { true } else { false } })
+        #expect(store.groupCommit.transactionCount - before == 1)
+        #expect(try await store.conversations(matching: ConversationFilter()).count == writers)
+    }
+
     @Test func aFailingWriteRollsBackAloneAndGetsItsOwnError() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
