@@ -5,9 +5,10 @@ package enum AgentEventEncoding {
     package static func data(of event: AgentEvent) throws -> String {
         switch event {
         case .notification(let notification):
-            return try ContractJSON.string(NotificationBody(notification))
+            return try EventJSONWriter.notification(notification)
+                ?? ContractJSON.string(NotificationBody(notification))
         case .notificationClosed(let id, let outcome):
-            return try ContractJSON.string(["id": id, "outcome": outcome.rawValue])
+            return EventJSONWriter.notificationClosed(id: id, outcome: outcome)
         case .presence(let agentID, let presence):
             return try ContractJSON.string(PresenceBody(agentId: agentID, presence: presence))
         case .message(let conversationID, let message):
