@@ -81,7 +81,7 @@ struct NotificationLatency {
             streams.append(stream)
             Task {
                 for await event in stream.events where event.event == "notification" {
-                    received.record(data: event.data, at: ContinuousClock.now)
+                    received.record(data: event.data, at: event.receivedAt)
                 }
             }
         }
@@ -180,11 +180,20 @@ final class ReceiptLog: @unchecked Sendable {
     private var receipts: [(phone: String, at: ContinuousClock.Instant)] = []
     var count: Int { lock.withLock { receipts.count } }
 
+    /// Notes the customer phone number of the event `data` (a notification or a core event), when it has one.
     func record(data: String, at instant: ContinuousClock.Instant) {
-        guard let json = try? JSONDecoder().decode(JSONValue.self, from: Data(data.utf8)),
-            let phone = json["customer"]?["phone"]?.stringValue
-        else { return }
+        guard let phone = Self.customerPhone(in: data) else { return }
         lock.withLock { receipts.append((phone, instant)) }
+    }
+
+    /// The value of the first `"phone"` member: in a notification and in a core event that is the customer's. Read
+    /// without a JSON decoder, which took a quarter of this process's CPU (about 160 µs an event) on the two cores
+    /// it shares with the gateway it measures.
+    static func customerPhone(in data: String) -> String? {
+        guard let key = data.range(of: #""phone":""#),
+            let end = data[key.upperBound...].firstIndex(of: "\"")
+        else { return nil }
+        return String(data[key.upperBound..<end])
     }
 
     func latencies(from sent: SendLog) -> [Double] {

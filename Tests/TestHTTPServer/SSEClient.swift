@@ -8,6 +8,11 @@ public struct ServerSentEvent: Sendable, Equatable {
     public var event: String
     public var id: String?
     public var data: String
+    /// When the client read the blank line that ends it (on the connection's event loop, before any task that
+    /// consumes ``SSEClient/events`` runs): latency measurements use it. Not part of equality.
+    public var receivedAt: ContinuousClock.Instant
+
+    public static func == (a: Self, b: Self) -> Bool { a.event == b.event && a.id == b.id && a.data == b.data }
 }
 
 /// A minimal Server-Sent Events client over a real loopback connection, for end-to-end tests: it acts as an
@@ -94,7 +99,9 @@ private final class SSEHandler: ChannelInboundHandler, @unchecked Sendable {
     private func handle(line: String) {
         if line.isEmpty {
             if !data.isEmpty {
-                continuation.yield(ServerSentEvent(event: event, id: id, data: data.joined(separator: "\n")))
+                continuation.yield(
+                    ServerSentEvent(
+                        event: event, id: id, data: data.joined(separator: "\n"), receivedAt: ContinuousClock.now))
             }
             event = "message"
             id = nil
