@@ -21,7 +21,16 @@ enum PostgresSchema {
         Migration(name: "v6-retention-and-erasure-indexes", sql: retentionIndexes),
         Migration(name: "v7-routing-decisions", sql: routingDecisions),
         Migration(name: "v8-work-items", sql: workItems),
+        Migration(name: "v9-outbound-provider-id-index", sql: outboundProviderIDIndex),
     ]
+
+    /// SQLite's `v9-outbound-provider-id-index`: delivery reports look up outbound messages only, so inbound ones
+    /// (every webhook) stay out of the index.
+    static let outboundProviderIDIndex = """
+        DROP INDEX message_by_provider_id;
+        CREATE INDEX message_by_provider_id ON message (channel_id, provider_message_id)
+            WHERE provider_message_id IS NOT NULL AND direction = 'outbound'
+        """
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
     /// and the later ones find the work done.

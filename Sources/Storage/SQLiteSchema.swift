@@ -16,7 +16,19 @@ enum SQLiteSchema {
         migrator.registerMigration("v6-retention-and-erasure-indexes", migrate: createRetentionIndexes)
         migrator.registerMigration("v7-routing-decisions", migrate: createRoutingDecisions)
         migrator.registerMigration("v8-work-items", migrate: createWorkItems)
+        migrator.registerMigration("v9-outbound-provider-id-index", migrate: narrowProviderIDIndex)
         return migrator
+    }
+
+    /// Delivery reports look messages up by provider id among the outbound ones only; inbound messages (every
+    /// webhook) no longer go into the index: one B-tree page fewer written per inbound message (issue 18).
+    private static func narrowProviderIDIndex(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX message_by_provider_id;
+                CREATE INDEX message_by_provider_id ON message (channel_id, provider_message_id)
+                    WHERE provider_message_id IS NOT NULL AND direction = 'outbound';
+                """)
     }
 
     /// Work items as the router last left them (CONTRACT.md §12), read back at start.

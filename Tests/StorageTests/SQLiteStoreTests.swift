@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import Switchboard
 import Testing
 
@@ -17,6 +18,33 @@ struct SQLiteStoreTests {
         #expect(throws: SwitchboardError.self) { try SQLiteStore.path(fromURL: "sqlite:") }
     }
 
+    /// Only outbound messages are in the provider-id index (inbound ones, every webhook, no longer write it), and
+    /// a delivery report's lookup still goes through it.
+    @Test func theProviderIDIndexHoldsOutboundMessagesAndServesDeliveryReports() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        _ = try await stored(inbound(key: "SM-in-1"), in: store)
+        let (plan, indexed, inboundWithID) = try await store.read { db in
+            let plan = try Row.fetchAll(
+                db,
+                sql: "EXPLAIN QUERY PLAN SELECT id FROM message "
+                    + "WHERE channel_id = ? AND provider_message_id = ? AND direction = 'outbound'",
+                arguments: ["twilio-main", "SM-out-1"]
+            ).map { row -> String in row["detail"] ?? "" }.joined(separator: "\n")
+            // The entries the index holds, read from its pages.
+            let indexed = try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT coalesce(sum(ncell), 0) FROM dbstat WHERE name = 'message_by_provider_id' AND pagetype = 'leaf'"
+            )
+            let inbound = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM message WHERE direction = 'inbound' AND provider_message_id IS NOT NULL")
+            return (plan, indexed, inbound)
+        }
+        #expect(plan.contains("USING INDEX message_by_provider_id"), "\(plan)")
+        #expect(inboundWithID == 1)
+        #expect(indexed == 0)
+    }
+
     @Test func openURLCreatesFileInWALMode() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
@@ -32,6 +60,7 @@ struct SQLiteStoreTests {
             SQLiteStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
                 "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions", "v8-work-items",
+                "v9-outbound-provider-id-index",
             ])
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
