@@ -50,6 +50,20 @@ struct GroupCommitTests {
         }
     }
 
+    /// `count` inbound messages from as many customers, submitted at once.
+    func recordConcurrently(_ count: Int, in store: SQLiteStore) -> Task<[InboundOutcome], any Error> {
+        Task {
+            try await withThrowingTaskGroup(of: InboundOutcome.self) { group in
+                for index in 0..<count {
+                    group.addTask {
+                        try await store.recordInbound(inbound(key: "k\(index)", from: "+1415555\(1000 + index)"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+        }
+    }
+
     @Test func concurrentWritesShareOneTransaction() async throws {
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
@@ -58,16 +72,7 @@ struct GroupCommitTests {
         let hold = await WriterHold(store)
         let before = store.groupCommit.transactionCount
 
-        let outcomes = Task {
-            try await withThrowingTaskGroup(of: InboundOutcome.self) { group in
-                for index in 0..<writers {
-                    group.addTask {
-                        try await store.recordInbound(inbound(key: "k\(index)", from: "+1415555\(1000 + index)"))
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
+        let outcomes = recordConcurrently(writers, in: store)
         try await waitUntilPending(writers, in: store)
         try await hold.release()
         let results = try await outcomes.value
@@ -97,16 +102,7 @@ struct GroupCommitTests {
         _ = await iterator.next()
         let before = store.groupCommit.transactionCount
 
-        let outcomes = Task {
-            try await withThrowingTaskGroup(of: InboundOutcome.self) { group in
-                for index in 0..<writers {
-                    group.addTask {
-                        try await store.recordInbound(inbound(key: "k\(index)", from: "+1415555\(1000 + index)"))
-                    }
-                }
-                return try await group.reduce(into: []) { $0.append($1) }
-            }
-        }
+        let outcomes = recordConcurrently(writers, in: store)
         // All three wait, the first's transaction included: none is taken before the writer starts it.
         try await waitUntilPending(writers, in: store)
         gate.signal()

@@ -89,28 +89,18 @@ extension EventJSONWriter {
         var json = EventJSONWriter()
         json.key("allowReject", first: true)
         json.bool(n.allowReject)
-        json.key("autoAccept")
-        json.bool(n.autoAccept)
-        json.key("autoAssign")
-        json.bool(n.autoAssign)
-        json.key("channel")
-        json.string(n.channel.rawValue)
-        if let channelId = n.channelId {
-            json.key("channelId")
-            json.string(channelId)
-        }
-        if let conversationId = n.conversationId {
-            json.key("conversationId")
-            json.string(conversationId)
-        }
+        json.member("autoAccept", n.autoAccept)
+        json.member("autoAssign", n.autoAssign)
+        json.member("channel", n.channel.rawValue)
+        json.member("channelId", n.channelId)
+        json.member("conversationId", n.conversationId)
         json.key("createdAt")
         json.timestamp(n.createdAt)
         if let customer = n.customer {
             json.key("customer")
             json.customer(customer)
         }
-        json.key("desktop")
-        json.string(n.desktop.rawValue)
+        json.member("desktop", n.desktop.rawValue)
         if let expiresAt = n.expiresAt {
             json.key("expiresAt")
             json.timestamp(expiresAt)
@@ -119,32 +109,20 @@ extension EventJSONWriter {
         json.array(n.fields) { json, field in
             json.key("header", first: true)
             json.string(field.header)
-            json.key("value")
-            json.string(field.value)
+            json.member("value", field.value)
             json.endObject()
         }
-        json.key("id")
-        json.string(n.id)
-        json.key("kind")
-        json.string(n.kind.rawValue)
-        if let reason = n.reason {
-            json.key("reason")
-            json.string(reason)
-        }
-        json.key("scenario")
-        json.string(n.scenario.rawValue)
-        json.key("showTimeout")
-        json.bool(n.showTimeout)
+        json.member("id", n.id)
+        json.member("kind", n.kind.rawValue)
+        json.member("reason", n.reason)
+        json.member("scenario", n.scenario.rawValue)
+        json.member("showTimeout", n.showTimeout)
         if let timeoutSeconds = n.timeoutSeconds {
             json.key("timeoutSeconds")
             json.int(timeoutSeconds)
         }
-        json.key("title")
-        json.string(n.title)
-        if let workItemId = n.workItemId {
-            json.key("workItemId")
-            json.string(workItemId)
-        }
+        json.member("title", n.title)
+        json.member("workItemId", n.workItemId)
         json.endObject()
         return json.text
     }
@@ -154,10 +132,21 @@ extension EventJSONWriter {
         var json = EventJSONWriter(capacity: 96)
         json.key("id", first: true)
         json.string(id)
-        json.key("outcome")
-        json.string(outcome.rawValue)
+        json.member("outcome", outcome.rawValue)
         json.endObject()
         return json.text
+    }
+
+    /// `,"key":value` after the object's first member; nothing for `nil`, as `encodeIfPresent`.
+    private mutating func member(_ name: StaticString, _ value: String?) {
+        guard let value else { return }
+        key(name)
+        string(value)
+    }
+
+    private mutating func member(_ name: StaticString, _ value: Bool) {
+        key(name)
+        bool(value)
     }
 
     private mutating func customer(_ customer: NotificationCustomer) {
@@ -174,12 +163,8 @@ extension EventJSONWriter {
         }
         key("matchCount", first: first)
         int(customer.matchCount)
-        if let name = customer.name {
-            key("name")
-            string(name)
-        }
-        key("phone")
-        string(customer.phone)
+        member("name", customer.name)
+        member("phone", customer.phone)
         endObject()
     }
 }
