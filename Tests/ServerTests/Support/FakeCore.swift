@@ -19,6 +19,8 @@ final class FakeCore: Sendable {
         var json: JSONValue
         /// Which attempt at this id it was (1 = first).
         var attempt: Int
+        /// When the core read it, for failure messages that show the timing.
+        var receivedAt = ContinuousClock.now
     }
 
     /// The status to answer an event with, given which attempt at its id this is.
@@ -97,6 +99,18 @@ final class FakeCore: Sendable {
             }
             try await Task.sleep(for: .milliseconds(20))
         }
+    }
+
+    /// Each accepted event as `type id #attempt +seconds` (since the first), for a failing expectation's message.
+    func timeline() -> String {
+        let events = accepted
+        guard let start = events.first?.receivedAt else { return "no event accepted" }
+        return events.map { event in
+            let offset =
+                Double((event.receivedAt - start).components.attoseconds) / 1e18
+                + Double((event.receivedAt - start).components.seconds)
+            return "\(event.type) \(event.id) #\(event.attempt) +\(String(format: "%.3f", offset)) s"
+        }.joined(separator: "; ")
     }
 
     /// The accepted events' types for one conversation, first deliveries only, in order.
