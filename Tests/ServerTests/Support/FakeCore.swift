@@ -4,6 +4,8 @@ import Switchboard
 import Synchronization
 import TestHTTPServer
 
+@testable import Server
+
 /// A contact-center core for remote-mode tests (CONTRACT.md §11): a local HTTP server that verifies every
 /// event's Standard Webhooks signature, answers what `policy` says, and records what it accepted, in order.
 final class FakeCore: Sendable {
@@ -106,10 +108,7 @@ final class FakeCore: Sendable {
         let events = accepted
         guard let start = events.first?.receivedAt else { return "no event accepted" }
         return events.map { event in
-            let offset =
-                Double((event.receivedAt - start).components.attoseconds) / 1e18
-                + Double((event.receivedAt - start).components.seconds)
-            return "\(event.type) \(event.id) #\(event.attempt) +\(String(format: "%.3f", offset)) s"
+            "\(event.type) \(event.id) #\(event.attempt) +\(String(format: "%.3f", (event.receivedAt - start).seconds)) s"
         }.joined(separator: "; ")
     }
 
