@@ -65,6 +65,7 @@ public final class CoreEventSender: Sendable {
                         // A delivered event hands over its conversation's next one, already claimed.
                         var next: CoreEvent? = event
                         while let event = next, !Task.isCancelled { next = await self.deliver(event) }
+                        if let unsent = next { await self.handBack(unsent) }
                         self.state.withLock { $0.inFlight -= 1 }
                         self.wakeSignal.signal()
                     }
@@ -90,6 +91,22 @@ public final class CoreEventSender: Sendable {
         guard let next = try? await store.nextCoreEventAttempt() else { return idlePoll }
         let seconds = max(0.001, min(poll, next.timeIntervalSince(clock.now())))
         return .milliseconds(Int64(seconds * 1000))
+    }
+
+    /// The sender stopped (shutdown) holding a claimed event it did not send: due again at once, for the next
+    /// sender (a restart, another instance), instead of leased for ``lease`` seconds to one that is gone — its
+    /// conversation's events waited a minute after every restart that caught a claim in flight. Recorded as an
+    /// attempt, with why. Written from a task of its own: the stopping sender's is cancelled, and a cancelled task
+    /// may not reach the database.
+    private func handBack(_ event: CoreEvent) async {
+        await Task { [store, clock, logger] in
+            do {
+                try await store.retryCoreEvent(
+                    id: event.id, nextAttemptAt: clock.now(), error: "not sent: the sender stopped after claiming it")
+            } catch {
+                logger.warning("remote core: \(event.id) stays claimed until its lease ends (\(error))")
+            }
+        }.value
     }
 
     /// One attempt: 2xx completes the event (and returns its conversation's next one, claimed for this sender),
