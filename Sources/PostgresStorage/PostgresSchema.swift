@@ -22,7 +22,16 @@ enum PostgresSchema {
         Migration(name: "v7-routing-decisions", sql: routingDecisions),
         Migration(name: "v8-work-items", sql: workItems),
         Migration(name: "v9-outbound-provider-id-index", sql: outboundProviderIDIndex),
+        Migration(name: "v10-one-customer-index", sql: customerIndex),
     ]
+
+    /// SQLite's `v10-one-customer-index`: one index led by the customer serves a customer's conversations in one
+    /// channel and in all of them; a new conversation writes one index fewer.
+    static let customerIndex = """
+        DROP INDEX conversation_by_customer;
+        DROP INDEX conversation_by_phone;
+        CREATE INDEX conversation_by_customer ON conversation (customer_phone, channel_id, created_at)
+        """
 
     /// SQLite's `v9-outbound-provider-id-index`: delivery reports look up outbound messages only, so inbound ones
     /// (every webhook) stay out of the index.

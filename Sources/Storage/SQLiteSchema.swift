@@ -17,7 +17,21 @@ enum SQLiteSchema {
         migrator.registerMigration("v7-routing-decisions", migrate: createRoutingDecisions)
         migrator.registerMigration("v8-work-items", migrate: createWorkItems)
         migrator.registerMigration("v9-outbound-provider-id-index", migrate: narrowProviderIDIndex)
+        migrator.registerMigration("v10-one-customer-index", migrate: mergeCustomerIndexes)
         return migrator
+    }
+
+    /// `conversation_by_customer` (channel, customer, time) and `conversation_by_phone` (customer) become one index
+    /// led by the customer: a customer's conversations in one channel (the API's filter, in order) and in every
+    /// channel (erasure) are both its prefixes. One B-tree fewer written per new conversation, and one whose keys
+    /// (phone numbers) land on random pages (issue 18). A channel alone is read through `conversation_by_created`.
+    private static func mergeCustomerIndexes(_ db: Database) throws {
+        try db.execute(
+            sql: """
+                DROP INDEX conversation_by_customer;
+                DROP INDEX conversation_by_phone;
+                CREATE INDEX conversation_by_customer ON conversation (customer_phone, channel_id, created_at);
+                """)
     }
 
     /// Delivery reports look messages up by provider id among the outbound ones only; inbound messages (every

@@ -1,8 +1,9 @@
 import Foundation
 import Logging
-import PostgresStorage
 import Switchboard
 import Testing
+
+@testable import PostgresStorage
 
 /// What is particular to the PostgreSQL store: URLs, migrations, a database that goes away and comes back.
 @Suite("PostgresStore", .timeLimit(.minutes(2)))
@@ -58,7 +59,7 @@ struct PostgresStoreTests {
             PostgresStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
                 "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions", "v8-work-items",
-                "v9-outbound-provider-id-index",
+                "v9-outbound-provider-id-index", "v10-one-customer-index",
             ])
         let database = try await PostgresTestDatabase.create()
         do {
@@ -79,6 +80,45 @@ struct PostgresStoreTests {
             let conversation = try await openConversation(in: store)
             #expect(try await database.open().migrate() == [])
             #expect(try await database.open().conversation(id: conversation.id) == conversation)
+            await database.remove()
+        } catch {
+            await database.remove()
+            throw error
+        }
+    }
+
+    /// `v10-one-customer-index`: a new conversation writes one index led by the customer instead of two, and a
+    /// lookup by customer alone (erasure) and by channel and customer (the API) both go through it.
+    @Test func oneIndexLedByTheCustomerServesLookupsByCustomer() async throws {
+        let database = try await PostgresTestDatabase.create()
+        do {
+            let store = try await database.open()
+            _ = try await openConversation(in: store)
+            let (indexes, plans) = try await store.withSession { db in
+                let indexes = try await db.rows(
+                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'conversation'"
+                ).map { row -> (String, String) in (try row.required("indexname"), try row.required("indexdef")) }
+                // The tables are tiny: without this the planner reads them whole, whatever the indexes.
+                try await db.run("SET enable_seqscan = off")
+                var plans: [String] = []
+                for sql in [
+                    "SELECT id FROM conversation WHERE customer_phone = $1",
+                    "SELECT id FROM conversation WHERE channel_id = $2 AND customer_phone = $1 ORDER BY created_at DESC",
+                ] {
+                    let lines = try await db.rows("EXPLAIN " + sql, [customer, channel]).map { row -> String in
+                        try row.required("QUERY PLAN")
+                    }
+                    plans.append(lines.joined(separator: "\n"))
+                }
+                try await db.run("RESET enable_seqscan")
+                return (indexes, plans)
+            }
+            let definitions = Dictionary(indexes, uniquingKeysWith: { (first: String, _: String) in first })
+            #expect(definitions["conversation_by_phone"] == nil, "\(definitions.keys.sorted())")
+            #expect(
+                definitions["conversation_by_customer"]?.hasSuffix("(customer_phone, channel_id, created_at)") == true,
+                "\(definitions)")
+            for plan in plans { #expect(plan.contains("conversation_by_customer"), "\(plan)") }
             await database.remove()
         } catch {
             await database.remove()

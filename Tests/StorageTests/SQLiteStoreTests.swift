@@ -60,7 +60,7 @@ struct SQLiteStoreTests {
             SQLiteStore.migrationNames == [
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
                 "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions", "v8-work-items",
-                "v9-outbound-provider-id-index",
+                "v9-outbound-provider-id-index", "v10-one-customer-index",
             ])
         let path = temporaryDatabasePath()
         defer { removeDatabaseFiles(path) }
