@@ -89,8 +89,10 @@ enum BenchLines {
                         milliseconds(report.noOp.p50), milliseconds(report.noOp.p99),
                         report.ingest.statusErrors, report.ingest.socketErrors),
                     String(
-                        format: "ingest (%@ customers): gateway CPU %.0f µs per webhook (user + system, all threads)",
-                        report.customers.rawValue, report.gatewayCPUPerWebhook * 1_000_000),
+                        format:
+                            "ingest (%@ customers): gateway CPU %.0f µs per webhook (user + system, all threads); %.1f kB written per webhook (write system calls)",
+                        report.customers.rawValue, report.gatewayCPUPerWebhook * 1_000_000,
+                        report.gatewayBytesPerWebhook / 1_000),
                 ]
                 if let server = report.postgresCPUPerWebhook {
                     notes.append(

@@ -61,6 +61,15 @@ final class ChildProcess: @unchecked Sendable {
     /// CPU time the process has used so far (user + system, all its threads), in seconds.
     var cpuSeconds: Double { ProcessCPU.seconds(of: pid) ?? .nan }
 
+    /// Bytes the process has handed to write system calls so far (`wchar` of `/proc/PID/io`: files and sockets).
+    var bytesWritten: Double {
+        guard let io = try? String(contentsOfFile: "/proc/\(pid)/io", encoding: .utf8),
+            let line = io.split(separator: "\n").first(where: { $0.hasPrefix("wchar:") }),
+            let bytes = Double(line.dropFirst("wchar:".count).trimmingCharacters(in: .whitespaces))
+        else { return .nan }
+        return bytes
+    }
+
     /// This very executable, to start it again as a gateway or fake provider.
     static var benchExecutable: String {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]

@@ -50,6 +50,9 @@ struct IngestBenchmark {
         /// The gateways' CPU time (all threads, the SQLite store's included) per webhook answered during the load,
         /// in seconds; a PostgreSQL server's own work is not in it.
         var gatewayCPUPerWebhook: Double
+        /// Bytes the gateways handed to write system calls per webhook answered (SQLite: the WAL's frames and the
+        /// checkpoints' pages; the responses too, about 0.2 kB).
+        var gatewayBytesPerWebhook: Double
         /// A local PostgreSQL server's CPU time per webhook during the load (every `postgres` process).
         var postgresCPUPerWebhook: Double?
     }
@@ -88,9 +91,11 @@ struct IngestBenchmark {
                 _ = try await load(gateways, files: gateways.map { _ in warmUp }, seconds: 2, directory: directory)
             }
             let cpuBefore = gateways.map(\.child.cpuSeconds).reduce(0, +)
+            let bytesBefore = gateways.map(\.child.bytesWritten).reduce(0, +)
             let serverBefore = ProcessCPU.seconds(ofProcessesNamed: "postgres")
             let ingest = try await load(gateways, files: files[kind]!, seconds: seconds, directory: directory)
             let cpu = gateways.map(\.child.cpuSeconds).reduce(0, +) - cpuBefore
+            let bytes = gateways.map(\.child.bytesWritten).reduce(0, +) - bytesBefore
             let serverCPU = ProcessCPU.seconds(ofProcessesNamed: "postgres") - serverBefore
             let answered = Double(max(1, ingest.requests - ingest.statusErrors))
             let noOp = try await load(
@@ -99,7 +104,7 @@ struct IngestBenchmark {
                 Report(
                     customers: kind, ingest: ingest, noOp: noOp, ingestPerSecond: ingest.goodPerSecond,
                     noOpPerSecond: noOp.goodPerSecond,
-                    gatewayCPUPerWebhook: cpu / answered,
+                    gatewayCPUPerWebhook: cpu / answered, gatewayBytesPerWebhook: bytes / answered,
                     postgresCPUPerWebhook: database.hasPrefix("postgres") ? serverCPU / answered : nil))
         }
         return reports
