@@ -4,9 +4,12 @@ import Synchronization
 
 /// Runs the store's write operations in shared transactions (group commit).
 ///
-/// Operations submitted while a transaction is being written wait for it, then go together into the next one:
-/// each inside its own savepoint (a failing operation rolls back only its own changes and gets its own error),
-/// one `COMMIT` for all of them, and only then is every caller resumed. So a caller still learns of its write
+/// Operations submitted while a transaction is being written wait for it, then go together into the next one,
+/// one `COMMIT` for all of them, and only then is every caller resumed. A failing operation rolls back only its
+/// own changes and gets its own error: the operations first run one after another without savepoints (a
+/// savepoint copies every page its operation changes into its journal: a fifth of the writer's time delivering
+/// the remote core's backlog); if one of them throws, that transaction is rolled back and the same operations run
+/// again in the next, each in its own savepoint. So a caller still learns of its write
 /// only once it is committed, with the durability of one commit, but a burst of N concurrent writes costs one
 /// transaction (one WAL append, one fsync under `synchronous=FULL`) instead of N.
 ///
@@ -63,18 +66,30 @@ final class GroupCommit: Sendable {
     /// events, the assignment, the work item) arrive from concurrent tasks a few microseconds apart: taken at
     /// once, the first went alone and the others made a second transaction, each writing every page it changed.
     private func commitNext() {
-        let batch = Batch()
+        write(Batch())
+    }
+
+    /// One transaction of `batch`: a new one takes the pending operations when it starts; one whose operations
+    /// failed without savepoints runs them again, each in its own.
+    private func write(_ batch: Batch) {
         writer.asyncWrite(
             { [self] db in
-                batch.operations = takePending()
-                batch.taken = true
-                try Self.run(batch.operations, db)
+                if !batch.taken {
+                    batch.operations = takePending()
+                    batch.taken = true
+                }
+                try Self.run(batch.operations, savepoints: batch.savepoints, db)
             },
             completion: { [self] _, result in
                 commits.add(1, ordering: .relaxed)
                 afterTransaction()
                 let failure: (any Error)? =
                     if case .failure(let error) = result { error } else { nil }
+                if failure is FailedWithoutSavepoints {
+                    batch.savepoints = true
+                    write(batch)
+                    return
+                }
                 // The transaction could not begin (another connection holds the write lock past the busy timeout,
                 // the disk failed): what is pending gets its error now, as it would have inside the transaction.
                 if !batch.taken { batch.operations = takePending() }
@@ -97,17 +112,30 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Each operation in its own savepoint. An error SQLite answers by rolling back the whole transaction (I/O,
-    /// full disk, …) ends the batch: nothing of it will commit, so every operation fails with that error.
+    /// The operations of one transaction. Without savepoints, the first that throws ends the transaction with
+    /// ``FailedWithoutSavepoints`` (it is rolled back, and run again with them). With savepoints, each operation
+    /// in its own: a failure rolls back that operation alone; an error SQLite answers by rolling back the whole
+    /// transaction (I/O, full disk, …) ends the batch: nothing of it will commit, so every operation fails with
+    /// that error.
     ///
     /// An operation alone in its transaction needs no savepoint: its failure rolls the transaction back.
-    private static func run(_ batch: [any PendingWrite], _ db: Database) throws {
+    private static func run(_ batch: [any PendingWrite], savepoints: Bool, _ db: Database) throws {
         if batch.count == 1, let operation = batch.first {
             do {
                 try operation.run(db)
             } catch {
                 operation.fail(error)
                 throw error
+            }
+            return
+        }
+        guard savepoints else {
+            for operation in batch {
+                do {
+                    try operation.run(db)
+                } catch {
+                    throw FailedWithoutSavepoints()
+                }
             }
             return
         }
@@ -121,6 +149,10 @@ final class GroupCommit: Sendable {
         }
     }
 }
+
+/// An operation of a transaction run without savepoints threw: the transaction is rolled back and its operations
+/// run again, each in a savepoint. Never reaches a caller.
+private struct FailedWithoutSavepoints: Error {}
 
 /// The savepoint around one operation of a shared transaction, with cached statements: GRDB's `inSavepoint`
 /// parses `SAVEPOINT` and `RELEASE` again for every operation (7% of the writer's time delivering the remote
@@ -148,11 +180,14 @@ private final class Batch: @unchecked Sendable {
     var operations: [any PendingWrite] = []
     /// The transaction began and took its operations.
     var taken = false
+    /// Each operation runs in its own savepoint (once one of them failed without).
+    var savepoints = false
 }
 
 /// One submitted operation, its result kept until its transaction has ended.
 private protocol PendingWrite: Sendable {
-    /// Runs the operation and keeps its result (called on the writer queue, inside a savepoint).
+    /// Runs the operation and keeps its result (called on the writer queue; again if its transaction was rolled
+    /// back to run its operations in savepoints).
     func run(_ db: Database) throws
     /// Keeps `error` as the result (the savepoint was rolled back).
     func fail(_ error: any Error)

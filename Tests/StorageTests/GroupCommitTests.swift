@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import Switchboard
+import Synchronization
 import Testing
 
 @testable import Storage
@@ -153,11 +154,74 @@ struct GroupCommitTests {
         } throws: { error in
             (error as? UnexpectedOutcome)?.description == "thrown by the operation"
         }
-        // The held transaction, then the four in one.
-        #expect(store.groupCommit.transactionCount - before == 2)
+        // The held transaction, then the four without savepoints (rolled back at the first failure), then the four
+        // again, each in its savepoint.
+        #expect(store.groupCommit.transactionCount - before == 3)
         #expect(try await store.isOptedOut(channelID: "twilio-main", customer: "+14155551002") == false)
         #expect(try await store.isOptedOut(channelID: "twilio-main", customer: "+14155551003") == false)
         #expect(try await store.conversations(matching: ConversationFilter()).count == 2)
+    }
+
+    /// Operations sharing a transaction run once each, without savepoints, while none fails; after a failure the
+    /// transaction is rolled back and they run again, each in its savepoint, and what they return then is what
+    /// their callers get.
+    @Test func operationsRunOnceWithoutSavepointsAndAgainInThemAfterAFailure() async throws {
+        let store = try SQLiteStore(path: ":memory:")
+        let runs = RunCounts()
+        func insert(_ customer: String, failing: Bool = false) -> Task<Int, any Error> {
+            Task {
+                try await store.write { db in
+                    let run = runs.count(customer)
+                    try db.execute(sql: "INSERT INTO opt_out VALUES ('twilio-main', ?, 1)", arguments: [customer])
+                    if failing { throw UnexpectedOutcome(description: "\(customer) fails") }
+                    return run
+                }
+            }
+        }
+        for round in ["ok", "failing"] {
+            let hold = await WriterHold(store)
+            let first = insert("+1415555\(round == "ok" ? 1001 : 2001)")
+            try await waitUntilPending(1, in: store)
+            let second = insert("+1415555\(round == "ok" ? 1002 : 2002)", failing: round == "failing")
+            try await waitUntilPending(2, in: store)
+            let third = insert("+1415555\(round == "ok" ? 1003 : 2003)")
+            try await waitUntilPending(3, in: store)
+            let before = store.groupCommit.transactionCount
+            try await hold.release()
+            if round == "ok" {
+                #expect(try await [first.value, second.value, third.value] == [1, 1, 1])
+                #expect(store.groupCommit.transactionCount - before == 2)
+            } else {
+                // The first ran twice (its result is the second run's), the failing one twice, the third once:
+                // the transaction without savepoints ended at the failure.
+                #expect(try await first.value == 2)
+                await #expect(throws: UnexpectedOutcome.self) { try await second.value }
+                #expect(try await third.value == 1)
+                #expect(runs.count(of: "+14155552002") == 2)
+                #expect(store.groupCommit.transactionCount - before == 3)
+            }
+        }
+        for (customer, optedOut) in [
+            ("+14155551001", true), ("+14155551002", true), ("+14155551003", true), ("+14155552001", true),
+            ("+14155552002", false), ("+14155552003", true),
+        ] {
+            #expect(try await store.isOptedOut(channelID: "twilio-main", customer: customer) == optedOut, "\(customer)")
+        }
+    }
+
+    /// How many times each operation ran, by key.
+    final class RunCounts: Sendable {
+        private let counts = Mutex([String: Int]())
+
+        /// Counts one more run of `key` and returns how many there have been.
+        func count(_ key: String) -> Int {
+            counts.withLock { counts in
+                counts[key, default: 0] += 1
+                return counts[key]!
+            }
+        }
+
+        func count(of key: String) -> Int { counts.withLock { $0[key] ?? 0 } }
     }
 
     /// Alone in its transaction a write has no savepoint: its failure rolls the whole transaction back.
