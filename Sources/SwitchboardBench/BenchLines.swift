@@ -170,7 +170,7 @@ enum BenchLines {
                     verdict: report.deliveredPerSecond >= 0.5 * report.ceilingPerSecond && report.outOfOrder == 0
                         && report.delivered == delivery.events ? .met : .missed,
                     notes: [
-                        "core: \(grouped(report.delivered)) of \(grouped(delivery.events)) events over \(grouped(delivery.conversations)) conversations queued before the gateway started (a core that was down), \(report.outOfOrder) out of order; ceiling = this process POSTing the same signed bodies to the same no-op core"
+                        "core: \(grouped(report.delivered)) of \(grouped(delivery.events)) events over \(grouped(delivery.conversations)) conversations queued before the gateway started (a core that was down), \(report.outOfOrder) out of order; gateway CPU \(Int((report.gatewayCPUPerEvent * 1_000_000).rounded())) µs per event (all threads, its start included); ceiling = this process POSTing the same signed bodies to the same no-op core"
                     ]))
         } catch {
             lines.append(.failed("Remote core, backlog delivered", target: throughputTarget, error: error))

@@ -18,6 +18,8 @@ struct CoreDeliveryBenchmark {
         var ceilingPerSecond: Double
         var delivered: Int
         var outOfOrder: Int
+        /// The gateway's CPU time (all threads, its start included) per event delivered, in seconds.
+        var gatewayCPUPerEvent: Double
     }
 
     func run() async throws -> Report {
@@ -57,6 +59,7 @@ struct CoreDeliveryBenchmark {
         while order.count < events, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
         let delivered = order.count
         let seconds = (order.lastAt ?? ContinuousClock.now) - (order.firstAt ?? started)
+        let gatewayCPU = gateway.child.cpuSeconds
         gateway.stop()
 
         // The ceiling: the same bodies, signed the same way, 64 at a time, to the same core.
@@ -85,7 +88,8 @@ struct CoreDeliveryBenchmark {
         }
         return Report(
             deliveredPerSecond: Double(delivered) / max(seconds.seconds, 0.001), ceilingPerSecond: ceiling,
-            delivered: delivered, outOfOrder: order.outOfOrder)
+            delivered: delivered, outOfOrder: order.outOfOrder,
+            gatewayCPUPerEvent: gatewayCPU / Double(max(1, delivered)))
     }
 }
 
