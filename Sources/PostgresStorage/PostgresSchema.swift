@@ -10,6 +10,8 @@ enum PostgresSchema {
     struct Migration {
         var name: String
         var sql: String
+        /// The SQL is one statement with `;` inside (a function's body): run as it is, not split at each `;`.
+        var isOneStatement = false
     }
 
     static let migrations: [Migration] = [
@@ -23,6 +25,7 @@ enum PostgresSchema {
         Migration(name: "v8-work-items", sql: workItems),
         Migration(name: "v9-outbound-provider-id-index", sql: outboundProviderIDIndex),
         Migration(name: "v10-one-customer-index", sql: customerIndex),
+        Migration(name: "v11-closed-conversation-sweep", sql: closedConversationSweep, isOneStatement: true),
     ]
 
     /// SQLite's `v10-one-customer-index`: one index led by the customer serves a customer's conversations in one
@@ -39,6 +42,59 @@ enum PostgresSchema {
         DROP INDEX message_by_provider_id;
         CREATE INDEX message_by_provider_id ON message (channel_id, provider_message_id)
             WHERE provider_message_id IS NOT NULL AND direction = 'outbound'
+        """
+
+    /// The retention sweep of closed conversations (PostgresStore.deleteClosedConversations) in the server, one
+    /// round trip a batch: conversation by conversation, oldest closed first, its messages (not replies still in the
+    /// outbox; the status history goes with them), then the conversation itself once it has none left, at most
+    /// `row_limit` rows in all, rows another transaction holds skipped. Run from the gateway, the same loop took two
+    /// round trips a conversation: about 1,100 rows/s beside saturating ingest, a million rows in a quarter of an hour.
+    static let closedConversationSweep = """
+        CREATE FUNCTION switchboard_sweep_closed_conversations(
+            cutoff BIGINT, row_limit BIGINT, OUT deleted_conversations BIGINT, OUT deleted_messages BIGINT)
+        LANGUAGE plpgsql AS $sweep$
+        DECLARE
+            v_id TEXT;
+            v_round BIGINT;
+            v_seen BIGINT;
+            v_before BIGINT;
+            v_count BIGINT;
+        BEGIN
+            deleted_conversations := 0;
+            deleted_messages := 0;
+            WHILE deleted_conversations + deleted_messages < row_limit LOOP
+                v_round := LEAST(row_limit, 64);
+                v_seen := 0;
+                v_before := deleted_conversations + deleted_messages;
+                FOR v_id IN
+                    SELECT c.id FROM conversation c
+                    WHERE c.status = 'closed' AND c.closed_at < cutoff
+                      AND (NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id)
+                        OR EXISTS (
+                            SELECT 1 FROM message m
+                            WHERE m.conversation_id = c.id
+                              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)))
+                    ORDER BY c.closed_at LIMIT v_round FOR UPDATE OF c SKIP LOCKED
+                LOOP
+                    v_seen := v_seen + 1;
+                    EXIT WHEN deleted_conversations + deleted_messages >= row_limit;
+                    DELETE FROM message WHERE id IN (
+                        SELECT m.id FROM message m
+                        WHERE m.conversation_id = v_id
+                          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
+                        LIMIT row_limit - deleted_conversations - deleted_messages FOR UPDATE OF m SKIP LOCKED);
+                    GET DIAGNOSTICS v_count = ROW_COUNT;
+                    deleted_messages := deleted_messages + v_count;
+                    EXIT WHEN deleted_conversations + deleted_messages >= row_limit;
+                    DELETE FROM conversation c
+                    WHERE c.id = v_id AND NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id);
+                    GET DIAGNOSTICS v_count = ROW_COUNT;
+                    deleted_conversations := deleted_conversations + v_count;
+                END LOOP;
+                EXIT WHEN v_seen < v_round OR deleted_conversations + deleted_messages = v_before;
+            END LOOP;
+        END
+        $sweep$
         """
 
     /// The advisory lock every migrating instance takes first: instances starting together migrate one at a time,
@@ -64,8 +120,9 @@ enum PostgresSchema {
         var appliedNow: [String] = []
         for migration in migrations where !applied.contains(migration.name) {
             // One statement at a time: the extended query protocol takes no multi-statement strings. The
-            // migrations' SQL has no `;` inside literals or comments.
-            for statement in migration.sql.split(separator: ";") {
+            // migrations' SQL has no `;` inside literals or comments, but for those that are one statement.
+            let statements = migration.isOneStatement ? [Substring(migration.sql)] : migration.sql.split(separator: ";")
+            for statement in statements {
                 let statement = statement.trimmingCharacters(in: .whitespacesAndNewlines)
                 if !statement.isEmpty { try await session.run(statement) }
             }

@@ -24,48 +24,22 @@ extension PostgresStore {
 
     /// Conversation by conversation, oldest closed first, as the SQLite store does: each conversation goes in the
     /// batch that deletes its last messages. (Deleting conversations only once every due one had lost its messages
-    /// made each batch step over all the conversations emptied before it.)
+    /// made each batch step over all the conversations emptied before it.) The loop runs in the server
+    /// (`switchboard_sweep_closed_conversations`, migration v11): one round trip a batch instead of two a
+    /// conversation.
     public func deleteClosedConversations(closedBefore cutoff: Date, limit: Int) async throws -> RetentionDeletion {
         let cutoff = cutoff.storedMilliseconds
         return try await transaction { db in
-            var deletion = RetentionDeletion()
-            while deletion.total < limit {
-                let round = min(limit, 64)
-                let candidates: [String] = try await db.rows(
+            guard
+                let row = try await db.row(
                     """
-                    SELECT c.id FROM conversation c
-                    WHERE c.status = 'closed' AND c.closed_at < $1
-                      AND (NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id)
-                        OR EXISTS (
-                            SELECT 1 FROM message m
-                            WHERE m.conversation_id = c.id
-                              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)))
-                    ORDER BY c.closed_at LIMIT $2 FOR UPDATE OF c SKIP LOCKED
-                    """, [cutoff, round]
-                ).map { try $0.required("id") }
-                let before = deletion.total
-                for id in candidates where deletion.total < limit {
-                    // Its messages (the status history goes with them: ON DELETE CASCADE), then itself once empty.
-                    deletion.messages += try await db.run(
-                        """
-                        DELETE FROM message WHERE id IN (
-                            SELECT m.id FROM message m
-                            WHERE m.conversation_id = $1
-                              AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.message_id = m.id)
-                            LIMIT $2 FOR UPDATE OF m SKIP LOCKED)
-                        RETURNING 1
-                        """, [id, limit - deletion.total])
-                    guard deletion.total < limit else { break }
-                    deletion.conversations += try await db.run(
-                        """
-                        DELETE FROM conversation c
-                        WHERE c.id = $1 AND NOT EXISTS (SELECT 1 FROM message m WHERE m.conversation_id = c.id)
-                        RETURNING 1
-                        """, [id])
-                }
-                guard candidates.count == round, deletion.total > before else { break }
-            }
-            return deletion
+                    SELECT deleted_conversations, deleted_messages
+                    FROM switchboard_sweep_closed_conversations($1, $2)
+                    """, [cutoff, Int64(max(0, limit))])
+            else { return RetentionDeletion() }
+            let conversations: Int64 = try row.required("deleted_conversations")
+            let messages: Int64 = try row.required("deleted_messages")
+            return RetentionDeletion(conversations: Int(conversations), messages: Int(messages))
         }
     }
 
