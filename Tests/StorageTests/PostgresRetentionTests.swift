@@ -18,7 +18,8 @@ struct PostgresRetentionTests {
                 _ = try await store.closeConversation(id: first.conversation.id, at: at(Double(10 + index)))
                 conversations.append(first.conversation)
             }
-            // Another transaction holds the older conversation's row until the sweep has run.
+            // Another transaction holds the older conversation's row until the sweep has run — or 10 s, so that a
+            // sweep that waits for it (no SKIP LOCKED) fails the expectations below instead of hanging the test.
             let heldID = conversations[0].id
             let (held, heldContinuation) = AsyncStream<Void>.makeStream()
             let (swept, sweptContinuation) = AsyncStream<Void>.makeStream()
@@ -27,8 +28,15 @@ struct PostgresRetentionTests {
                     try await db.run("BEGIN")
                     try await db.run("SELECT id FROM conversation WHERE id = $1 FOR UPDATE", [heldID])
                     heldContinuation.yield()
-                    var iterator = swept.makeAsyncIterator()
-                    _ = await iterator.next()
+                    await withTaskGroup(of: Void.self) { group in
+                        group.addTask {
+                            var iterator = swept.makeAsyncIterator()
+                            _ = await iterator.next()
+                        }
+                        group.addTask { try? await Task.sleep(for: .seconds(10)) }
+                        await group.next()
+                        group.cancelAll()
+                    }
                     try await db.run("COMMIT")
                 }
             }
