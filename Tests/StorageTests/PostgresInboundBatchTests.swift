@@ -41,17 +41,6 @@ struct PostgresInboundBatchTests {
         }
     }
 
-    func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
-        let database = try await PostgresTestDatabase.create()
-        do {
-            try await body(try await database.open())
-            await database.remove()
-        } catch {
-            await database.remove()
-            throw error
-        }
-    }
-
     /// A lone call starts a lane at once; a further lane starts only for a backlog, so that under load batches
     /// stay large rather than split between lanes.
     @Test func anotherLaneStartsOnlyForABacklog() async {
@@ -84,7 +73,7 @@ struct PostgresInboundBatchTests {
     }
 
     @Test func aBatchAnswersEachCallAsIfItHadRunAlone() async throws {
-        try await withStore { store in
+        try await PostgresTestDatabase.withStore { store in
             let earlier = try await stored(inbound(key: "k0", from: "+14155550111"), in: store)
             let alice = "+14155550100"
             let bob = "+14155550101"
@@ -133,7 +122,7 @@ struct PostgresInboundBatchTests {
     /// Remote core mode: a batch writes each stored message's events in the batch, in order per conversation;
     /// a repeated key writes none.
     @Test func aBatchWritesItsCoreEventsInOrder() async throws {
-        try await withStore { store in
+        try await PostgresTestDatabase.withStore { store in
             let render = recordedCoreEvents
             var records = [
                 inbound(key: "m1", from: "+14155550100", text: "first"),
@@ -164,7 +153,7 @@ struct PostgresInboundBatchTests {
     /// record only, and give its key back (it can still arrive with a fresh nonce); a stored one's key is linked
     /// to its message.
     @Test func aBatchRefusesReplaysOneByOne() async throws {
-        try await withStore { store in
+        try await PostgresTestDatabase.withStore { store in
             func guarded(_ key: String, nonce: String, outside: Bool = false) -> InboundRecord {
                 var record = inbound(key: key, from: "+14155550100", text: key)
                 record.replayGuard = ReplayGuard(nonce: nonce, outsideWindow: outside, windowStart: at(-100))
@@ -198,7 +187,7 @@ struct PostgresInboundBatchTests {
     /// A row the server refuses (text with a NUL byte) rolls its batch back; the other calls then run alone and
     /// are stored, and only the bad one fails.
     @Test func aBatchThatCannotCommitLeavesEachCallToRunAlone() async throws {
-        try await withStore { store in
+        try await PostgresTestDatabase.withStore { store in
             var records = (0..<6).map { inbound(key: "ok\($0)", from: "+1415555020\($0)", text: "fine \($0)") }
             records.insert(inbound(key: "bad", from: "+14155550299", text: "nul \u{0} byte"), at: 3)
             let results = try await runAsOneBatch(records, on: store)
@@ -217,7 +206,7 @@ struct PostgresInboundBatchTests {
     /// looks for it, committed while the batch waits to open its own): the batch's statement fails on the message
     /// that names its conversation, the batch rolls back, and the call, run alone, continues the other one.
     @Test func aConversationOpenedMeanwhileIsContinued() async throws {
-        try await withStore { store in
+        try await PostgresTestDatabase.withStore { store in
             let phone = "+14155550300"
             let opening = ConversationOpening(
                 channelID: channel, customerPhone: phone, customerIsPhoneNumber: true, medium: .sms,

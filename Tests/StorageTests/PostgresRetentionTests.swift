@@ -9,9 +9,7 @@ import Testing
 @Suite("PostgresStore: retention sweep", .timeLimit(.minutes(2)))
 struct PostgresRetentionTests {
     @Test func aConversationHeldByAnotherTransactionIsSkippedThenSwept() async throws {
-        let database = try await PostgresTestDatabase.create()
-        do {
-            let store = try await database.open()
+        try await PostgresTestDatabase.withStore { store in
             var conversations: [Conversation] = []
             for (index, phone) in ["+14155550001", "+14155550002"].enumerated() {
                 let first = try await stored(inbound(key: "\(index)", from: phone, receivedAt: at(0)), in: store)
@@ -54,10 +52,6 @@ struct PostgresRetentionTests {
                 try await store.deleteClosedConversations(closedBefore: at(50), limit: 10)
                     == RetentionDeletion(conversations: 1, messages: 1))
             #expect(try await store.conversation(id: conversations[0].id) == nil)
-            await database.remove()
-        } catch {
-            await database.remove()
-            throw error
         }
     }
 }

@@ -90,9 +90,7 @@ struct PostgresStoreTests {
     /// `v10-one-customer-index`: a new conversation writes one index led by the customer instead of two, and a
     /// lookup by customer alone (erasure) and by channel and customer (the API) both go through it.
     @Test func oneIndexLedByTheCustomerServesLookupsByCustomer() async throws {
-        let database = try await PostgresTestDatabase.create()
-        do {
-            let store = try await database.open()
+        try await PostgresTestDatabase.withStore { store in
             _ = try await openConversation(in: store)
             let (indexes, plans) = try await store.withSession { db in
                 let indexes = try await db.rows(
@@ -119,10 +117,6 @@ struct PostgresStoreTests {
                 definitions["conversation_by_customer"]?.hasSuffix("(customer_phone, channel_id, created_at)") == true,
                 "\(definitions)")
             for plan in plans { #expect(plan.contains("conversation_by_customer"), "\(plan)") }
-            await database.remove()
-        } catch {
-            await database.remove()
-            throw error
         }
     }
 

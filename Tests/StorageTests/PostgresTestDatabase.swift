@@ -59,6 +59,18 @@ final class PostgresTestDatabase: Sendable {
         return PostgresTestDatabase(url: url, server: server)
     }
 
+    /// Runs `body` with a store on a new database, dropped afterwards whatever happens.
+    static func withStore(_ body: (PostgresStore) async throws -> Void) async throws {
+        let database = try await create()
+        do {
+            try await body(try await database.open())
+            await database.remove()
+        } catch {
+            await database.remove()
+            throw error
+        }
+    }
+
     /// A new store (a new pool: another "instance") on this database, migrated.
     func open(options: PostgresStore.Options = PostgresTestDatabase.options) async throws -> PostgresStore {
         let store = PostgresStore(url: url, options: options, logger: Self.logger)
