@@ -27,7 +27,8 @@ extension RoutingStateMachine {
             let method = configuration.queue(id: queue).method
             chosen =
                 offerCounts.keys.compactMap { id -> (key: FreeAgentIndex.Key, offers: Int)? in
-                    guard let agent = agents[id], let index = agentIndex[id], ineligibility(of: agent, for: item) == nil
+                    guard let agent = agents[id], let index = agents.index(of: id),
+                        ineligibility(of: agent, for: item) == nil
                     else { return nil }
                     return (FreeAgentIndex.Key(agent, index: index), offerCounts[id] ?? 0)
                 }

@@ -19,8 +19,8 @@ extension RoutingStateMachine {
         // Alerts, toasts and banners, the oldest first: each removed agent's, in configuration order.
         let pending = notifications.values.filter { $0.isPending && removedSet.contains($0.agentID) }
             .sorted { a, b in
-                (agentIndex[a.agentID] ?? 0, a.notification.createdAt, a.id)
-                    < (agentIndex[b.agentID] ?? 0, b.notification.createdAt, b.id)
+                (agents.index(of: a.agentID) ?? 0, a.notification.createdAt, a.id)
+                    < (agents.index(of: b.agentID) ?? 0, b.notification.createdAt, b.id)
             }
         for record in pending {
             close(record.id, outcome: .withdrawn, now: now, into: &effects)
@@ -44,7 +44,6 @@ extension RoutingStateMachine {
         }
         agents = table
         agentOrder = order
-        agentIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         supervisorIDs = order.filter { table[$0]?.profile.role == .supervisor }
         let old = configuration
         configuration = new

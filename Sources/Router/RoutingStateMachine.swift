@@ -17,8 +17,6 @@ public struct RoutingStateMachine: Sendable {
     private var arrivalCount = 0
 
     var agents: AgentTable
-    /// Agent ids to their position in configuration order.
-    var agentIndex: [String: Int]
     /// Agent ids in configuration order, so that every iteration (and so every outcome) is deterministic.
     var agentOrder: [String]
     var supervisorIDs: [String]
@@ -42,7 +40,6 @@ public struct RoutingStateMachine: Sendable {
         let (table, order) = Self.agentTable(of: configuration) { AgentState(profile: $0, now: now) }
         agents = table
         agentOrder = order
-        agentIndex = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
         supervisorIDs = order.filter { table[$0]?.profile.role == .supervisor }
     }
 
@@ -52,8 +49,9 @@ public struct RoutingStateMachine: Sendable {
     ) -> (AgentTable, [String]) {
         var agents = AgentTable(
             maxSessions: configuration.notifications.maxSessions,
-            maxPendingAlerts: configuration.notifications.maxPendingAlerts)
+            maxPendingAlerts: configuration.notifications.maxPendingAlerts, capacity: configuration.agents.count)
         var order: [String] = []
+        order.reserveCapacity(configuration.agents.count)
         for profile in configuration.agents where agents[profile.id] == nil {
             agents.add(state(profile)) { configuration.queue(id: $0).method }
             order.append(profile.id)
@@ -87,7 +85,7 @@ public struct RoutingStateMachine: Sendable {
     /// holds `maxSessions` sessions becomes `dnd` (system, `max-sessions`) with a `max-sessions` banner. The
     /// presence no longer follows load, so closing sessions does not clear it.
     mutating func applySessionLimit(queue: String, now: Date, into effects: inout [RoutingEffect]) {
-        for id in agents.atSessionLimit.sorted(by: { agentIndex[$0, default: 0] < agentIndex[$1, default: 0] }) {
+        for id in agents.atSessionLimit.sorted(by: { agents.index(of: $0) ?? 0 < agents.index(of: $1) ?? 0 }) {
             guard let agent = agents[id], agent.profile.role == .agent, agent.signedIn, agent.followsLoad,
                 agent.profile.queues.contains(queue), agent.sessions.count >= settings.maxSessions
             else { continue }
