@@ -352,8 +352,10 @@ enum BenchLines {
                     ceiling: "—", ratio: "—", target: target, verdict: met ? .met : .missed,
                     notes: [
                         String(
-                            format: "memory: %.1f kB per open SSE stream (VmRSS of the gateway process)",
-                            perConnection / 1e3)
+                            format: "memory: %.1f kB per open SSE stream (VmRSS of the gateway process); idle %.1f MB "
+                                + "anonymous (heap, stacks, relocated data) and %.1f MB pages of mapped files (code "
+                                + "and read-only data of the executable and its libraries)",
+                            perConnection / 1e3, report.idleSplit.anonymous / 1e6, report.idleSplit.file / 1e6)
                     ])
             ]
         } catch {

@@ -50,9 +50,16 @@ final class ChildProcess: @unchecked Sendable {
     var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// Resident memory (VmRSS) in bytes.
-    var residentBytes: Double {
+    var residentBytes: Double { statusBytes("VmRSS") }
+
+    /// The resident bytes that are anonymous memory (heap, stacks, relocated data: `RssAnon`) and pages of mapped
+    /// files (code and read-only data of the executable and its libraries: `RssFile`).
+    var residentSplit: (anonymous: Double, file: Double) { (statusBytes("RssAnon"), statusBytes("RssFile")) }
+
+    /// A size field (in kB) of `/proc/PID/status`, in bytes; NaN when it cannot be read.
+    private func statusBytes(_ field: String) -> Double {
         let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        let kilobytes = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+        let kilobytes = status.split(separator: "\n").first { $0.hasPrefix(field + ":") }
             .flatMap { $0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first }
             .flatMap { Double($0) }
         return (kilobytes ?? .nan) * 1024

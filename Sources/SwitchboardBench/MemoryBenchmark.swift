@@ -10,6 +10,7 @@ struct MemoryBenchmark {
 
     struct Report {
         var idleBytes: Double
+        var idleSplit: (anonymous: Double, file: Double)
         var connectedBytes: Double
         var connected: Int
     }
@@ -26,6 +27,7 @@ struct MemoryBenchmark {
         defer { gateway.stop() }
         try await Task.sleep(for: .seconds(2))
         let idle = gateway.child.residentBytes
+        let idleSplit = gateway.child.residentSplit
         if let hold = Self.holdSeconds("SWITCHBOARD_BENCH_MEMORY_HOLD_IDLE_SECONDS") {
             FileHandle.standardError.write(
                 Data("memory: gateway pid \(gateway.child.pid) idle, holding \(hold) s\n".utf8))
@@ -62,7 +64,7 @@ struct MemoryBenchmark {
             try await Task.sleep(for: .seconds(hold))
         }
         for stream in streams { await stream.close() }
-        return Report(idleBytes: idle, connectedBytes: busy, connected: connected)
+        return Report(idleBytes: idle, idleSplit: idleSplit, connectedBytes: busy, connected: connected)
     }
 }
 
