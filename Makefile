@@ -5,7 +5,7 @@ CONFIG ?= $(if $(wildcard switchboard.json),switchboard.json,switchboard.example
 DEBIAN_PACKAGES := libcurl4-openssl-dev libphonenumber-dev pkg-config
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps deps-postgres build release run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts bench-retention deps-bench clean
+.PHONY: all deps deps-postgres build release release-bin-path run test test-browser deps-browser test-openapi deps-openapi lint fmt bench bench-contacts bench-retention deps-bench clean
 .PHONY: test-container deps-container test-kubernetes deps-kubernetes test-core-example
 
 all: build
@@ -23,8 +23,19 @@ build: deps
 	@set -o pipefail; $(SWIFT) build 2>&1 | tee .build-log.txt
 	@! grep -E "^$(CURDIR)/(Sources|Tests)/.*warning:" .build-log.txt
 
+## release: the binary as the container image builds it (Docker/Dockerfile's `swift build` line, which
+## scripts/container-check.sh builds and starts in `make test`): the Swift runtime linked in statically, by lld, with
+## the relative relocations packed (DT_RELR, glibc 2.36), no symbol exported, each function in its own section so
+## that unused ones are dropped, and the functions that run at start first (Docker/link-order.txt, written by
+## scripts/link-order.sh). An idle gateway with 10,000 agents: 45 MB resident instead of 57 MB (README "Measured").
+SHIPPED := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
+	-Xlinker --no-export-dynamic -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+	-Xcc -fdata-sections -Xlinker --symbol-ordering-file=Docker/link-order.txt -Xlinker --no-warn-symbol-ordering
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build $(SHIPPED) --product switchboard
+
+release-bin-path:
+	@$(SWIFT) build $(SHIPPED) --show-bin-path
 
 ## run: build and serve the demo configuration on the embedded SQLite store and router
 run: build
@@ -118,24 +129,24 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build, then every benchmark (loopback only, each bounded in time, about 11 minutes) and one
+## bench: release build (linked as the image's binary: SHIPPED), then every benchmark (loopback only, each bounded in time, about 11 minutes) and one
 ## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
 ## bench-retention: ingest while the retention sweep deletes about a million rows (SQLite), alone.
 BENCH_PACKAGES := wrk kannel kannel-extras
-BENCH := $(SWIFT) run -c release --skip-build SwitchboardBench
+BENCH = "$$($(SWIFT) build $(SHIPPED) --show-bin-path)/SwitchboardBench"
 bench: deps deps-bench deps-postgres
-	$(SWIFT) build -c release --product SwitchboardBench
+	$(SWIFT) build $(SHIPPED) --product SwitchboardBench
 	ulimit -n 65536 2>/dev/null || ulimit -n $$(ulimit -Hn); \
 	SWITCHBOARD_BENCH_POSTGRES_URL=$$(SWITCHBOARD_PG_PORT=54330 SWITCHBOARD_PG_DURABLE=1 scripts/postgres-server.sh start) \
 		$(BENCH) all
 
 bench-contacts: deps deps-bench
-	$(SWIFT) build -c release --product SwitchboardBench
+	$(SWIFT) build $(SHIPPED) --product SwitchboardBench
 	$(BENCH) contacts
 
 bench-retention: deps deps-bench
-	$(SWIFT) build -c release --product SwitchboardBench
+	$(SWIFT) build $(SHIPPED) --product SwitchboardBench
 	$(BENCH) retention
 
 deps-bench:

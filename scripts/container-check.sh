@@ -147,6 +147,12 @@ if [ "${CI:-}" = true ]; then # CI starts from a fresh debootstrap
     rm -rf --one-file-system "$BASE" "$ROOT"
 fi
 
+# `make release` and `make bench` build the image's binary too (the Makefile's SHIPPED): the same words, any order.
+shipped=$(make -s --no-print-directory -n release SWIFT=swift | tail -1)
+words_of() { tr -s ' ' '\n' <<<"$1" | grep -v '^$' | sort; }
+[ "$(words_of "$shipped")" = "$(words_of "$SWIFT_BUILD")" ] \
+    || fail "$DOCKERFILE builds with \"$SWIFT_BUILD\" and the Makefile's release with \"$shipped\": make them the same"
+
 binary=${SWITCHBOARD_CONTAINER_BINARY:-}
 if [ -z "$binary" ]; then
     t=$SECONDS
