@@ -27,7 +27,7 @@ build: deps
 ## scripts/container-check.sh builds and starts in `make test`): the Swift runtime linked in statically, by lld, with
 ## the relative relocations packed (DT_RELR, glibc 2.36), no symbol exported, each function in its own section so
 ## that unused ones are dropped, and the functions that run at start first (Docker/link-order.txt, written by
-## scripts/link-order.sh). An idle gateway with 10,000 agents: 45 MB resident instead of 57 MB (README "Measured").
+## scripts/link-order.sh). An idle gateway with 10,000 agents: about 43 MB resident instead of 57 (README "Measured").
 SHIPPED := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
 	-Xlinker --no-export-dynamic -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
 	-Xcc -fdata-sections -Xlinker --symbol-ordering-file=Docker/link-order.txt -Xlinker --no-warn-symbol-ordering
@@ -129,8 +129,9 @@ lint:
 fmt:
 	swift-format format -i -r Sources Tests Package.swift
 
-## bench: release build (linked as the image's binary: SHIPPED), then every benchmark (loopback only, each bounded in time, about 11 minutes) and one
-## table: figure, ceiling measured in the same run, ratio, target. Not part of `make test`.
+## bench: release build (linked as the image's binary: SHIPPED), then every benchmark (loopback only, each bounded
+## in time, about 11 minutes) and one table: figure, ceiling measured in the same run, ratio, target. Not part of
+## `make test`.
 ## bench-contacts: the contacts line alone (SWITCHBOARD_BENCH_CONTACTS=10000000 for 10 million contacts).
 ## bench-retention: ingest while the retention sweep deletes about a million rows (SQLite), alone.
 BENCH_PACKAGES := wrk kannel kannel-extras
