@@ -8,7 +8,7 @@ import Switchboard
 extension SQLiteStore {
     public func enqueueCoreEvents(_ events: [CoreEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await write { db in try CoreEventRows.insert(events, db) }
+        try await write { db in _ = try CoreEventRows.insert(events, db) }
     }
 
     public func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
@@ -98,8 +98,17 @@ extension SQLiteStore {
 enum CoreEventRows {
     /// Appends the events in order; each conversation gets a queue row, due at its first event's time, unless it
     /// has one (its oldest event is then still waiting or in flight).
-    static func insert(_ events: [CoreEvent], _ db: Database) throws {
-        for event in events {
+    ///
+    /// With `leaseEnd`, the first event is claimed until then when it starts its conversation's queue (no older
+    /// event waits), and returned: the caller hands it to its sender (``CoreEventHandOff``).
+    @discardableResult
+    static func insert(
+        _ events: [CoreEvent], claimingFirstUntil leaseEnd: Date? = nil, _ db: Database
+    ) throws
+        -> CoreEvent?
+    {
+        var claimed: CoreEvent?
+        for (index, event) in events.enumerated() {
             let at = event.createdAt.storedMilliseconds
             try db.run(
                 """
@@ -107,10 +116,21 @@ enum CoreEventRows {
                 ON CONFLICT (id) DO NOTHING
                 """,
                 [event.id, event.conversationID, event.type, event.body, at])
+            if index == 0, let leaseEnd, db.changesCount == 1 {
+                try db.run(
+                    """
+                    INSERT INTO core_queue (conversation_id, next_attempt_at, claimed) VALUES (?, ?, 1)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    [event.conversationID, leaseEnd.storedMilliseconds])
+                if db.changesCount == 1 { claimed = event }
+                continue
+            }
             try db.run(
                 "INSERT INTO core_queue (conversation_id, next_attempt_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 [event.conversationID, at])
         }
+        return claimed
     }
 
     static func event(_ row: Row) throws -> CoreEvent {
@@ -119,4 +139,14 @@ enum CoreEventRows {
             type: try row.required("type"), body: try row.required("body"), createdAt: try row.date("created_at"),
             attempts: try row.required("attempts"), lastError: row.value("last_error"))
     }
+}
+
+/// The event an inbound message's transaction claimed for the local sender (``SQLiteStore/recordInbound(_:)``).
+/// `@unchecked Sendable`: written on the writer queue inside the transaction, read after its commit resumed the
+/// caller.
+final class CoreEventClaim: @unchecked Sendable {
+    let leaseEnd: Date
+    var event: CoreEvent?
+
+    init(leaseEnd: Date) { self.leaseEnd = leaseEnd }
 }

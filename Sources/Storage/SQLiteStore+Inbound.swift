@@ -4,7 +4,19 @@ import Switchboard
 
 extension SQLiteStore {
     public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
-        try await write { db in try Self.recordInbound(record, db) }
+        guard let handOff = record.coreEvents?.handOff, let leaseEnd = handOff.reserve() else {
+            return try await write { db in try Self.recordInbound(record, db) }
+        }
+        // The message's first core event, claimed in its transaction, goes to the local sender (CoreEventHandOff).
+        let claim = CoreEventClaim(leaseEnd: leaseEnd)
+        do {
+            let outcome = try await write { db in try Self.recordInbound(record, db, claim: claim) }
+            handOff.take(claim.event)
+            return outcome
+        } catch {
+            handOff.take(nil)
+            throw error
+        }
     }
 
     public func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
@@ -17,7 +29,12 @@ extension SQLiteStore {
 
     // MARK: Transactions
 
-    static func recordInbound(_ record: InboundRecord, _ db: Database) throws -> InboundOutcome {
+    /// With `claim`, the message's first core event is claimed until its lease end when it is its conversation's
+    /// oldest, and kept in `claim`.
+    static func recordInbound(
+        _ record: InboundRecord, _ db: Database, claim: CoreEventClaim? = nil
+    ) throws -> InboundOutcome {
+        claim?.event = nil
         // Dedupe first: a redelivery changes nothing and gets the ids the first delivery produced.
         if let first = try DedupeKeys.find(channelID: record.channelID, kind: .inbound, key: record.dedupeKey, db) {
             return .duplicate(conversationID: first.conversationID, messageID: first.messageID)
@@ -40,7 +57,9 @@ extension SQLiteStore {
             channelID: record.channelID, kind: .inbound, key: record.dedupeKey, conversationID: conversation.id,
             messageID: message.id, at: at, db)
         if let coreEvents = record.coreEvents {
-            try CoreEventRows.insert(coreEvents.render(conversation, message, opened), db)
+            let claimed = try CoreEventRows.insert(
+                coreEvents.render(conversation, message, opened), claimingFirstUntil: claim?.leaseEnd, db)
+            claim?.event = claimed
         }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }

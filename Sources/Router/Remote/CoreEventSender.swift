@@ -11,7 +11,10 @@ import Synchronization
 /// Up to ``maxInFlight`` events are on the wire at once, each the head of its conversation (the store hands out
 /// nothing else), claimed for ``lease`` seconds so that other instances sharing the store leave it alone. After
 /// an outage (several failures in a row, then a 2xx) the whole backlog is made due at once.
-public final class CoreEventSender: Sendable {
+///
+/// An inbound message's first event usually comes straight from the message's transaction, already claimed
+/// (``CoreEventHandOff``); the sender claims in a transaction of its own only when a read says something is due.
+public final class CoreEventSender: CoreEventHandOff, Sendable {
     let url: String
     let signer: StandardWebhookSigner
     let store: any CoreEventStore
@@ -30,8 +33,13 @@ public final class CoreEventSender: Sendable {
     let idlePoll: Duration
     private let wakeSignal = WakeSignal()
     private struct State {
+        /// Events on the wire, and the room reserved for events handed off (``reserve()``).
         var inFlight = 0
         var failuresInARow = 0
+        /// ``run()`` is on: only then does ``reserve()`` keep room.
+        var running = false
+        /// Handed off (``take(_:)``), not yet started.
+        var handed: [CoreEvent] = []
     }
     private let state = Mutex(State())
 
@@ -53,27 +61,74 @@ public final class CoreEventSender: Sendable {
     /// New events were queued: look at once.
     public func wake() { wakeSignal.signal() }
 
-    /// Sends until the task is cancelled; events in flight then finish.
+    /// Sends until the task is cancelled; events in flight then finish, and events handed off but not started are
+    /// handed back.
     public func run() async {
+        state.withLock { $0.running = true }
         await withDiscardingTaskGroup { group in
             while !Task.isCancelled {
-                let free = maxInFlight - state.withLock { $0.inFlight }
-                let claimed = free > 0 ? await claim(free) : []
-                for event in claimed {
-                    state.withLock { $0.inFlight += 1 }
-                    group.addTask {
-                        // A delivered event hands over its conversation's next one, already claimed.
-                        var next: CoreEvent? = event
-                        while let event = next, !Task.isCancelled { next = await self.deliver(event) }
-                        if let unsent = next { await self.handBack(unsent) }
-                        self.state.withLock { $0.inFlight -= 1 }
-                        self.wakeSignal.signal()
-                    }
+                let handed = state.withLock { state in
+                    defer { state.handed.removeAll() }
+                    return state.handed
                 }
-                if claimed.count == free && free > 0 { continue }
-                await wakeSignal.wait(timeout: await idleWait())
+                for event in handed { group.addTask { await self.send(event) } }
+                let free = maxInFlight - state.withLock { $0.inFlight }
+                guard free > 0 else {
+                    await wakeSignal.wait(timeout: idlePoll)
+                    continue
+                }
+                // A read first: after a handed-off event nothing is due, and a claim is a write transaction.
+                let next = await nextAttempt()
+                if let next, next <= clock.now() {
+                    let claimed = await claim(free)
+                    for event in claimed {
+                        state.withLock { $0.inFlight += 1 }
+                        group.addTask { await self.send(event) }
+                    }
+                    if !claimed.isEmpty { continue }
+                }
+                await wakeSignal.wait(timeout: idleWait(until: next))
             }
         }
+        let unsent = state.withLock { state in
+            state.running = false
+            state.inFlight -= state.handed.count
+            defer { state.handed.removeAll() }
+            return state.handed
+        }
+        for event in unsent { await handBack(event) }
+    }
+
+    /// Sends `event` and, as each is delivered, its conversation's next one (claimed by the completion).
+    private func send(_ event: CoreEvent) async {
+        var next: CoreEvent? = event
+        while let event = next, !Task.isCancelled { next = await deliver(event) }
+        if let unsent = next { await handBack(unsent) }
+        state.withLock { $0.inFlight -= 1 }
+        wakeSignal.signal()
+    }
+
+    public func reserve() -> Date? {
+        let reserved = state.withLock { state in
+            guard state.running, state.inFlight < maxInFlight else { return false }
+            state.inFlight += 1
+            return true
+        }
+        return reserved ? clock.now().addingTimeInterval(lease) : nil
+    }
+
+    public func take(_ event: CoreEvent?) {
+        let unsent: CoreEvent? = state.withLock { state in
+            guard let event, state.running else {
+                state.inFlight -= 1
+                return event
+            }
+            state.handed.append(event)
+            return nil
+        }
+        // Stopped since the reservation: due again at once for the next sender, as a claim left unsent.
+        if let unsent { Task { await handBack(unsent) } }
+        wakeSignal.signal()
     }
 
     private func claim(_ limit: Int) async -> [CoreEvent] {
@@ -85,10 +140,19 @@ public final class CoreEventSender: Sendable {
         }
     }
 
-    /// Until the next event is due, at most ``idlePoll``.
-    private func idleWait() async -> Duration {
+    /// When the next event is due; now when the store cannot say (the claim then reports the problem).
+    private func nextAttempt() async -> Date? {
+        do {
+            return try await store.nextCoreEventAttempt()
+        } catch {
+            return clock.now()
+        }
+    }
+
+    /// Until `next` is due, at most ``idlePoll``.
+    private func idleWait(until next: Date?) -> Duration {
         let poll = Double(idlePoll.components.seconds) + Double(idlePoll.components.attoseconds) * 1e-18
-        guard let next = try? await store.nextCoreEventAttempt() else { return idlePoll }
+        guard let next else { return idlePoll }
         let seconds = max(0.001, min(poll, next.timeIntervalSince(clock.now())))
         return .milliseconds(Int64(seconds * 1000))
     }

@@ -30,9 +30,10 @@ public final class RemoteCoreRouter: CoreRouter, Sendable {
     }
 
     public var inboundEvents: InboundCoreEvents? {
-        InboundCoreEvents { conversation, message, opened in
-            Self.inboundEvents(conversation: conversation, message: message, opened: opened)
-        }
+        InboundCoreEvents(
+            render: { conversation, message, opened in
+                Self.inboundEvents(conversation: conversation, message: message, opened: opened)
+            }, handOff: sender)
     }
 
     /// `message.received`, then `notification.request` when the message opened its conversation. Their ids come

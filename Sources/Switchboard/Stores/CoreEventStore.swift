@@ -59,10 +59,32 @@ public struct CoreEvent: Sendable, Equatable {
 /// gateway stored is never missing from the core's stream, whatever crashes after the commit.
 public struct InboundCoreEvents: Sendable {
     public let render: @Sendable (_ conversation: Conversation, _ message: Message, _ opened: Bool) -> [CoreEvent]
+    /// The local sender, when it takes the message's first event straight from the transaction (see
+    /// ``CoreEventHandOff``); `nil`, or a store that does not hand off, leaves every event to the sender's claim.
+    public let handOff: (any CoreEventHandOff)?
 
-    public init(render: @escaping @Sendable (Conversation, Message, Bool) -> [CoreEvent]) {
+    public init(
+        render: @escaping @Sendable (Conversation, Message, Bool) -> [CoreEvent], handOff: (any CoreEventHandOff)? = nil
+    ) {
         self.render = render
+        self.handOff = handOff
     }
+}
+
+/// A sender that takes an inbound message's first core event from the store as the message is written: the
+/// message's own transaction claims the event (when it is its conversation's oldest) until the lease end that
+/// ``reserve()`` gave, and after the commit ``take(_:)`` hands it over. The event then goes out without a claim of
+/// its own (a write transaction, a round trip of the writer after every message); it is claimed in the database
+/// all the same, so another instance leaves it alone and a crash leaves it due when the lease ends.
+///
+/// The SQLite store hands off; the PostgreSQL store leaves its events to the claim.
+public protocol CoreEventHandOff: Sendable {
+    /// The lease end for an event claimed now, with room kept for it until ``take(_:)``; `nil` when the sender has
+    /// no room (or does not run): the store then claims nothing.
+    func reserve() -> Date?
+    /// Called once after every successful ``reserve()``, when the transaction has ended: the event it claimed, or
+    /// `nil` (none: the message was a duplicate, its conversation has older events waiting, the transaction failed).
+    func take(_ event: CoreEvent?)
 }
 
 extension CoreEventStore {

@@ -1,0 +1,124 @@
+import Curl
+import Foundation
+import Logging
+import Storage
+import Switchboard
+import Synchronization
+import Testing
+
+@testable import Router
+
+/// The sender takes an inbound message's first event from the message's transaction (``CoreEventHandOff``): it
+/// reaches the core without a claim of its own, the conversation's next event follows in order, and an event
+/// handed over as the sender stops is due again at once.
+@Suite("Remote core: events handed off to the sender", .timeLimit(.minutes(1)))
+struct CoreEventSenderHandOffTests {
+    /// The SQLite store, counting the sender's claims.
+    final class CountingClaims: CoreEventStore {
+        let store: SQLiteStore
+        let claims = Atomic<Int>(0)
+
+        init(_ store: SQLiteStore) { self.store = store }
+
+        func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
+            claims.add(1, ordering: .relaxed)
+            return try await store.claimCoreEvents(now: now, limit: limit, lease: lease)
+        }
+
+        func enqueueCoreEvents(_ events: [CoreEvent]) async throws { try await store.enqueueCoreEvents(events) }
+        func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent? {
+            try await store.completeCoreEvent(id: id, claimingNextUntil: leaseEnd)
+        }
+        func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws {
+            try await store.retryCoreEvent(id: id, nextAttemptAt: nextAttemptAt, error: error)
+        }
+        func expediteCoreEvents(now: Date) async throws { try await store.expediteCoreEvents(now: now) }
+        func nextCoreEventAttempt() async throws -> Date? { try await store.nextCoreEventAttempt() }
+        func coreEventDepth() async throws -> Int { try await store.coreEventDepth() }
+    }
+
+    static func message(_ key: String, handOff: any CoreEventHandOff) -> InboundRecord {
+        var record = InboundRecord(
+            channelID: "twilio-main", dedupeKey: key, providerMessageID: "SM" + key, customerPhone: "+14155550100",
+            customerIsPhoneNumber: true, medium: .sms, queue: "support", text: "hello " + key, receivedAt: Date())
+        record.coreEvents = InboundCoreEvents(
+            render: { conversation, message, opened in
+                RemoteCoreRouter.inboundEvents(conversation: conversation, message: message, opened: opened)
+            }, handOff: handOff)
+        return record
+    }
+
+    /// Waits (bounded) until `condition` holds.
+    static func eventually(_ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    /// Waits until `sender` runs (only then does it keep room for a hand-off).
+    static func waitUntilRunning(_ sender: CoreEventSender) async throws {
+        try await eventually {
+            guard sender.reserve() != nil else { return false }
+            sender.take(nil)
+            return true
+        }
+    }
+
+    static func sender(_ store: any CoreEventStore, core url: String, client: CurlClient) -> CoreEventSender {
+        CoreEventSender(
+            url: url, secret: FakeCore.secret, store: store, client: client, clock: SystemWallClock(),
+            metrics: Metrics(), logger: Logger(label: "test"), idlePoll: .seconds(30))
+    }
+
+    @Test func anInboundMessagesEventsReachTheCoreWithoutAClaim() async throws {
+        let store = CountingClaims(try SQLiteStore(path: ":memory:"))
+        try await FakeCore.with { core, server in
+            try await CurlClient.withCurlClient { client in
+                let sender = Self.sender(store, core: server.url("/events"), client: client)
+                let running = Task { await sender.run() }
+                defer { running.cancel() }
+                try await Self.waitUntilRunning(sender)
+                let claimsBefore = store.claims.load(ordering: .relaxed)
+
+                _ = try await store.store.recordInbound(Self.message("m1", handOff: sender))
+                try await Self.eventually { core.accepted.count == 2 }
+                #expect(core.accepted.map(\.type) == ["message.received", "notification.request"])
+                #expect(store.claims.load(ordering: .relaxed) == claimsBefore)
+                #expect(core.problems.isEmpty)
+                try await Self.eventually { try await store.coreEventDepth() == 0 }
+                #expect(try await store.coreEventDepth() == 0)
+            }
+        }
+    }
+
+    @Test func anEventHandedOverAsTheSenderStopsIsDueAgainAtOnce() async throws {
+        let sqlite = try SQLiteStore(path: ":memory:")
+        try await CurlClient.withCurlClient { client in
+            // Nothing listens on the discard port: no event may reach a core in this test.
+            let sender = Self.sender(sqlite, core: "http://127.0.0.1:9/events", client: client)
+            let running = Task { await sender.run() }
+            try await Self.waitUntilRunning(sender)
+            // Room reserved, the message's transaction claims its event; the sender stops before the hand-over.
+            let lease = try #require(sender.reserve())
+            try await sqlite.enqueueCoreEvents([
+                CoreEvent(
+                    id: "evt-1", conversationID: "conv-1", type: "message.received", body: "{}", createdAt: Date())
+            ])
+            let claimed = try await sqlite.claimCoreEvents(now: Date(), limit: 1, lease: lease.timeIntervalSinceNow)
+            running.cancel()
+            await running.value
+            #expect(sender.reserve() == nil)
+            let event = try #require(claimed.first)
+            sender.take(event)
+            var again: [CoreEvent] = []
+            try await Self.eventually {
+                again = try await sqlite.claimCoreEvents(now: Date(), limit: 1, lease: 60)
+                return !again.isEmpty
+            }
+            #expect(again.map(\.id) == ["evt-1"])
+            #expect(again.first?.lastError == "not sent: the sender stopped after claiming it")
+        }
+    }
+}
