@@ -191,8 +191,10 @@ enum BenchLines {
                     notes: [
                         String(
                             format:
-                                "core latency: %d of %d message.received events received, %d webhook failures, max %@; floor = HTTP round trip of the same paced loop to the no-op route; new customers",
-                            report.latencies.count, report.messages, report.failures, milliseconds(report.latencies.max)
+                                "core latency: %d of %d message.received events received, %d webhook failures, max %@; webhook answered in p50 %@, p99 %@; floor = HTTP round trip of the same paced loop to the no-op route; new customers",
+                            report.latencies.count, report.messages, report.failures,
+                            milliseconds(report.latencies.max),
+                            milliseconds(report.answers.percentile(0.5)), milliseconds(report.answers.percentile(0.99))
                         ),
                         "core latency: \(report.conditionsNote)",
                     ]))
