@@ -93,6 +93,27 @@ struct CoreEventSenderHandOffTests {
         }
     }
 
+    @Test func handOffsLeaveAQuarterOfThePlacesToTheQueue() async throws {
+        let sqlite = try SQLiteStore(path: ":memory:")
+        try await CurlClient.withCurlClient { client in
+            let sender = CoreEventSender(
+                url: "http://127.0.0.1:9/events", secret: FakeCore.secret, store: sqlite, client: client,
+                clock: SystemWallClock(), metrics: Metrics(), logger: Logger(label: "test"), maxInFlight: 8,
+                idlePoll: .seconds(30))
+            #expect(sender.reserve() == nil)  // not running yet
+            let running = Task { await sender.run() }
+            try await Self.waitUntilRunning(sender)
+            let reservations = (0..<8).map { _ in sender.reserve() }
+            #expect(reservations.prefix(6).allSatisfy { $0 != nil })
+            #expect(reservations.suffix(2).allSatisfy { $0 == nil })
+            for _ in 0..<6 { sender.take(nil) }
+            #expect(sender.reserve() != nil)
+            sender.take(nil)
+            running.cancel()
+            await running.value
+        }
+    }
+
     @Test func anEventHandedOverAsTheSenderStopsIsDueAgainAtOnce() async throws {
         let sqlite = try SQLiteStore(path: ":memory:")
         try await CurlClient.withCurlClient { client in

@@ -108,9 +108,13 @@ public final class CoreEventSender: CoreEventHandOff, Sendable {
         wakeSignal.signal()
     }
 
+    /// Hand-offs take at most this many of the ``maxInFlight`` places, so that events waiting in the queue
+    /// (retries, status changes, a conversation's later events) always get some under a steady inbound load.
+    var handOffLimit: Int { maxInFlight - maxInFlight / 4 }
+
     public func reserve() -> Date? {
         let reserved = state.withLock { state in
-            guard state.running, state.inFlight < maxInFlight else { return false }
+            guard state.running, state.inFlight < handOffLimit else { return false }
             state.inFlight += 1
             return true
         }
