@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import Storage
 import Switchboard
-import Synchronization
 import Testing
 
 @testable import Router
@@ -13,30 +12,6 @@ import Testing
 /// handed over as the sender stops is due again at once.
 @Suite("Remote core: events handed off to the sender", .timeLimit(.minutes(1)))
 struct CoreEventSenderHandOffTests {
-    /// The SQLite store, counting the sender's claims.
-    final class CountingClaims: CoreEventStore {
-        let store: SQLiteStore
-        let claims = Atomic<Int>(0)
-
-        init(_ store: SQLiteStore) { self.store = store }
-
-        func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
-            claims.add(1, ordering: .relaxed)
-            return try await store.claimCoreEvents(now: now, limit: limit, lease: lease)
-        }
-
-        func enqueueCoreEvents(_ events: [CoreEvent]) async throws { try await store.enqueueCoreEvents(events) }
-        func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent? {
-            try await store.completeCoreEvent(id: id, claimingNextUntil: leaseEnd)
-        }
-        func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws {
-            try await store.retryCoreEvent(id: id, nextAttemptAt: nextAttemptAt, error: error)
-        }
-        func expediteCoreEvents(now: Date) async throws { try await store.expediteCoreEvents(now: now) }
-        func nextCoreEventAttempt() async throws -> Date? { try await store.nextCoreEventAttempt() }
-        func coreEventDepth() async throws -> Int { try await store.coreEventDepth() }
-    }
-
     static func message(_ key: String, handOff: any CoreEventHandOff) -> InboundRecord {
         var record = InboundRecord(
             channelID: "twilio-main", dedupeKey: key, providerMessageID: "SM" + key, customerPhone: "+14155550100",
@@ -73,19 +48,19 @@ struct CoreEventSenderHandOffTests {
     }
 
     @Test func anInboundMessagesEventsReachTheCoreWithoutAClaim() async throws {
-        let store = CountingClaims(try SQLiteStore(path: ":memory:"))
+        let store = WatchedClaims(store: try SQLiteStore(path: ":memory:"))
         try await FakeCore.with { core, server in
             try await CurlClient.withCurlClient { client in
                 let sender = Self.sender(store, core: server.url("/events"), client: client)
                 let running = Task { await sender.run() }
                 defer { running.cancel() }
                 try await Self.waitUntilRunning(sender)
-                let claimsBefore = store.claims.load(ordering: .relaxed)
+                let claimsBefore = store.claims
 
                 _ = try await store.store.recordInbound(Self.message("m1", handOff: sender))
                 try await Self.eventually { core.accepted.count == 2 }
                 #expect(core.accepted.map(\.type) == ["message.received", "notification.request"])
-                #expect(store.claims.load(ordering: .relaxed) == claimsBefore)
+                #expect(store.claims == claimsBefore)
                 #expect(core.problems.isEmpty)
                 try await Self.eventually { try await store.coreEventDepth() == 0 }
                 #expect(try await store.coreEventDepth() == 0)
