@@ -101,7 +101,6 @@ enum CoreEventRows {
     ///
     /// With `leaseEnd`, the first event is claimed until then when it starts its conversation's queue (no older
     /// event waits), and returned: the caller hands it to its sender (``CoreEventHandOff``).
-    @discardableResult
     static func insert(
         _ events: [CoreEvent], claimingFirstUntil leaseEnd: Date? = nil, _ db: Database
     ) throws

@@ -1,4 +1,5 @@
 import Curl
+import DomainFakes
 import Foundation
 import Logging
 import Storage
@@ -23,28 +24,22 @@ struct CoreEventSenderHandOffTests {
         return record
     }
 
-    /// Waits (bounded) until `condition` holds.
-    static func eventually(_ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { return }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     /// Waits until `sender` runs (only then does it keep room for a hand-off).
-    static func waitUntilRunning(_ sender: CoreEventSender) async throws {
-        try await eventually {
+    static func waitUntilRunning(_ sender: CoreEventSender) async {
+        let running = await waitUntil {
             guard sender.reserve() != nil else { return false }
             sender.take(nil)
             return true
         }
+        #expect(running)
     }
 
-    static func sender(_ store: any CoreEventStore, core url: String, client: CurlClient) -> CoreEventSender {
+    static func sender(
+        _ store: any CoreEventStore, core url: String, client: CurlClient, maxInFlight: Int = 64
+    ) -> CoreEventSender {
         CoreEventSender(
             url: url, secret: FakeCore.secret, store: store, client: client, clock: SystemWallClock(),
-            metrics: Metrics(), logger: Logger(label: "test"), idlePoll: .seconds(30))
+            metrics: Metrics(), logger: Logger(label: "test"), maxInFlight: maxInFlight, idlePoll: .seconds(30))
     }
 
     @Test func anInboundMessagesEventsReachTheCoreWithoutAClaim() async throws {
@@ -54,16 +49,15 @@ struct CoreEventSenderHandOffTests {
                 let sender = Self.sender(store, core: server.url("/events"), client: client)
                 let running = Task { await sender.run() }
                 defer { running.cancel() }
-                try await Self.waitUntilRunning(sender)
+                await Self.waitUntilRunning(sender)
                 let claimsBefore = store.claims
 
                 _ = try await store.store.recordInbound(Self.message("m1", handOff: sender))
-                try await Self.eventually { core.accepted.count == 2 }
-                #expect(core.accepted.map(\.type) == ["message.received", "notification.request"])
+                let accepted = try await core.waitUntil("the message's two events") { $0.count == 2 }
+                #expect(accepted.map(\.type) == ["message.received", "notification.request"])
                 #expect(store.claims == claimsBefore)
                 #expect(core.problems.isEmpty)
-                try await Self.eventually { try await store.coreEventDepth() == 0 }
-                #expect(try await store.coreEventDepth() == 0)
+                #expect(await waitUntil { (try? await store.coreEventDepth()) == 0 })
             }
         }
     }
@@ -71,13 +65,10 @@ struct CoreEventSenderHandOffTests {
     @Test func handOffsLeaveAQuarterOfThePlacesToTheQueue() async throws {
         let sqlite = try SQLiteStore(path: ":memory:")
         try await CurlClient.withCurlClient { client in
-            let sender = CoreEventSender(
-                url: "http://127.0.0.1:9/events", secret: FakeCore.secret, store: sqlite, client: client,
-                clock: SystemWallClock(), metrics: Metrics(), logger: Logger(label: "test"), maxInFlight: 8,
-                idlePoll: .seconds(30))
+            let sender = Self.sender(sqlite, core: "http://127.0.0.1:9/events", client: client, maxInFlight: 8)
             #expect(sender.reserve() == nil)  // not running yet
             let running = Task { await sender.run() }
-            try await Self.waitUntilRunning(sender)
+            await Self.waitUntilRunning(sender)
             let reservations = (0..<8).map { _ in sender.reserve() }
             #expect(reservations.prefix(6).allSatisfy { $0 != nil })
             #expect(reservations.suffix(2).allSatisfy { $0 == nil })
@@ -95,7 +86,7 @@ struct CoreEventSenderHandOffTests {
             // Nothing listens on the discard port: no event may reach a core in this test.
             let sender = Self.sender(sqlite, core: "http://127.0.0.1:9/events", client: client)
             let running = Task { await sender.run() }
-            try await Self.waitUntilRunning(sender)
+            await Self.waitUntilRunning(sender)
             // Room reserved, the message's transaction claims its event; the sender stops before the hand-over.
             let lease = try #require(sender.reserve())
             try await sqlite.enqueueCoreEvents([
@@ -108,11 +99,9 @@ struct CoreEventSenderHandOffTests {
             #expect(sender.reserve() == nil)
             let event = try #require(claimed.first)
             sender.take(event)
-            var again: [CoreEvent] = []
-            try await Self.eventually {
-                again = try await sqlite.claimCoreEvents(now: Date(), limit: 1, lease: 60)
-                return !again.isEmpty
-            }
+            // Handed back by a task of its own: due now.
+            #expect(await waitUntil { (try? await sqlite.nextCoreEventAttempt())?.map { $0 <= Date() } == true })
+            let again = try await sqlite.claimCoreEvents(now: Date(), limit: 1, lease: 60)
             #expect(again.map(\.id) == ["evt-1"])
             #expect(again.first?.lastError == "not sent: the sender stopped after claiming it")
         }
