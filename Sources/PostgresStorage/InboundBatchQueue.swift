@@ -13,6 +13,8 @@ final class InboundBatchQueue: Sendable {
     /// One caller waiting for its message to be stored.
     struct Call: Sendable {
         var record: InboundRecord
+        /// Where the batch puts the record's first core event when it claims it for the local sender.
+        var claim: CoreEventClaim?
         var continuation: CheckedContinuation<InboundOutcome, any Error>
     }
 

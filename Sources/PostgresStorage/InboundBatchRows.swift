@@ -140,16 +140,21 @@ enum InboundBatchRows {
     }
 
     /// Remote core mode: a queue row for each conversation with new events (sorted; one already there keeps its
-    /// time), then the events in order (CoreEventRows.insert, for a batch).
+    /// time and claim, locked), then the events in order (CoreEventRows.insert, for a batch). A lease end `$3`
+    /// (`0`: none) inserts the row claimed until then; `handed` tells such a row from one that was there (`xmax =
+    /// 0` only on a row the statement inserted: one it locked and updated carries the lock).
     enum EnqueueConversations: PreparedSQL {
         static let sql = """
-            INSERT INTO core_queue (conversation_id, next_attempt_at)
-            SELECT conversation_id, next_attempt_at FROM unnest($1::text[], $2::bigint[]) AS u(conversation_id, next_attempt_at)
+            INSERT INTO core_queue (conversation_id, next_attempt_at, claimed)
+            SELECT conversation_id, CASE WHEN lease_end > 0 THEN lease_end ELSE next_attempt_at END, lease_end > 0
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(conversation_id, next_attempt_at, lease_end)
             ORDER BY conversation_id
             ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
+            RETURNING core_queue.conversation_id, core_queue.xmax = 0 AND core_queue.claimed AS handed
             """
     }
 
+    /// The events; `id` of each one inserted (not there already).
     enum InsertEvents: PreparedSQL {
         static let sql = """
             INSERT INTO core_event (id, conversation_id, type, body, created_at)
@@ -158,6 +163,7 @@ enum InboundBatchRows {
                 WITH ORDINALITY AS u(id, conversation_id, type, body, created_at, n)
             ORDER BY n
             ON CONFLICT (id) DO NOTHING
+            RETURNING id
             """
     }
 }

@@ -9,7 +9,7 @@ import Switchboard
 extension PostgresStore {
     public func enqueueCoreEvents(_ events: [CoreEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await transaction { db in try await CoreEventRows.insert(events, db) }
+        try await transaction { db in _ = try await CoreEventRows.insert(events, db) }
     }
 
     public func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
@@ -109,27 +109,45 @@ extension PostgresStore {
 enum CoreEventRows {
     /// Appends the events in order; each conversation gets a queue row, due at its first event's time, unless it
     /// has one (its oldest event is then still waiting or in flight).
-    static func insert(_ events: [CoreEvent], _ db: SQLSession) async throws {
-        for event in events {
+    ///
+    /// With `leaseEnd`, the first event is claimed until then when it starts its conversation's queue (no older
+    /// event waits), and returned: the caller hands it to its sender (``CoreEventHandOff``).
+    static func insert(
+        _ events: [CoreEvent], claimingFirstUntil leaseEnd: Date? = nil, _ db: SQLSession
+    ) async throws -> CoreEvent? {
+        var claimed: CoreEvent?
+        for (index, event) in events.enumerated() {
             let at = event.createdAt.storedMilliseconds
+            let lease = index == 0 ? leaseEnd?.storedMilliseconds ?? 0 : 0
             // The queue row first, locked (an upsert that keeps its time) until the transaction ends: see
             // `completeCoreEvent`.
-            try await db.run(EnqueueConversation.self, [event.conversationID, at])
-            try await db.run(InsertEvent.self, [event.id, event.conversationID, event.type, event.body, at])
+            let handed: Bool =
+                try await db.row(EnqueueConversation.self, [event.conversationID, at, lease])?.required("handed")
+                ?? false
+            // A row back: the event is new (not one the message's first delivery queued already).
+            let inserted = try await db.run(
+                InsertEvent.self, [event.id, event.conversationID, event.type, event.body, at])
+            if handed && inserted == 1 { claimed = event }
         }
+        return claimed
     }
 
+    /// A queue row for the conversation, due at `$2`; with a lease end `$3` (`0`: none) it is inserted claimed
+    /// until then. One already there keeps its time and claim, and is locked. `handed`: inserted claimed.
+    /// (`xmax = 0` tells a row this statement inserted from one it locked and updated, which carries the lock.)
     enum EnqueueConversation: PreparedSQL {
         static let sql = """
-            INSERT INTO core_queue (conversation_id, next_attempt_at) VALUES ($1, $2)
+            INSERT INTO core_queue (conversation_id, next_attempt_at, claimed)
+            VALUES ($1, CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE $2::bigint END, $3::bigint > 0)
             ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
+            RETURNING core_queue.xmax = 0 AND core_queue.claimed AS handed
             """
     }
 
     enum InsertEvent: PreparedSQL {
         static let sql = """
             INSERT INTO core_event (id, conversation_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (id) DO NOTHING RETURNING 1
             """
     }
 

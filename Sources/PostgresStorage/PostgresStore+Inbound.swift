@@ -4,15 +4,18 @@ import Switchboard
 
 extension PostgresStore {
     public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
-        if let inboundBatches {
-            return try await recordInboundBatched(record, inboundBatches)
+        // The message's first core event, claimed in its transaction, goes to the local sender (CoreEventHandOff).
+        try await record.withCoreEventClaim { claim in
+            if let inboundBatches {
+                return try await recordInboundBatched(record, claim: claim, inboundBatches)
+            }
+            return try await recordInboundAlone(record, claim: claim)
         }
-        return try await recordInboundAlone(record)
     }
 
     /// The message in a transaction of its own (no batch).
-    func recordInboundAlone(_ record: InboundRecord) async throws -> InboundOutcome {
-        try await transaction { db in try await Self.recordInbound(record, db) }
+    func recordInboundAlone(_ record: InboundRecord, claim: CoreEventClaim?) async throws -> InboundOutcome {
+        try await transaction { db in try await Self.recordInbound(record, db, claim: claim) }
     }
 
     public func recordDeliveryReport(_ record: DeliveryReportRecord) async throws -> DeliveryReportOutcome {
@@ -26,7 +29,12 @@ extension PostgresStore {
 
     // MARK: Transactions
 
-    static func recordInbound(_ record: InboundRecord, _ db: SQLSession) async throws -> InboundOutcome {
+    /// With `claim`, the message's first core event is claimed until its lease end when it is its conversation's
+    /// oldest, and kept in `claim`.
+    static func recordInbound(
+        _ record: InboundRecord, _ db: SQLSession, claim: CoreEventClaim? = nil
+    ) async throws -> InboundOutcome {
+        claim?.event = nil
         // Claim the dedupe key first: a concurrent delivery of the same key (another instance) waits on it here
         // and then finds it taken; a redelivery gets the ids the first delivery produced.
         let at = record.receivedAt.storedPrecision
@@ -56,7 +64,8 @@ extension PostgresStore {
         try await MessageRows.insert(
             message, channelID: record.channelID, dedupeLink: (.inbound, record.dedupeKey), db)
         if let coreEvents = record.coreEvents {
-            try await CoreEventRows.insert(coreEvents.render(conversation, message, opened), db)
+            claim?.event = try await CoreEventRows.insert(
+                coreEvents.render(conversation, message, opened), claimingFirstUntil: claim?.leaseEnd, db)
         }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }

@@ -7,9 +7,11 @@ import Switchboard
 
 extension PostgresStore {
     /// Stores `record` in the next batch; returns once that batch has committed.
-    func recordInboundBatched(_ record: InboundRecord, _ queue: InboundBatchQueue) async throws -> InboundOutcome {
+    func recordInboundBatched(
+        _ record: InboundRecord, claim: CoreEventClaim?, _ queue: InboundBatchQueue
+    ) async throws -> InboundOutcome {
         try await withCheckedThrowingContinuation { continuation in
-            if queue.enqueue(.init(record: record, continuation: continuation)) {
+            if queue.enqueue(.init(record: record, claim: claim, continuation: continuation)) {
                 Task { await self.runInboundLane(queue) }
             }
         }
@@ -37,9 +39,12 @@ extension PostgresStore {
             }
         }
         let records = batch.map(\.record)
+        let claims = batch.map(\.claim)
         do {
             let results = try await withSession { session in
-                try await Self.inTransaction(session) { db in try await Self.storeInboundBatch(records, db) }
+                try await Self.inTransaction(session) { db in
+                    try await Self.storeInboundBatch(records, claims: claims, db)
+                }
             }
             for (call, result) in zip(batch, results) {
                 call.continuation.resume(with: result.mapError { PostgresFailure.mapped($0, url: self.url) })
@@ -61,7 +66,8 @@ extension PostgresStore {
             for call in alone {
                 group.addTask {
                     do {
-                        call.continuation.resume(returning: try await self.recordInboundAlone(call.record))
+                        call.continuation.resume(
+                            returning: try await self.recordInboundAlone(call.record, claim: call.claim))
                     } catch {
                         call.continuation.resume(throwing: error)
                     }
@@ -70,11 +76,13 @@ extension PostgresStore {
         }
     }
 
-    /// ``recordInbound(_:_:)`` for every record at once (their dedupe keys distinct); outcomes in their order. A
-    /// replay guard's refusal fails its record only (its key is given back, as a rolled-back call leaves it).
+    /// ``recordInbound(_:_:claim:)`` for every record at once (their dedupe keys distinct), each with its claim
+    /// (`claims`, in the same order); outcomes in their order. A replay guard's refusal fails its record only (its
+    /// key is given back, as a rolled-back call leaves it).
     static func storeInboundBatch(
-        _ records: [InboundRecord], _ db: SQLSession
+        _ records: [InboundRecord], claims: [CoreEventClaim?], _ db: SQLSession
     ) async throws -> [Result<InboundOutcome, any Error>] {
+        for claim in claims { claim?.event = nil }
         let at = records.map { $0.receivedAt.storedPrecision }
         var outcomes = [InboundOutcome?](repeating: nil, count: records.count)
         var refusals: [Int: SwitchboardError] = [:]
@@ -168,10 +176,13 @@ extension PostgresStore {
         }
         try await answerDuplicates(candidates.filter { outcomes[$0] == nil }, records, &outcomes, db)
         try await insertCoreEvents(
-            candidates.compactMap { index -> [CoreEvent]? in
-                guard case .stored(let conversation, let message, let opened) = outcomes[index] else { return nil }
-                return records[index].coreEvents?.render(conversation, message, opened)
-            }.flatMap { $0 }, db)
+            candidates.flatMap { index -> [(event: CoreEvent, claim: CoreEventClaim?)] in
+                guard case .stored(let conversation, let message, let opened) = outcomes[index],
+                    let events = records[index].coreEvents?.render(conversation, message, opened)
+                else { return [] }
+                // Only a record's first event can be claimed for its sender.
+                return events.enumerated().map { ($1, $0 == 0 ? claims[index] : nil) }
+            }, db)
         return results()
     }
 
@@ -225,22 +236,36 @@ extension PostgresStore {
         }
     }
 
-    /// Remote core mode: the batch's events, in order, each conversation queued.
-    private static func insertCoreEvents(_ events: [CoreEvent], _ db: SQLSession) async throws {
+    /// Remote core mode: the batch's events, in order, each conversation queued. A conversation whose queue row
+    /// the batch inserts, and whose first event here has a claim, gets that event claimed for the local sender.
+    private static func insertCoreEvents(
+        _ events: [(event: CoreEvent, claim: CoreEventClaim?)], _ db: SQLSession
+    ) async throws {
         guard !events.isEmpty else { return }
-        var firstAt: [String: Int64] = [:]
-        for event in events where firstAt[event.conversationID] == nil {
-            firstAt[event.conversationID] = event.createdAt.storedMilliseconds
+        var first: [String: (event: CoreEvent, claim: CoreEventClaim?)] = [:]
+        for entry in events where first[entry.event.conversationID] == nil {
+            first[entry.event.conversationID] = entry
         }
-        let conversations = firstAt.keys.sorted()
-        try await db.run(
-            InboundBatchRows.EnqueueConversations.self, [conversations, conversations.map { firstAt[$0]! }])
-        try await db.run(
-            InboundBatchRows.InsertEvents.self,
+        let conversations = first.keys.sorted()
+        let queued = try await db.rows(
+            InboundBatchRows.EnqueueConversations.self,
             [
-                events.map(\.id), events.map(\.conversationID), events.map(\.type), events.map(\.body),
-                events.map(\.createdAt.storedMilliseconds),
+                conversations, conversations.map { first[$0]!.event.createdAt.storedMilliseconds },
+                conversations.map { first[$0]!.claim?.leaseEnd.storedMilliseconds ?? 0 },
             ])
+        let inserted = Set(
+            try await db.rows(
+                InboundBatchRows.InsertEvents.self,
+                [
+                    events.map(\.event.id), events.map(\.event.conversationID), events.map(\.event.type),
+                    events.map(\.event.body), events.map(\.event.createdAt.storedMilliseconds),
+                ]
+            ).map { try $0.required("id") as String })
+        for row in queued where try row.required("handed") as Bool {
+            guard let (event, claim) = first[try row.required("conversation_id")], inserted.contains(event.id)
+            else { continue }
+            claim?.event = event
+        }
     }
 
     /// The customers' contact matches, by number (short codes and alphanumeric senders match none), and their open

@@ -139,13 +139,3 @@ enum CoreEventRows {
             attempts: try row.required("attempts"), lastError: row.value("last_error"))
     }
 }
-
-/// The event an inbound message's transaction claimed for the local sender (``SQLiteStore/recordInbound(_:)``).
-/// `@unchecked Sendable`: written on the writer queue inside the transaction, read after its commit resumed the
-/// caller.
-final class CoreEventClaim: @unchecked Sendable {
-    let leaseEnd: Date
-    var event: CoreEvent?
-
-    init(leaseEnd: Date) { self.leaseEnd = leaseEnd }
-}

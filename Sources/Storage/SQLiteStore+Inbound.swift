@@ -4,18 +4,9 @@ import Switchboard
 
 extension SQLiteStore {
     public func recordInbound(_ record: InboundRecord) async throws -> InboundOutcome {
-        guard let handOff = record.coreEvents?.handOff, let leaseEnd = handOff.reserve() else {
-            return try await write { db in try Self.recordInbound(record, db) }
-        }
         // The message's first core event, claimed in its transaction, goes to the local sender (CoreEventHandOff).
-        let claim = CoreEventClaim(leaseEnd: leaseEnd)
-        do {
-            let outcome = try await write { db in try Self.recordInbound(record, db, claim: claim) }
-            handOff.take(claim.event)
-            return outcome
-        } catch {
-            handOff.take(nil)
-            throw error
+        try await record.withCoreEventClaim { claim in
+            try await write { db in try Self.recordInbound(record, db, claim: claim) }
         }
     }
 

@@ -5,8 +5,9 @@ import Testing
 
 /// An inbound message's first core event handed from its transaction to the local sender (``CoreEventHandOff``):
 /// claimed in the database like any claim, handed over only once committed, never ahead of an older event of its
-/// conversation, and the room it reserved given back whatever happened. The SQLite store hands off; every store
-/// leaves its events to the claim when the sender has no room.
+/// conversation, and the room it reserved given back whatever happened; every store leaves its events to the
+/// claim when the sender has no room. (PostgreSQL: through its inbound batch here; a batch of several and the
+/// message alone in PostgresInboundBatchTests.)
 @Suite("Store: core events handed off from the message's transaction")
 struct CoreEventHandOffTests {
     /// A sender's side, recorded: room for `room` events, each reservation's lease ending at `leaseEnd`.
@@ -54,7 +55,7 @@ struct CoreEventHandOffTests {
         return record
     }
 
-    @Test(arguments: [StoreKind.sqliteFile, .sqliteMemory])
+    @Test(arguments: StoreKind.allCases)
     func theFirstEventIsClaimedInTheMessagesTransactionAndHandedOver(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let handOff = RecordingHandOff()
@@ -72,7 +73,7 @@ struct CoreEventHandOffTests {
         }
     }
 
-    @Test(arguments: [StoreKind.sqliteFile, .sqliteMemory])
+    @Test(arguments: StoreKind.allCases)
     func aLeaseThatEndsMakesTheHandedEventDueAgain(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             // The sender crashed after the commit: the event goes to whoever claims after the lease.
@@ -83,7 +84,7 @@ struct CoreEventHandOffTests {
         }
     }
 
-    @Test(arguments: [StoreKind.sqliteFile, .sqliteMemory])
+    @Test(arguments: StoreKind.allCases)
     func anEventBehindOlderOnesOfItsConversationIsNotHandedOver(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let handOff = RecordingHandOff()
@@ -102,7 +103,7 @@ struct CoreEventHandOffTests {
         }
     }
 
-    @Test(arguments: [StoreKind.sqliteFile, .sqliteMemory])
+    @Test(arguments: StoreKind.allCases)
     func aDuplicateOrAFailedTransactionGivesTheRoomBack(kind: StoreKind) async throws {
         try await withStore(kind) { store in
             let handOff = RecordingHandOff()

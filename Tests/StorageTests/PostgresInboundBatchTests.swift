@@ -9,38 +9,6 @@ import Testing
 /// answers each call with its own outcome, and a batch that cannot commit leaves every call to run alone.
 @Suite("PostgresStore: inbound batches", .timeLimit(.minutes(2)))
 struct PostgresInboundBatchTests {
-    /// Queues `records` as one batch (every call waiting before the lane starts, in the order given) and runs it;
-    /// outcomes in order.
-    func runAsOneBatch(
-        _ records: [InboundRecord], on store: PostgresStore
-    ) async throws -> [Result<
-        InboundOutcome, any Error
-    >] {
-        let queue = InboundBatchQueue(lanes: 1)
-        return await withTaskGroup(of: (Int, Result<InboundOutcome, any Error>).self) { group in
-            for (index, record) in records.enumerated() {
-                group.addTask {
-                    do {
-                        let outcome = try await withCheckedThrowingContinuation { continuation in
-                            _ = queue.enqueue(.init(record: record, continuation: continuation))
-                        }
-                        return (index, .success(outcome))
-                    } catch {
-                        return (index, .failure(error))
-                    }
-                }
-                // One call queued at a time, so the batch holds them in the order given (child tasks start in
-                // any order: under load a later call could come first and change who opens a conversation).
-                while queue.pendingCount <= index { try? await Task.sleep(for: .milliseconds(1)) }
-            }
-            await store.runInboundLane(queue)
-            #expect(queue.batchCount == 1)
-            var results = [Result<InboundOutcome, any Error>?](repeating: nil, count: records.count)
-            for await (index, result) in group { results[index] = result }
-            return results.map { $0! }
-        }
-    }
-
     /// A lone call starts a lane at once; a further lane starts only for a backlog, so that under load batches
     /// stay large rather than split between lanes.
     @Test func anotherLaneStartsOnlyForABacklog() async {
@@ -250,5 +218,36 @@ struct PostgresInboundBatchTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         Issue.record("never true: \(countSQL)")
+    }
+}
+
+/// Queues `records` as one batch (every call waiting before the lane starts, in the order given, each with its
+/// claim in `claims` when given) and runs it on `store`; outcomes in order.
+func runAsOneBatch(
+    _ records: [InboundRecord], claims: [CoreEventClaim?] = [], on store: PostgresStore
+) async throws -> [Result<InboundOutcome, any Error>] {
+    let queue = InboundBatchQueue(lanes: 1)
+    return await withTaskGroup(of: (Int, Result<InboundOutcome, any Error>).self) { group in
+        for (index, record) in records.enumerated() {
+            let claim = claims.isEmpty ? nil : claims[index]
+            group.addTask {
+                do {
+                    let outcome = try await withCheckedThrowingContinuation { continuation in
+                        _ = queue.enqueue(.init(record: record, claim: claim, continuation: continuation))
+                    }
+                    return (index, .success(outcome))
+                } catch {
+                    return (index, .failure(error))
+                }
+            }
+            // One call queued at a time, so the batch holds them in the order given (child tasks start in
+            // any order: under load a later call could come first and change who opens a conversation).
+            while queue.pendingCount <= index { try? await Task.sleep(for: .milliseconds(1)) }
+        }
+        await store.runInboundLane(queue)
+        #expect(queue.batchCount == 1)
+        var results = [Result<InboundOutcome, any Error>?](repeating: nil, count: records.count)
+        for await (index, result) in group { results[index] = result }
+        return results.map { $0! }
     }
 }

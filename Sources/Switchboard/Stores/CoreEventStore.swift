@@ -77,7 +77,8 @@ public struct InboundCoreEvents: Sendable {
 /// its own (a write transaction, a round trip of the writer after every message); it is claimed in the database
 /// all the same, so another instance leaves it alone and a crash leaves it due when the lease ends.
 ///
-/// The SQLite store hands off; the PostgreSQL store leaves its events to the claim.
+/// Both stores hand off (``InboundRecord/withCoreEventClaim(_:)``): SQLite in the message's transaction,
+/// PostgreSQL in its inbound batch's (or the message's own, when it runs alone).
 public protocol CoreEventHandOff: Sendable {
     /// The lease end for an event claimed now, with room kept for it until ``take(_:)``; `nil` when the sender has
     /// no room (or does not run): the store then claims nothing.
@@ -85,6 +86,34 @@ public protocol CoreEventHandOff: Sendable {
     /// Called once after every successful ``reserve()``, when the transaction has ended: the event it claimed, or
     /// `nil` (none: the message was a duplicate, its conversation has older events waiting, the transaction failed).
     func take(_ event: CoreEvent?)
+}
+
+/// The event an inbound message's transaction claimed for the local sender: the store sets ``event`` inside the
+/// transaction (and clears it when the transaction runs again), the caller reads it after the commit.
+/// `@unchecked Sendable`: written by the one transaction that runs at a time, read after it resumed the caller.
+public final class CoreEventClaim: @unchecked Sendable {
+    public let leaseEnd: Date
+    public var event: CoreEvent?
+
+    public init(leaseEnd: Date) { self.leaseEnd = leaseEnd }
+}
+
+extension InboundRecord {
+    /// Runs `write`, a store's transaction for this record, with a ``CoreEventClaim`` when the record's core events
+    /// go to a local sender with room (``CoreEventHandOff/reserve()``), and hands the claimed event over once it
+    /// ended: the event, or `nil` when it claimed none or failed.
+    public func withCoreEventClaim<T>(_ write: (CoreEventClaim?) async throws -> T) async throws -> T {
+        guard let handOff = coreEvents?.handOff, let leaseEnd = handOff.reserve() else { return try await write(nil) }
+        let claim = CoreEventClaim(leaseEnd: leaseEnd)
+        do {
+            let result = try await write(claim)
+            handOff.take(claim.event)
+            return result
+        } catch {
+            handOff.take(nil)
+            throw error
+        }
+    }
 }
 
 extension CoreEventStore {
