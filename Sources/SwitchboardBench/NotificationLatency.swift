@@ -15,6 +15,8 @@ struct NotificationLatency {
     var ratePerSecond: Double
     var agents: Int
     var remoteCore = false
+    /// A PostgreSQL server's URL: the gateway stores in a fresh database there instead of a SQLite file.
+    var postgres: String?
 
     struct Report {
         var latencies: Samples
@@ -53,7 +55,9 @@ struct NotificationLatency {
         let directory = try makeScratchDirectory("latency")
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = configuration()
-        configuration.database = "sqlite:\(directory.appendingPathComponent("bench.sqlite").path)"
+        configuration.database =
+            try postgres.map(BenchPostgres.createDatabase(on:))
+            ?? "sqlite:\(directory.appendingPathComponent("bench.sqlite").path)"
         let received = ReceiptLog()
         var core: TestHTTPServer?
         if remoteCore {
@@ -69,7 +73,15 @@ struct NotificationLatency {
                 secret: "whsec_" + Data(repeating: 7, count: 24).base64EncodedString(), token: "bench-core")
         }
         defer { Task { [core] in try? await core?.shutdown() } }
-        let gateway = try await GatewayProcess.start(configuration, in: directory, name: "latency")
+        var advertisedPort = 0
+        if postgres != nil {
+            // An instance on PostgreSQL is one of a cluster: it needs its advertised address (a known port).
+            advertisedPort = try freeLoopbackPort()
+            configuration.cluster = .init(
+                advertiseURL: "http://127.0.0.1:\(advertisedPort)", secret: "bench-cluster-secret")
+        }
+        let gateway = try await GatewayProcess.start(
+            configuration, in: directory, name: "latency", port: advertisedPort)
         defer { gateway.stop() }
         let port = gateway.port
 
