@@ -53,4 +53,42 @@ extension PostgresSchema {
         END
         $sweep$
         """
+
+    /// A core event delivered (PostgresStore.completeCoreEvent) in the server, one round trip and one commit: the
+    /// steps the gateway ran as five statements in a transaction (seven round trips an event, two events a new
+    /// customer's message). Each statement of a volatile PL/pgSQL function reads a fresh snapshot, as separate
+    /// statements did: an event queued while the queue row was locked is seen once the lock is had. With
+    /// `lease_end` > 0 the conversation's next event is claimed until then and returned; otherwise it is due at its
+    /// creation and nothing is returned (nor when `event_id` is unknown).
+    static let coreEventCompletion = """
+        CREATE FUNCTION switchboard_complete_core_event(event_id TEXT, lease_end BIGINT)
+        RETURNS SETOF core_event
+        LANGUAGE plpgsql AS $complete$
+        DECLARE
+            v_conversation TEXT;
+            v_next core_event%ROWTYPE;
+        BEGIN
+            SELECT conversation_id INTO v_conversation FROM core_event WHERE id = event_id;
+            IF NOT FOUND THEN
+                RETURN;
+            END IF;
+            -- The queue row first: an event being queued for the conversation meanwhile (which locks it too) is
+            -- then either seen below or queued after the row is gone, with a row of its own.
+            PERFORM 1 FROM core_queue WHERE conversation_id = v_conversation FOR UPDATE;
+            DELETE FROM core_event WHERE id = event_id;
+            SELECT * INTO v_next FROM core_event WHERE conversation_id = v_conversation ORDER BY seq LIMIT 1;
+            IF NOT FOUND THEN
+                DELETE FROM core_queue WHERE conversation_id = v_conversation;
+                RETURN;
+            END IF;
+            UPDATE core_queue
+            SET next_attempt_at = CASE WHEN lease_end > 0 THEN lease_end ELSE v_next.created_at END,
+                claimed = lease_end > 0
+            WHERE conversation_id = v_conversation;
+            IF lease_end > 0 THEN
+                RETURN NEXT v_next;
+            END IF;
+        END
+        $complete$
+        """
 }

@@ -26,6 +26,7 @@ enum PostgresSchema {
         Migration(name: "v9-outbound-provider-id-index", sql: outboundProviderIDIndex),
         Migration(name: "v10-one-customer-index", sql: customerIndex),
         Migration(name: "v11-closed-conversation-sweep", sql: closedConversationSweep, isOneStatement: true),
+        Migration(name: "v12-core-event-completion", sql: coreEventCompletion, isOneStatement: true),
     ]
 
     /// SQLite's `v10-one-customer-index`: one index led by the customer serves a customer's conversations in one

@@ -37,36 +37,6 @@ extension PostgresStore {
         }
     }
 
-    public func completeCoreEvent(id: String, claimingNextUntil leaseEnd: Date?) async throws -> CoreEvent? {
-        try await transaction { db in
-            guard
-                let conversationID: String = try await db.row(
-                    "SELECT conversation_id FROM core_event WHERE id = $1", [id]
-                )?.required("conversation_id")
-            else { return nil }
-            // The queue row first: an event being queued for the conversation meanwhile (which locks it too) is
-            // then either seen below or queued after the row is gone, with a row of its own.
-            try await db.run("SELECT 1 FROM core_queue WHERE conversation_id = $1 FOR UPDATE", [conversationID])
-            try await db.run("DELETE FROM core_event WHERE id = $1", [id])
-            guard
-                let next = try await db.row(
-                    """
-                    SELECT id, conversation_id, type, body, created_at, attempts, last_error FROM core_event
-                    WHERE conversation_id = $1 ORDER BY seq LIMIT 1
-                    """, [conversationID]
-                ).map(CoreEventRows.event)
-            else {
-                try await db.run("DELETE FROM core_queue WHERE conversation_id = $1", [conversationID])
-                return nil
-            }
-            // The next event is claimed for the caller, or due since it was queued.
-            try await db.run(
-                "UPDATE core_queue SET next_attempt_at = $1, claimed = $2 WHERE conversation_id = $3",
-                [(leaseEnd ?? next.createdAt).storedMilliseconds, leaseEnd != nil, conversationID])
-            return leaseEnd == nil ? nil : next
-        }
-    }
-
     public func retryCoreEvent(id: String, nextAttemptAt: Date, error: String) async throws {
         let next = nextAttemptAt.storedMilliseconds
         try await transaction { db in

@@ -25,12 +25,12 @@ extension PostgresStore {
     /// Runs one batch. Nothing committed (a deadlock, a lost race, a dead connection, a bad row): each call runs
     /// again on its own, as it would without batching. `COMMIT` failed: whether it took is unknown, so every call
     /// fails `unavailable` and the provider's retry meets the dedupe key if it did.
-    private func runInboundBatch(_ calls: [InboundBatchQueue.Call], _ queue: InboundBatchQueue) async {
+    private func runInboundBatch(_ calls: [InboundBatchCall], _ queue: InboundBatchQueue) async {
         // A key twice in one batch (a provider's quick retry): the later copy runs after the batch, alone, and
         // finds the first.
         var keys = Set<BatchKey>()
-        var batch: [InboundBatchQueue.Call] = []
-        var alone: [InboundBatchQueue.Call] = []
+        var batch: [InboundBatchCall] = []
+        var alone: [InboundBatchCall] = []
         for call in calls {
             if keys.insert(call.record.batchKey).inserted {
                 batch.append(call)

@@ -57,6 +57,8 @@ public final class PostgresStore: Store {
     let logger: Logger
     /// The group commit of inbound messages; `nil` when ``Options/inboundBatchLanes`` is 0.
     let inboundBatches: InboundBatchQueue?
+    /// The group commit of core events delivered (remote core mode): two lanes.
+    let coreEventCompletions = CoreEventCompletionQueue(lanes: 2)
     /// The planner's statistics while the inbound tables and the contacts are young.
     let inboundGrowth = GrowthAnalysis(tables: GrowthAnalysis.inbound)
     let contactGrowth = GrowthAnalysis(tables: GrowthAnalysis.contacts)

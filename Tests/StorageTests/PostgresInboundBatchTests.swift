@@ -209,16 +209,6 @@ struct PostgresInboundBatchTests {
             #expect(try await store.conversations(matching: ConversationFilter()).count == 1)
         }
     }
-
-    /// Polls `countSQL` on its own connection until it counts at least one row (10 s at most).
-    func waitUntil(_ store: PostgresStore, _ countSQL: String) async throws {
-        for _ in 0..<2_000 {
-            let count = try await store.withSession { db in try await db.row(countSQL)?.required("count") as Int64? }
-            if (count ?? 0) > 0 { return }
-            try await Task.sleep(for: .milliseconds(5))
-        }
-        Issue.record("never true: \(countSQL)")
-    }
 }
 
 /// Queues `records` as one batch (every call waiting before the lane starts, in the order given, each with its
@@ -250,4 +240,14 @@ func runAsOneBatch(
         for await (index, result) in group { results[index] = result }
         return results.map { $0! }
     }
+}
+
+/// Polls `countSQL` on its own connection until it counts at least one row (10 s at most).
+func waitUntil(_ store: PostgresStore, _ countSQL: String) async throws {
+    for _ in 0..<2_000 {
+        let count = try await store.withSession { db in try await db.row(countSQL)?.required("count") as Int64? }
+        if (count ?? 0) > 0 { return }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    Issue.record("never true: \(countSQL)")
 }

@@ -60,6 +60,7 @@ struct PostgresStoreTests {
                 "v1-initial-schema", "v2-replay-nonces", "v3-concatenation-parts", "v4-core-notification-outbox",
                 "v5-core-events", "v6-retention-and-erasure-indexes", "v7-routing-decisions", "v8-work-items",
                 "v9-outbound-provider-id-index", "v10-one-customer-index", "v11-closed-conversation-sweep",
+                "v12-core-event-completion",
             ])
         let database = try await PostgresTestDatabase.create()
         do {

@@ -2,24 +2,16 @@ import Foundation
 import Switchboard
 import Synchronization
 
-/// The group commit of inbound messages on PostgreSQL, as the SQLite store's writer does it: calls that arrive
-/// while the batch lanes are busy wait here, and the next lane to come free takes them all (up to
-/// ``maximumBatch``) into one transaction (``PostgresStore/runInboundBatch(_:)``). A lone call is not delayed:
-/// with a lane free it starts at once, as a batch of one.
+/// A group commit on PostgreSQL, as the SQLite store's writer does it: calls that arrive while the batch lanes are
+/// busy wait here, and the next lane to come free takes them all (up to ``maximumBatch``) into one transaction. A
+/// lone call is not delayed: with a lane free it starts at once, as a batch of one.
 ///
 /// At most ``lanes`` batches run at once, each on its own pooled connection: while one waits for its `COMMIT`
-/// to be flushed, the next is already running.
-final class InboundBatchQueue: Sendable {
-    /// One caller waiting for its message to be stored.
-    struct Call: Sendable {
-        var record: InboundRecord
-        /// Where the batch puts the record's first core event when it claims it for the local sender.
-        var claim: CoreEventClaim?
-        var continuation: CheckedContinuation<InboundOutcome, any Error>
-    }
-
-    static let maximumBatch = 64
-    static let callsForAnotherLane = 16
+/// to be flushed, the next is already running. Used for inbound messages (``InboundBatchQueue``,
+/// ``PostgresStore/runInboundBatch(_:_:)``) and for core events delivered (``CoreEventCompletionQueue``).
+final class BatchQueue<Call: Sendable>: Sendable {
+    static var maximumBatch: Int { 64 }
+    static var callsForAnotherLane: Int { 16 }
 
     let lanes: Int
     private struct State {
@@ -69,3 +61,13 @@ final class InboundBatchQueue: Sendable {
         batches.add(1, ordering: .relaxed)
     }
 }
+
+/// One caller waiting for its inbound message to be stored.
+struct InboundBatchCall: Sendable {
+    var record: InboundRecord
+    /// Where the batch puts the record's first core event when it claims it for the local sender.
+    var claim: CoreEventClaim?
+    var continuation: CheckedContinuation<InboundOutcome, any Error>
+}
+
+typealias InboundBatchQueue = BatchQueue<InboundBatchCall>
