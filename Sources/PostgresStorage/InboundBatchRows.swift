@@ -11,7 +11,7 @@ import Switchboard
 /// then scanned a whole table at each batch once it had grown (18 ms a batch at 7,000 conversations: the bench's
 /// tables grow faster than autovacuum analyses them, so the cached plan is never made again); planned at each
 /// batch with its arrays, they use the indexes. Those with one plan whatever the tables hold (``ClaimKeys``,
-/// ``Store``, ``EnqueueConversations``, ``InsertEvents``), and ``ContactsAndOpen`` once the tables have
+/// ``Store``, and the core events' ``CoreEventRows``), and ``ContactsAndOpen`` once the tables have
 /// statistics, are prepared: no parse and plan at each batch.
 ///
 /// Rows are written and locked in one order (open conversations by customer, then keys, then new conversations
@@ -136,34 +136,6 @@ enum InboundBatchRows {
             UPDATE dedupe_key d SET conversation_id = u.conversation_id, message_id = u.message_id
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(channel_id, key, conversation_id, message_id)
             WHERE d.channel_id = u.channel_id AND d.kind = 'inbound' AND d.key = u.key
-            """
-    }
-
-    /// Remote core mode: a queue row for each conversation with new events (sorted; one already there keeps its
-    /// time and claim, locked), then the events in order (CoreEventRows.insert, for a batch). A lease end `$3`
-    /// (`0`: none) inserts the row claimed until then; `handed` tells such a row from one that was there (`xmax =
-    /// 0` only on a row the statement inserted: one it locked and updated carries the lock).
-    enum EnqueueConversations: PreparedSQL {
-        static let sql = """
-            INSERT INTO core_queue (conversation_id, next_attempt_at, claimed)
-            SELECT conversation_id, CASE WHEN lease_end > 0 THEN lease_end ELSE next_attempt_at END, lease_end > 0
-            FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(conversation_id, next_attempt_at, lease_end)
-            ORDER BY conversation_id
-            ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
-            RETURNING core_queue.conversation_id, core_queue.xmax = 0 AND core_queue.claimed AS handed
-            """
-    }
-
-    /// The events; `id` of each one inserted (not there already).
-    enum InsertEvents: PreparedSQL {
-        static let sql = """
-            INSERT INTO core_event (id, conversation_id, type, body, created_at)
-            SELECT id, conversation_id, type, body, created_at
-            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
-                WITH ORDINALITY AS u(id, conversation_id, type, body, created_at, n)
-            ORDER BY n
-            ON CONFLICT (id) DO NOTHING
-            RETURNING id
             """
     }
 }

@@ -9,7 +9,7 @@ import Switchboard
 extension PostgresStore {
     public func enqueueCoreEvents(_ events: [CoreEvent]) async throws {
         guard !events.isEmpty else { return }
-        try await transaction { db in _ = try await CoreEventRows.insert(events, db) }
+        try await transaction { db in try await CoreEventRows.insert(CoreEventRows.claimingFirst(events, nil), db) }
     }
 
     public func claimCoreEvents(now: Date, limit: Int, lease: TimeInterval) async throws -> [CoreEvent] {
@@ -75,49 +75,73 @@ extension PostgresStore {
     }
 }
 
-/// Rows of `core_event` and `core_queue`, also written in an inbound message's transaction.
+/// Rows of `core_event` and `core_queue`, also written in an inbound message's transaction (or its batch's).
 enum CoreEventRows {
-    /// Appends the events in order; each conversation gets a queue row, due at its first event's time, unless it
-    /// has one (its oldest event is then still waiting or in flight).
-    ///
-    /// With `leaseEnd`, the first event is claimed until then when it starts its conversation's queue (no older
-    /// event waits), and returned: the caller hands it to its sender (``CoreEventHandOff``).
-    static func insert(
-        _ events: [CoreEvent], claimingFirstUntil leaseEnd: Date? = nil, _ db: SQLSession
-    ) async throws -> CoreEvent? {
-        var claimed: CoreEvent?
-        for (index, event) in events.enumerated() {
-            let at = event.createdAt.storedMilliseconds
-            let lease = index == 0 ? leaseEnd?.storedMilliseconds ?? 0 : 0
-            // The queue row first, locked (an upsert that keeps its time) until the transaction ends: see
-            // `completeCoreEvent`.
-            let handed: Bool =
-                try await db.row(EnqueueConversation.self, [event.conversationID, at, lease])?.required("handed")
-                ?? false
-            // A row back: the event is new (not one the message's first delivery queued already).
-            let inserted = try await db.run(
-                InsertEvent.self, [event.id, event.conversationID, event.type, event.body, at])
-            if handed && inserted == 1 { claimed = event }
-        }
-        return claimed
+    /// An event to queue, with the claim of the message it belongs to when it is that message's first.
+    typealias Entry = (event: CoreEvent, claim: CoreEventClaim?)
+
+    /// `events` as entries: the first with `claim`, the others without (only a message's first event is handed off).
+    static func claimingFirst(_ events: [CoreEvent], _ claim: CoreEventClaim?) -> [Entry] {
+        events.enumerated().map { ($1, $0 == 0 ? claim : nil) }
     }
 
-    /// A queue row for the conversation, due at `$2`; with a lease end `$3` (`0`: none) it is inserted claimed
-    /// until then. One already there keeps its time and claim, and is locked. `handed`: inserted claimed.
-    /// (`xmax = 0` tells a row this statement inserted from one it locked and updated, which carries the lock.)
-    enum EnqueueConversation: PreparedSQL {
+    /// Appends the events in order; each conversation gets a queue row, due at its first event's time, unless it
+    /// has one (its oldest event is then still waiting or in flight). A conversation whose queue row this inserts,
+    /// and whose first event here has a claim, gets that event claimed until the claim's lease end and kept in the
+    /// claim (``CoreEventHandOff``).
+    static func insert(_ events: [Entry], _ db: SQLSession) async throws {
+        guard !events.isEmpty else { return }
+        var first: [String: Entry] = [:]
+        for entry in events where first[entry.event.conversationID] == nil {
+            first[entry.event.conversationID] = entry
+        }
+        let conversations = first.keys.sorted()
+        // The queue rows first, locked until the transaction ends: see `switchboard_complete_core_event`.
+        let queued = try await db.rows(
+            EnqueueConversations.self,
+            [
+                conversations, conversations.map { first[$0]!.event.createdAt.storedMilliseconds },
+                conversations.map { first[$0]!.claim?.leaseEnd.storedMilliseconds ?? 0 },
+            ])
+        let inserted = Set(
+            try await db.rows(
+                InsertEvents.self,
+                [
+                    events.map(\.event.id), events.map(\.event.conversationID), events.map(\.event.type),
+                    events.map(\.event.body), events.map(\.event.createdAt.storedMilliseconds),
+                ]
+            ).map { try $0.required("id") as String })
+        for row in queued where try row.required("handed") as Bool {
+            guard let (event, claim) = first[try row.required("conversation_id")], inserted.contains(event.id)
+            else { continue }
+            claim?.event = event
+        }
+    }
+
+    /// A queue row for each conversation with new events (sorted; one already there keeps its time and claim,
+    /// locked). A lease end `$3` (`0`: none) inserts the row claimed until then; `handed` tells such a row from one
+    /// that was there (`xmax = 0` only on a row the statement inserted: one it locked and updated carries the lock).
+    enum EnqueueConversations: PreparedSQL {
         static let sql = """
             INSERT INTO core_queue (conversation_id, next_attempt_at, claimed)
-            VALUES ($1, CASE WHEN $3::bigint > 0 THEN $3::bigint ELSE $2::bigint END, $3::bigint > 0)
+            SELECT conversation_id, CASE WHEN lease_end > 0 THEN lease_end ELSE next_attempt_at END, lease_end > 0
+            FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS u(conversation_id, next_attempt_at, lease_end)
+            ORDER BY conversation_id
             ON CONFLICT (conversation_id) DO UPDATE SET next_attempt_at = core_queue.next_attempt_at
-            RETURNING core_queue.xmax = 0 AND core_queue.claimed AS handed
+            RETURNING core_queue.conversation_id, core_queue.xmax = 0 AND core_queue.claimed AS handed
             """
     }
 
-    enum InsertEvent: PreparedSQL {
+    /// The events in order; `id` of each one inserted (not there already).
+    enum InsertEvents: PreparedSQL {
         static let sql = """
-            INSERT INTO core_event (id, conversation_id, type, body, created_at) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (id) DO NOTHING RETURNING 1
+            INSERT INTO core_event (id, conversation_id, type, body, created_at)
+            SELECT id, conversation_id, type, body, created_at
+            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+                WITH ORDINALITY AS u(id, conversation_id, type, body, created_at, n)
+            ORDER BY n
+            ON CONFLICT (id) DO NOTHING
+            RETURNING id
             """
     }
 

@@ -64,8 +64,8 @@ extension PostgresStore {
         try await MessageRows.insert(
             message, channelID: record.channelID, dedupeLink: (.inbound, record.dedupeKey), db)
         if let coreEvents = record.coreEvents {
-            claim?.event = try await CoreEventRows.insert(
-                coreEvents.render(conversation, message, opened), claimingFirstUntil: claim?.leaseEnd, db)
+            try await CoreEventRows.insert(
+                CoreEventRows.claimingFirst(coreEvents.render(conversation, message, opened), claim), db)
         }
         return .stored(conversation: conversation, message: message, openedConversation: opened)
     }

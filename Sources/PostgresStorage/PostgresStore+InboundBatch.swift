@@ -175,13 +175,13 @@ extension PostgresStore {
                 ])
         }
         try await answerDuplicates(candidates.filter { outcomes[$0] == nil }, records, &outcomes, db)
-        try await insertCoreEvents(
-            candidates.flatMap { index -> [(event: CoreEvent, claim: CoreEventClaim?)] in
+        // Remote core mode: the batch's events, in order, each conversation queued.
+        try await CoreEventRows.insert(
+            candidates.flatMap { index -> [CoreEventRows.Entry] in
                 guard case .stored(let conversation, let message, let opened) = outcomes[index],
                     let events = records[index].coreEvents?.render(conversation, message, opened)
                 else { return [] }
-                // Only a record's first event can be claimed for its sender.
-                return events.enumerated().map { ($1, $0 == 0 ? claims[index] : nil) }
+                return CoreEventRows.claimingFirst(events, claims[index])
             }, db)
         return results()
     }
@@ -233,38 +233,6 @@ extension PostgresStore {
         for index in indices {
             let entry = first[records[index].batchKey]
             outcomes[index] = .duplicate(conversationID: entry?.conversationID, messageID: entry?.messageID)
-        }
-    }
-
-    /// Remote core mode: the batch's events, in order, each conversation queued. A conversation whose queue row
-    /// the batch inserts, and whose first event here has a claim, gets that event claimed for the local sender.
-    private static func insertCoreEvents(
-        _ events: [(event: CoreEvent, claim: CoreEventClaim?)], _ db: SQLSession
-    ) async throws {
-        guard !events.isEmpty else { return }
-        var first: [String: (event: CoreEvent, claim: CoreEventClaim?)] = [:]
-        for entry in events where first[entry.event.conversationID] == nil {
-            first[entry.event.conversationID] = entry
-        }
-        let conversations = first.keys.sorted()
-        let queued = try await db.rows(
-            InboundBatchRows.EnqueueConversations.self,
-            [
-                conversations, conversations.map { first[$0]!.event.createdAt.storedMilliseconds },
-                conversations.map { first[$0]!.claim?.leaseEnd.storedMilliseconds ?? 0 },
-            ])
-        let inserted = Set(
-            try await db.rows(
-                InboundBatchRows.InsertEvents.self,
-                [
-                    events.map(\.event.id), events.map(\.event.conversationID), events.map(\.event.type),
-                    events.map(\.event.body), events.map(\.event.createdAt.storedMilliseconds),
-                ]
-            ).map { try $0.required("id") as String })
-        for row in queued where try row.required("handed") as Bool {
-            guard let (event, claim) = first[try row.required("conversation_id")], inserted.contains(event.id)
-            else { continue }
-            claim?.event = event
         }
     }
 
