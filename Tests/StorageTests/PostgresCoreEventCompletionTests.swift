@@ -22,7 +22,7 @@ struct PostgresCoreEventCompletionTests {
             let release = Mutex(false)
             let inbound = Task {
                 try await store.transaction { db in
-                    _ = try await CoreEventRows.insert([second], db)
+                    try await CoreEventRows.insert(CoreEventRows.claimingFirst([second], nil), db)
                     while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
                 }
             }
@@ -74,22 +74,13 @@ struct PostgresCoreEventCompletionTests {
             #expect(try await store.claimCoreEvents(now: at(0), limit: 10, lease: 60).count == 3)
             let calls: [(String, Date?)] = [("g1", at(100)), ("e1", nil), ("f1", at(100)), ("unknown", at(100))]
             let queue = CoreEventCompletionQueue(lanes: 1)
-            let results = await withTaskGroup(of: (Int, CoreEvent?).self) { group in
-                for (index, (id, leaseEnd)) in calls.enumerated() {
-                    group.addTask {
-                        let next = try? await withCheckedThrowingContinuation { continuation in
-                            _ = queue.enqueue(.init(id: id, leaseEnd: leaseEnd, continuation: continuation))
-                        }
-                        return (index, next)
-                    }
-                    while queue.pendingCount <= index { try? await Task.sleep(for: .milliseconds(1)) }
-                }
-                await store.runCompletionLane(queue)
-                var results = [String?](repeating: nil, count: calls.count)
-                for await (index, next) in group { results[index] = next?.id }
-                return results
-            }
-            #expect(queue.batchCount == 1)
+            let results = try await runAsOneBatch(
+                calls.count, on: queue,
+                call: { index, continuation in
+                    .init(id: calls[index].0, leaseEnd: calls[index].1, continuation: continuation)
+                },
+                lane: { await store.runCompletionLane(queue) }
+            ).map { try $0.get()?.id }
             #expect(results == ["g2", nil, nil, nil])
             #expect(try await store.coreEventDepth() == 2)
             // e2 is due at its creation; g2 is claimed until its lease end.

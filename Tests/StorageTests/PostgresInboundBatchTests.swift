@@ -217,13 +217,26 @@ func runAsOneBatch(
     _ records: [InboundRecord], claims: [CoreEventClaim?] = [], on store: PostgresStore
 ) async throws -> [Result<InboundOutcome, any Error>] {
     let queue = InboundBatchQueue(lanes: 1)
-    return await withTaskGroup(of: (Int, Result<InboundOutcome, any Error>).self) { group in
-        for (index, record) in records.enumerated() {
-            let claim = claims.isEmpty ? nil : claims[index]
+    return await runAsOneBatch(
+        records.count, on: queue,
+        call: { index, continuation in
+            .init(record: records[index], claim: claims.isEmpty ? nil : claims[index], continuation: continuation)
+        },
+        lane: { await store.runInboundLane(queue) })
+}
+
+/// Queues `count` calls on `queue` as one batch (every call waiting before the lane starts, in order: `call` makes
+/// the one at an index), runs `lane` once and checks it ran one batch; outcomes in order.
+func runAsOneBatch<Call: Sendable, Outcome: Sendable>(
+    _ count: Int, on queue: BatchQueue<Call>,
+    call: @escaping @Sendable (Int, CheckedContinuation<Outcome, any Error>) -> Call, lane: () async -> Void
+) async -> [Result<Outcome, any Error>] {
+    await withTaskGroup(of: (Int, Result<Outcome, any Error>).self) { group in
+        for index in 0..<count {
             group.addTask {
                 do {
                     let outcome = try await withCheckedThrowingContinuation { continuation in
-                        _ = queue.enqueue(.init(record: record, claim: claim, continuation: continuation))
+                        _ = queue.enqueue(call(index, continuation))
                     }
                     return (index, .success(outcome))
                 } catch {
@@ -234,9 +247,9 @@ func runAsOneBatch(
             // any order: under load a later call could come first and change who opens a conversation).
             while queue.pendingCount <= index { try? await Task.sleep(for: .milliseconds(1)) }
         }
-        await store.runInboundLane(queue)
+        await lane()
         #expect(queue.batchCount == 1)
-        var results = [Result<InboundOutcome, any Error>?](repeating: nil, count: records.count)
+        var results = [Result<Outcome, any Error>?](repeating: nil, count: count)
         for await (index, result) in group { results[index] = result }
         return results.map { $0! }
     }
