@@ -86,7 +86,7 @@ public struct AzureEventGridAdapter: WebhookAdapter {
 
     /// CloudEvents abuse-protection grant (providers.md §2.3).
     func abuseProtectionReply(origin: String?) -> WebhookReply {
-        let origin = origin?.trimmingCharacters(in: .whitespaces)
+        let origin = origin?.trimmingWhitespaces()
         return WebhookReply(
             status: 200,
             headers: [

@@ -10,7 +10,7 @@ public struct AzureHMACSigner: Sendable {
 
     /// `nil` when `accessKey` is not Base64.
     public init?(accessKey: String) {
-        guard let bytes = Data(base64Encoded: accessKey.trimmingCharacters(in: .whitespaces)) else { return nil }
+        guard let bytes = Data(base64Encoded: accessKey.trimmingWhitespaces()) else { return nil }
         keyBytes = Array(bytes)
     }
 

@@ -14,10 +14,10 @@ public enum BandwidthBasicAuth {
     /// Whether `authorization` carries exactly `username` and `password`. The scheme is matched in any case; both
     /// parts are compared in constant time, and both comparisons always run.
     public static func matches(_ authorization: String, username: String, password: String) -> Bool {
-        let parts = authorization.trimmingCharacters(in: .whitespaces).split(
+        let parts = authorization.trimmingWhitespaces().split(
             separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "basic",
-            let decoded = Data(base64Encoded: parts[1].trimmingCharacters(in: .whitespaces)),
+            let decoded = Data(base64Encoded: parts[1].trimmingWhitespaces()),
             let colon = decoded.firstIndex(of: UInt8(ascii: ":"))
         else { return false }
         let user = decoded[decoded.startIndex..<colon]

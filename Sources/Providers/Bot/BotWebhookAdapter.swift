@@ -71,7 +71,7 @@ public struct BotWebhookAdapter: WebhookAdapter {
                 "\(channel.id): \(StandardWebhookSignature.signatureHeader) does not match; check secret",
                 field: StandardWebhookSignature.signatureHeader)
         }
-        guard let seconds = Double(timestamp.trimmingCharacters(in: .whitespaces)) else {
+        guard let seconds = Double(timestamp.trimmingWhitespaces()) else {
             throw .timestampOutsideWindow(
                 "\(channel.id): \(StandardWebhookSignature.timestampHeader) is not a unix time",
                 field: StandardWebhookSignature.timestampHeader)

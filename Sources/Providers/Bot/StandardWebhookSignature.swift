@@ -13,7 +13,7 @@ public enum StandardWebhookSignature {
 
     /// The HMAC key of `secret` (`whsec_<Base64>`; the prefix is optional), or `nil` when it does not decode.
     public static func key(fromSecret secret: String) -> SymmetricKey? {
-        var encoded = Substring(secret.trimmingCharacters(in: .whitespaces))
+        var encoded = Substring(secret.trimmingWhitespaces())
         if encoded.hasPrefix(secretPrefix) { encoded = encoded.dropFirst(secretPrefix.count) }
         guard !encoded.isEmpty, let bytes = Data(base64Encoded: String(encoded)) else { return nil }
         return SymmetricKey(data: bytes)

@@ -65,7 +65,7 @@ public enum PlivoSignature {
     public static func isValid(
         header: String, method: String, url: String, parameters: FormParameters, nonce: String, authToken: String
     ) -> Bool {
-        let offered = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let offered = header.split(separator: ",").map { $0.trimmingWhitespaces() }
         var candidates = [url]
         if let parts = URLParts(url) {
             candidates.append(parts.url(withPort: nil))

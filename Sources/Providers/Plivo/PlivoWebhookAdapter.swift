@@ -85,7 +85,7 @@ public struct PlivoWebhookAdapter: WebhookAdapter {
     /// `Media1`…`MediaN` (1-based; N = `MediaCount` when given, else as long as they continue). Plivo sends no
     /// per-item type; a `MediaContentType{N}` or WhatsApp's `MimeType` (single item) is used when present.
     func media(_ p: FormParameters) -> [MediaAttachment] {
-        let declared = p.first("MediaCount").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let declared = p.first("MediaCount").flatMap { Int($0.trimmingWhitespaces()) }
         let limit = min(declared ?? Int.max, p.pairs.count)
         var attachments: [MediaAttachment] = []
         var index = 1
@@ -108,7 +108,7 @@ public struct PlivoWebhookAdapter: WebhookAdapter {
         guard var status = PlivoStatus.messageStatus(plivoStatus) else { return nil }
         var error: ProviderErrorDetail?
         var optedOut = false
-        if let code = p.first("ErrorCode")?.trimmingCharacters(in: .whitespaces), PlivoStatus.isError(code) {
+        if let code = p.first("ErrorCode")?.trimmingWhitespaces(), PlivoStatus.isError(code) {
             let message =
                 code == PlivoStatus.optedOutErrorCode
                 ? "Source number blocked by STOP from destination" : "Plivo error \(code)"

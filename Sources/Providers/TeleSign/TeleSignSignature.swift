@@ -30,9 +30,9 @@ public enum TeleSignSignature {
     /// The signature part of an `Authorization` header (`TSA id:sig`, scheme in any case); `nil` when the header
     /// has another shape.
     public static func signature(fromAuthorization header: String) -> String? {
-        let trimmed = header.trimmingCharacters(in: .whitespaces)
+        let trimmed = header.trimmingWhitespaces()
         guard trimmed.lowercased().hasPrefix("tsa "), let colon = trimmed.firstIndex(of: ":") else { return nil }
-        let signature = trimmed[trimmed.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        let signature = trimmed[trimmed.index(after: colon)...].trimmingWhitespaces()
         return signature.isEmpty ? nil : signature
     }
 

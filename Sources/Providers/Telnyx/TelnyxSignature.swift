@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Switchboard
 
 /// Telnyx API v2 webhook signatures (providers.md §4.2): Ed25519 over `timestamp + "|" + raw body`.
 public enum TelnyxSignature {
@@ -16,9 +17,9 @@ public enum TelnyxSignature {
     /// Whether `signature` (Base64) is a valid Ed25519 signature of `timestamp|body` under `publicKey` (Base64 of
     /// the raw 32-byte key, as Mission Control shows it). A key or signature that does not decode is invalid.
     public static func isValid(signature: String, timestamp: String, body: [UInt8], publicKey: String) -> Bool {
-        guard let keyBytes = Data(base64Encoded: publicKey.trimmingCharacters(in: .whitespaces)),
+        guard let keyBytes = Data(base64Encoded: publicKey.trimmingWhitespaces()),
             let key = try? Curve25519.Signing.PublicKey(rawRepresentation: keyBytes),
-            let signatureBytes = Data(base64Encoded: signature.trimmingCharacters(in: .whitespaces))
+            let signatureBytes = Data(base64Encoded: signature.trimmingWhitespaces())
         else { return false }
         return key.isValidSignature(signatureBytes, for: Data(signedMessage(timestamp: timestamp, body: body)))
     }
@@ -26,7 +27,7 @@ public enum TelnyxSignature {
     /// Base64 Ed25519 signature of `timestamp|body` with `privateKey` (Base64 of the 32-byte seed), or `nil`
     /// when the key does not decode. Only fixtures and tests sign: Telnyx keeps the real private key.
     public static func sign(timestamp: String, body: [UInt8], privateKey: String) -> String? {
-        guard let seed = Data(base64Encoded: privateKey.trimmingCharacters(in: .whitespaces)),
+        guard let seed = Data(base64Encoded: privateKey.trimmingWhitespaces()),
             let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: seed),
             let signature = try? key.signature(for: Data(signedMessage(timestamp: timestamp, body: body)))
         else { return nil }
@@ -35,7 +36,7 @@ public enum TelnyxSignature {
 
     /// Whether `publicKey` is Base64 of a 32-byte Ed25519 public key.
     public static func isUsablePublicKey(_ publicKey: String) -> Bool {
-        guard let bytes = Data(base64Encoded: publicKey.trimmingCharacters(in: .whitespaces)) else { return false }
+        guard let bytes = Data(base64Encoded: publicKey.trimmingWhitespaces()) else { return false }
         return (try? Curve25519.Signing.PublicKey(rawRepresentation: bytes)) != nil
     }
 }

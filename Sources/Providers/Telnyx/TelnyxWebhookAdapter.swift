@@ -74,7 +74,7 @@ public struct TelnyxWebhookAdapter: WebhookAdapter {
                 field: TelnyxSignature.signatureHeader)
         }
         let window = Double(channel.replayWindowSeconds ?? Self.defaultReplayWindowSeconds)
-        guard let seconds = Double(timestamp.trimmingCharacters(in: .whitespaces)) else {
+        guard let seconds = Double(timestamp.trimmingWhitespaces()) else {
             throw .timestampOutsideWindow(
                 "\(channel.id): \(TelnyxSignature.timestampHeader) is not a unix time",
                 field: TelnyxSignature.timestampHeader)

@@ -7,7 +7,7 @@ import Switchboard
 public enum TwilioCallsAPI {
     /// The `<Dial>` TwiML for `endpoint`, or `nil` when it is none of the accepted forms.
     public static func dialTwiML(endpoint: String) -> String? {
-        let endpoint = endpoint.trimmingCharacters(in: .whitespaces)
+        let endpoint = endpoint.trimmingWhitespaces()
         let noun: String
         if endpoint.hasPrefix("client:"), endpoint.count > "client:".count {
             noun = "<Client>\(xmlEscaped(String(endpoint.dropFirst("client:".count))))</Client>"

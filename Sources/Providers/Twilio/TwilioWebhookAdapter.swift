@@ -104,7 +104,7 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
     /// `MediaUrl{N}` / `MediaContentType{N}` for N below `NumMedia` (or, without `NumMedia`, as long as they
     /// continue); an attachment without a URL is skipped.
     func media(_ p: FormParameters) -> [MediaAttachment] {
-        let declared = p.first("NumMedia").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        let declared = p.first("NumMedia").flatMap { Int($0.trimmingWhitespaces()) }
         var attachments: [MediaAttachment] = []
         var index = 0
         while index < min(declared ?? Int.max, p.pairs.count) {
@@ -125,7 +125,7 @@ public struct TwilioWebhookAdapter: WebhookAdapter {
         guard var status = TwilioStatus.messageStatus(twilioStatus) else { return nil }
         var error: ProviderErrorDetail?
         var optedOut = false
-        if let code = p.first("ErrorCode")?.trimmingCharacters(in: .whitespaces), !code.isEmpty, code != "0" {
+        if let code = p.first("ErrorCode")?.trimmingWhitespaces(), !code.isEmpty, code != "0" {
             error = ProviderErrorDetail(code: code, message: TwilioStatus.errorMessage(code: code))
             if code == TwilioStatus.optedOutErrorCode {
                 optedOut = true

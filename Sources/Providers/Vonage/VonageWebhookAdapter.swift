@@ -175,7 +175,7 @@ public struct VonageWebhookAdapter: WebhookAdapter {
     func deliveryReport(_ p: VonageParameters, what: String, now: Date) throws(SwitchboardError) -> DeliveryReport? {
         let id = try required(p, "messageId", what: what)
         let vonageStatus = try required(p, "status", what: what)
-        let errorCode = p.first("err-code")?.trimmingCharacters(in: .whitespaces)
+        let errorCode = p.first("err-code")?.trimmingWhitespaces()
         guard let mapped = VonageStatus.messageStatus(vonageStatus, errorCode: errorCode) else { return nil }
         return DeliveryReport(
             providerMessageID: id, dedupeKey: id + ":" + vonageStatus, status: mapped.status, error: mapped.error,

@@ -60,7 +60,7 @@ struct AgentRoutes: Sendable {
         guard principal.mayActOn(agent: id) else {
             throw SwitchboardError.forbidden("only agent \(id), a supervisor or the admin may read its events")
         }
-        let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        let lastEventID = request.headers[.lastEventID].flatMap { Int64($0.trimmingWhitespaces()) }
         return EventStream(services: services, agentID: id, lastEventID: lastEventID, channel: channel)
     }
 

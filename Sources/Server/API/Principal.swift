@@ -71,7 +71,7 @@ struct TokenAuthenticator: Sendable {
             guard header.lowercased().hasPrefix("bearer ") else {
                 throw .unauthorized("the Authorization header must be 'Bearer <token>'")
             }
-            token = String(header.dropFirst("bearer ".count)).trimmingCharacters(in: .whitespaces)
+            token = String(header.dropFirst("bearer ".count)).trimmingWhitespaces()
         } else if let query = try? request.formQuery(.init()).first("access_token") {
             token = query
         } else {

@@ -119,7 +119,7 @@ extension Gateway {
         guard actor == .core || actor == .admin else {
             throw SwitchboardError.forbidden("only the remote core or the admin connects calls (conversation \(id))")
         }
-        let endpoint = endpoint.trimmingCharacters(in: .whitespaces)
+        let endpoint = endpoint.trimmingWhitespaces()
         guard Self.isCallEndpoint(endpoint) else {
             throw SwitchboardError.invalidRequest(
                 "endpoint \"\(endpoint)\" is none of client:…, sip:…, an ACS user id (8:…) or an E.164 number",
