@@ -88,16 +88,14 @@ public enum TwilioSignature {
     public static func isValid(
         signature: String, candidates: [String], parameters: FormParameters, key: Key
     ) -> Bool {
-        // The key and the parameters' part of the signed text are the same for every candidate URL.
+        // The key and the parameters' part of the signed text are the same for every candidate URL. The first
+        // match ends the search: which candidate matched is no secret (each is the public URL in one spelling), a
+        // signature that matches none is still checked against every one, and each comparison takes constant
+        // time. A genuine webhook matches the first (the URL as configured), so it costs one HMAC, not two or three.
         let signedParameters = signedParameterBytes(parameters)
-        var valid = false
-        for candidate in candidates {
-            // No early exit: every candidate costs the same whichever one matches.
-            valid =
-                constantTimeEquals(key.signature(url: candidate, signedParameters: signedParameters), signature)
-                || valid
+        return candidates.contains { candidate in
+            constantTimeEquals(key.signature(url: candidate, signedParameters: signedParameters), signature)
         }
-        return valid
     }
 
     /// Lower-case hex SHA-256 of a JSON body, the value of the `bodySHA256` query parameter.
