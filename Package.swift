@@ -154,7 +154,8 @@ let package = Package(
         .testTarget(
             name: "ProvidersTests",
             dependencies: [
-                "Providers", "Switchboard", "Curl", "TestHTTPServer", .product(name: "Crypto", package: "swift-crypto"),
+                "Providers", "Switchboard", "Curl", "TestHTTPServer", "DomainFakes",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

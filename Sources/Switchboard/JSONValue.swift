@@ -48,9 +48,7 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
     /// Parses JSON text; `nil` when there is none or it does not parse.
     public init?(text: String?) {
-        guard let text, let value = try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8)) else {
-            return nil
-        }
+        guard let text, let value = try? JSONParser.parse(text.utf8) else { return nil }
         self = value
     }
 
@@ -66,9 +64,9 @@ public enum JSONValue: Sendable, Hashable, Codable {
             throw .limitExceeded("\(what): JSON nested deeper than \(maxDepth) levels", limit: "maxJSONDepth")
         }
         do {
-            return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
+            return try JSONParser.parse(bytes)
         } catch {
-            throw .invalidRequest("\(what): the body is not valid JSON")
+            throw .invalidRequest("\(what): the body is not valid JSON (\(error.reason) at byte \(error.offset))")
         }
     }
 

@@ -1,3 +1,4 @@
+import DomainFakes
 import Foundation
 import Providers
 import Switchboard
@@ -68,7 +69,7 @@ struct MutationFuzzTests {
         let signers = Dictionary(
             seeds.map { ($0.channel.id, ProviderRegistry.signer(for: $0.channel, context: context)) }
         ) { first, _ in first }
-        var random = MutationGenerator(seed: Self.seed)
+        var random = SeededGenerator(seed: Self.seed)
         let now = Date(timeIntervalSince1970: 1_795_591_260)  // 2026-11-25T07:41:00Z, the fixtures' time
         var accepted = 0
         var refusedByStatus: [Int: Int] = [:]
@@ -109,19 +110,6 @@ struct MutationFuzzTests {
     }
 }
 
-/// SplitMix64, seeded: the same seed gives the same mutations.
-struct MutationGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Mutations that resemble what breaks parsers: bit flips, interesting bytes, truncation, duplication, splices
 /// from other fixtures, invalid UTF-8, deep nesting, many parameters, and header and query damage.
 enum Mutator {
@@ -134,16 +122,16 @@ enum Mutator {
         Array("\r\n".utf8), Array("\u{202E}".utf8),
     ]
 
-    static func pick<T>(_ values: [T], _ random: inout MutationGenerator) -> T {
+    static func pick<T>(_ values: [T], _ random: inout SeededGenerator) -> T {
         values[Int(random.next() % UInt64(values.count))]
     }
 
-    static func index(_ count: Int, _ random: inout MutationGenerator) -> Int {
+    static func index(_ count: Int, _ random: inout SeededGenerator) -> Int {
         count == 0 ? 0 : Int(random.next() % UInt64(count))
     }
 
     static func mutate(
-        _ request: inout MutationFuzzTests.Seed, seeds: [MutationFuzzTests.Seed], random: inout MutationGenerator
+        _ request: inout MutationFuzzTests.Seed, seeds: [MutationFuzzTests.Seed], random: inout SeededGenerator
     ) {
         let rounds = 1 + Int(random.next() % 4)
         for _ in 0..<rounds {
@@ -161,7 +149,7 @@ enum Mutator {
         }
     }
 
-    static func mutateBytes(_ bytes: inout [UInt8], seeds: [MutationFuzzTests.Seed], random: inout MutationGenerator) {
+    static func mutateBytes(_ bytes: inout [UInt8], seeds: [MutationFuzzTests.Seed], random: inout SeededGenerator) {
         let at = index(bytes.count + 1, &random)
         switch random.next() % 7 {
         case 0 where !bytes.isEmpty: bytes[min(at, bytes.count - 1)] ^= UInt8(1 << (random.next() % 8))
@@ -180,7 +168,7 @@ enum Mutator {
         }
     }
 
-    static func mutateHeaders(_ headers: inout [(name: String, value: String)], random: inout MutationGenerator) {
+    static func mutateHeaders(_ headers: inout [(name: String, value: String)], random: inout SeededGenerator) {
         switch random.next() % 6 {
         case 0 where !headers.isEmpty: headers.remove(at: index(headers.count, &random))
         case 1 where !headers.isEmpty:

@@ -1,4 +1,5 @@
 import Curl
+import DomainFakes
 import Foundation
 import TestHTTPServer
 import Testing
