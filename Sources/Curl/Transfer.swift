@@ -91,8 +91,7 @@ final class Transfer: @unchecked Sendable {
 
 extension Transfer {
     private static func validate(_ request: CurlRequest) throws(CurlError) {
-        let lowercasedURL = request.url.lowercased()
-        guard lowercasedURL.hasPrefix("http://") || lowercasedURL.hasPrefix("https://") else {
+        guard hasSchemePrefix(request.url, "http://") || hasSchemePrefix(request.url, "https://") else {
             throw .invalidRequest("only absolute http and https URLs are allowed", request)
         }
         guard !request.method.isEmpty, request.method.utf8.allSatisfy(Self.isTokenByte) else {
@@ -115,6 +114,17 @@ extension Transfer {
         if request.method == "HEAD" && !request.body.isEmpty {
             throw .invalidRequest("a HEAD request cannot have a body", request)
         }
+    }
+
+    /// Whether `url` starts with `prefix` (lower-case ASCII), ignoring case, without a lower-cased copy of the URL.
+    private static func hasSchemePrefix(_ url: String, _ prefix: StaticString) -> Bool {
+        var bytes = url.utf8.makeIterator()
+        for expected in UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount) {
+            guard var byte = bytes.next() else { return false }
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 0x20 }
+            guard byte == expected else { return false }
+        }
+        return true
     }
 
     /// RFC 9110 `tchar`.

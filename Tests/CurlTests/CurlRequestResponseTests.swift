@@ -120,6 +120,9 @@ struct CurlRequestResponseTests {
             CurlRequest(method: "GET", url: "file:///etc/passwd"),
             CurlRequest(method: "GET", url: "HTTP-NOT-A-URL"),
             CurlRequest(method: "GET", url: "http://"),
+            CurlRequest(method: "GET", url: "http:/127.0.0.1/"),
+            CurlRequest(method: "GET", url: "httpx://127.0.0.1/"),
+            CurlRequest(method: "GET", url: "htt"),
             CurlRequest(method: "GET", url: "http://127.0.0.1:1/", headers: [(name: "X-Bad", value: "a\r\nX-Evil: 1")]),
             CurlRequest(method: "GET", url: "http://127.0.0.1:1/", headers: [(name: "Bad Name", value: "x")]),
             CurlRequest(method: "GET /x HTTP/1.1\r\n", url: "http://127.0.0.1:1/"),
@@ -132,6 +135,17 @@ struct CurlRequestResponseTests {
             let error = try #require(await client.outcome(request).error)
             #expect(error.kind == .invalidRequest, "\(error)")
             #expect(!error.message.isEmpty)
+        }
+    }
+
+    @Test("the scheme is an http or https URL's in any case")
+    func schemeInAnyCase() async throws {
+        try await TestHTTPServer.withTestHTTPServer(handler: echo) { server in
+            try await CurlClient.withCurlClient { client in
+                let url = "HtTp://" + server.url("/case").dropFirst("http://".count)
+                let response = try await client.execute(CurlRequest(method: "POST", url: url, body: Array("ok".utf8)))
+                #expect(response.body == Array("ok".utf8))
+            }
         }
     }
 

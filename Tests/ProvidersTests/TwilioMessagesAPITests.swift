@@ -54,6 +54,26 @@ import Testing
             ])
     }
 
+    /// `send` builds its request from what the API made of its channel once; it must be the pure function's.
+    @Test func theSendPathsRequestIsThePureOne() async throws {
+        var withService = twilioChannel
+        withService.credentials["messagingServiceSID"] = "MG" + String(repeating: "0a", count: 16)
+        withService.apiBaseURL = "http://127.0.0.1:9//"
+        try await CurlClient.withCurlClient { client in
+            for channel in [twilioChannel, withService] {
+                let made = TwilioMessagesAPI(channel: channel, client: client).request(for: message)
+                let pure = TwilioMessagesAPI.request(for: message, channel: channel)
+                #expect(made.method == pure.method && made.url == pure.url && made.body == pure.body)
+                #expect(
+                    made.headers.map { "\($0.name): \($0.value)" } == pure.headers.map { "\($0.name): \($0.value)" })
+            }
+        }
+        let pure = TwilioMessagesAPI.request(for: message, channel: withService)
+        #expect(
+            pure.url
+                == "http://127.0.0.1:9/2010-04-01/Accounts/\(twilioChannel.credential("accountSID")!)/Messages.json")
+    }
+
     @Test func apiBaseURLAndExplicitSender() throws {
         var channel = twilioChannel
         channel.apiBaseURL = "http://127.0.0.1:9099/"

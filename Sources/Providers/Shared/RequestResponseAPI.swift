@@ -9,11 +9,18 @@ protocol RequestResponseAPI: ProviderAPI {
     var client: CurlClient { get }
     static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest
     static func classify(_ result: Result<CurlResponse, CurlError>, channelID: String) -> SendOutcome
+    /// The request ``send(_:)`` makes: ``request(for:channel:)`` unless the API keeps what its channel's requests
+    /// share.
+    func request(for message: OutboundMessage) -> CurlRequest
 }
 
 extension RequestResponseAPI {
+    public func request(for message: OutboundMessage) -> CurlRequest {
+        Self.request(for: message, channel: channel)
+    }
+
     public func send(_ message: OutboundMessage) async -> SendOutcome {
-        let request = Self.request(for: message, channel: channel)
+        let request = request(for: message)
         do {
             return Self.classify(.success(try await client.execute(request)), channelID: channel.id)
         } catch {

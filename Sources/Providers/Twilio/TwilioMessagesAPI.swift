@@ -8,10 +8,30 @@ import Switchboard
 public struct TwilioMessagesAPI: RequestResponseAPI {
     public let channel: Configuration.Channel
     let client: CurlClient
+    /// The channel's part of every request, made once rather than at every reply.
+    let endpoint: Endpoint
 
     public init(channel: Configuration.Channel, client: CurlClient) {
         self.channel = channel
         self.client = client
+        endpoint = Endpoint(channel: channel)
+    }
+
+    /// What every request of one channel shares: the Messages URL, the Basic credentials and the Messaging Service.
+    struct Endpoint: Sendable {
+        var url: String
+        var authorization: String
+        var messagingServiceSID: String?
+
+        init(channel: Configuration.Channel) {
+            let accountSID = channel.credential("accountSID") ?? ""
+            let authToken = channel.credential("authToken") ?? ""
+            var base = channel.apiBaseURL ?? TwilioMessagesAPI.defaultBaseURL
+            while base.hasSuffix("/") { base.removeLast() }
+            url = base + "/2010-04-01/Accounts/\(FormParameters.encodeComponent(accountSID))/Messages.json"
+            authorization = "Basic " + Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
+            messagingServiceSID = channel.credential(TwilioProvider.messagingServiceKey)
+        }
     }
 
     public static let defaultBaseURL = "https://api.twilio.com"
@@ -21,13 +41,19 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
     /// from the service's pool), else `From` (when known), `Body` (left out for media alone), one `MediaUrl` per
     /// media URL in order (Twilio's repeated parameter) and `StatusCallback` (when known).
     public static func request(for message: OutboundMessage, channel: Configuration.Channel) -> CurlRequest {
-        let accountSID = channel.credential("accountSID") ?? ""
-        let authToken = channel.credential("authToken") ?? ""
-        var base = channel.apiBaseURL ?? defaultBaseURL
-        while base.hasSuffix("/") { base.removeLast() }
-        let url = base + "/2010-04-01/Accounts/\(FormParameters.encodeComponent(accountSID))/Messages.json"
+        request(for: message, channel: channel, endpoint: Endpoint(channel: channel))
+    }
+
+    /// ``request(for:channel:)`` with the channel's ``Endpoint`` already made: what ``send(_:)`` sends.
+    public func request(for message: OutboundMessage) -> CurlRequest {
+        Self.request(for: message, channel: channel, endpoint: endpoint)
+    }
+
+    private static func request(
+        for message: OutboundMessage, channel: Configuration.Channel, endpoint: Endpoint
+    ) -> CurlRequest {
         var form = FormParameters([.init(name: "To", value: message.to)])
-        if let service = channel.credential(TwilioProvider.messagingServiceKey) {
+        if let service = endpoint.messagingServiceSID {
             form.pairs.append(.init(name: "MessagingServiceSid", value: service))
         } else if let from = message.from ?? channel.numbers.first {
             form.pairs.append(.init(name: "From", value: from))
@@ -37,11 +63,10 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
         if let callback = message.statusCallbackURL {
             form.pairs.append(.init(name: "StatusCallback", value: callback))
         }
-        let credentials = Data("\(accountSID):\(authToken)".utf8).base64EncodedString()
         return CurlRequest(
-            method: "POST", url: url,
+            method: "POST", url: endpoint.url,
             headers: [
-                (name: "Authorization", value: "Basic \(credentials)"),
+                (name: "Authorization", value: endpoint.authorization),
                 (name: "Content-Type", value: "application/x-www-form-urlencoded"),
                 (name: "Accept", value: "application/json"),
             ],
@@ -61,9 +86,9 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
         case .success(let value):
             response = value
         }
-        let answer = TwilioAnswer.parse(response.body)
-        let code = answer?.code?.stringValue
-        let providerMessage = answer?.message?.stringValue
+        let answer = try? JSONValue.parse(response.body, maxDepth: 64, what: channelID)
+        let code = answer?["code"]?.stringValue
+        let providerMessage = answer?["message"]?.stringValue
         func detail() -> ProviderErrorDetail {
             if let code {
                 return ProviderErrorDetail(
@@ -75,7 +100,7 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
         }
         switch response.status {
         case 200, 201:
-            if let sid = answer?.sid?.stringValue, !sid.isEmpty { return .accepted(providerMessageID: sid) }
+            if let sid = answer?["sid"]?.stringValue, !sid.isEmpty { return .accepted(providerMessageID: sid) }
             // Not retried: Twilio may have queued the message, and a retry could send it twice.
             return .permanent(
                 ProviderErrorDetail(
@@ -92,22 +117,6 @@ public struct TwilioMessagesAPI: RequestResponseAPI {
             if code == TwilioStatus.optedOutErrorCode { return .permanent(detail(), optedOut: true) }
             return .permanent(detail(), optedOut: false)
         }
-    }
-}
-
-/// The members of Twilio's answer that ``TwilioMessagesAPI/classify(_:channelID:)`` reads, each as any JSON value.
-///
-/// Decoding just these costs a fraction of building the whole answer as a ``JSONValue`` tree, on every reply sent;
-/// what each member yields is the same (``JSONValue/stringValue`` of it, `nil` when absent or `null`).
-private struct TwilioAnswer: Decodable {
-    var sid: JSONValue?
-    var code: JSONValue?
-    var message: JSONValue?
-
-    /// `nil` when the body is not a JSON object, or nests deeper than `JSONValue.parse` allows providers' answers.
-    static func parse(_ body: [UInt8]) -> TwilioAnswer? {
-        guard jsonNestingDepth(body) <= 64 else { return nil }
-        return try? JSONDecoder().decode(TwilioAnswer.self, from: Data(body))
     }
 }
 
@@ -130,7 +139,7 @@ func sendFailureOutcome(_ error: CurlError, channelID: String) -> SendOutcome {
 
 /// `Retry-After` in seconds when it is a number (the HTTP-date form is rare on APIs and is ignored).
 func retryAfterSeconds(_ response: CurlResponse) -> Double? {
-    guard let value = response.header("Retry-After")?.trimmingCharacters(in: .whitespaces),
+    guard let value = response.header("Retry-After")?.trimmingWhitespaces(),
         let seconds = Double(value), seconds >= 0, seconds.isFinite
     else { return nil }
     return seconds
