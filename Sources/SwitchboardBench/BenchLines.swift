@@ -215,7 +215,11 @@ enum BenchLines {
 
     static func outbound() async -> [BenchLine] {
         let benchmark = OutboundBenchmark()
-        let target = "≥70% of ceiling"
+        // Issue 18's targets: the client alone ≥ 70% of wrk's ceiling, a whole Twilio send (building the request,
+        // reading Twilio's answer) ≥ 50%.
+        let clientTarget = 0.7
+        let sendTarget = 0.5
+        func target(_ share: Double) -> String { "≥\(Int(share * 100))% of ceiling" }
         do {
             let report = try await benchmark.run()
             let reuse = String(
@@ -225,17 +229,25 @@ enum BenchLines {
                 BenchLine(
                     name: "Outbound, CurlClient POST",
                     measured: perSecond(report.curlPerSecond), ceiling: perSecond(report.ceilingPerSecond) + " wrk",
-                    ratio: BenchLine.percent(report.curlPerSecond, of: report.ceilingPerSecond), target: target,
-                    verdict: report.curlPerSecond >= 0.7 * report.ceilingPerSecond ? .met : .missed,
-                    notes: [reuse]),
+                    ratio: BenchLine.percent(report.curlPerSecond, of: report.ceilingPerSecond),
+                    target: target(clientTarget),
+                    verdict: report.curlPerSecond >= clientTarget * report.ceilingPerSecond ? .met : .missed,
+                    notes: [
+                        reuse,
+                        String(
+                            format:
+                                "outbound: the client's CPU per request (tasks and curl's thread): CurlClient %.1f µs, Twilio send %.1f µs",
+                            report.curlCPUPerRequest * 1e6, report.sendCPUPerRequest * 1e6),
+                    ]),
                 BenchLine(
                     name: "Outbound, Twilio send (reply)",
                     measured: perSecond(report.sendPerSecond), ceiling: perSecond(report.ceilingPerSecond) + " wrk",
-                    ratio: BenchLine.percent(report.sendPerSecond, of: report.ceilingPerSecond), target: target,
-                    verdict: report.sendPerSecond >= 0.7 * report.ceilingPerSecond ? .met : .missed),
+                    ratio: BenchLine.percent(report.sendPerSecond, of: report.ceilingPerSecond),
+                    target: target(sendTarget),
+                    verdict: report.sendPerSecond >= sendTarget * report.ceilingPerSecond ? .met : .missed),
             ]
         } catch {
-            return [.failed("Outbound", target: target, error: error)]
+            return [.failed("Outbound", target: target(clientTarget), error: error)]
         }
     }
 

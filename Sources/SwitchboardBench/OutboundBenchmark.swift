@@ -15,6 +15,10 @@ struct OutboundBenchmark {
         /// Replies sent through the Twilio adapter (`TwilioMessagesAPI.send` over `CurlClient`) per second.
         var sendPerSecond: Double
         var ceilingPerSecond: Double
+        /// The client's CPU time (this process: the calling tasks and curl's thread) per request, in seconds; the
+        /// throughput ratios move with the machine's other work, this hardly does.
+        var curlCPUPerRequest: Double
+        var sendCPUPerRequest: Double
         /// Connections the fake saw opened during the CurlClient runs, and requests served.
         var curlConnections: Int
         var curlRequests: Int
@@ -65,11 +69,12 @@ struct OutboundBenchmark {
                 if case .accepted = outcome { return true }
                 return false
             }
-            return (curl.perSecond, send.perSecond, curl.failures + send.failures)
+            return (curl, send, curl.failures + send.failures)
         }
         let after = try await Self.stats(base)
         return Report(
-            curlPerSecond: curl, sendPerSecond: send, ceilingPerSecond: ceiling.goodPerSecond,
+            curlPerSecond: curl.perSecond, sendPerSecond: send.perSecond, ceilingPerSecond: ceiling.goodPerSecond,
+            curlCPUPerRequest: curl.cpuPerRequest, sendCPUPerRequest: send.cpuPerRequest,
             curlConnections: after.connections - before.connections - 1,
             curlRequests: after.requests - before.requests, failures: failures)
     }
@@ -78,8 +83,9 @@ struct OutboundBenchmark {
     private func closedLoop(
         _ operation: @escaping @Sendable (Int) async -> Bool
     ) async throws
-        -> (perSecond: Double, failures: Int)
+        -> (perSecond: Double, failures: Int, cpuPerRequest: Double)
     {
+        let cpuBefore = ProcessCPU.seconds(of: getpid()) ?? .nan
         let started = ContinuousClock.now
         let deadline = started + .seconds(seconds)
         let counts = try await withThrowingTaskGroup(of: (Int, Int).self) { group in
@@ -99,7 +105,9 @@ struct OutboundBenchmark {
                 $0.0 += $1.0; $0.1 += $1.1
             }
         }
-        return (Double(counts.0) / (ContinuousClock.now - started).seconds, counts.1)
+        let elapsed = (ContinuousClock.now - started).seconds
+        let cpu = (ProcessCPU.seconds(of: getpid()) ?? .nan) - cpuBefore
+        return (Double(counts.0) / elapsed, counts.1, cpu / Double(max(1, counts.0 + counts.1)))
     }
 
     /// The fake's counters (one connection is the stats request's own).
