@@ -45,7 +45,16 @@ public final class Metrics: Sendable {
     public init() {}
 
     static func labelKey(_ labels: KeyValuePairs<String, String>) -> String {
-        labels.map { "\($0.key)=\"\(escape($0.value))\"" }.joined(separator: ",")
+        // One string appended to, not one per label joined afterwards: every webhook counts a few series.
+        var key = ""
+        for (index, label) in labels.enumerated() {
+            if index > 0 { key += "," }
+            key += label.key
+            key += "=\""
+            key += escape(label.value)
+            key += "\""
+        }
+        return key
     }
 
     private static func escape(_ value: String) -> String {
