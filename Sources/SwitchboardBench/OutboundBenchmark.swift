@@ -15,8 +15,8 @@ struct OutboundBenchmark {
         /// Replies sent through the Twilio adapter (`TwilioMessagesAPI.send` over `CurlClient`) per second.
         var sendPerSecond: Double
         var ceilingPerSecond: Double
-        /// The client's CPU time (this process: the calling tasks and curl's thread) per request, in seconds; the
-        /// throughput ratios move with the machine's other work, this hardly does.
+        /// The client's CPU time (this process: the calling tasks and curl's thread) per request, in seconds: what
+        /// the client itself costs, beside the ratio to `wrk` that the fake provider's share of the cores also sets.
         var curlCPUPerRequest: Double
         var sendCPUPerRequest: Double
         /// Connections the fake saw opened during the CurlClient runs, and requests served.
