@@ -85,24 +85,10 @@ enum JSONParser {
                 index += 1
                 return .array(elements)
             }
-            while true {
+            repeat {
                 elements.append(try value(depth: depth + 1))
-                skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    index += 1
-                    skipWhitespace()
-                    if current == UInt8(ascii: "]") {
-                        index += 1
-                        return .array(elements)
-                    }
-                case UInt8(ascii: "]"):
-                    index += 1
-                    return .array(elements)
-                default:
-                    throw failure("a comma or ] was expected")
-                }
-            }
+            } while try !ended(by: UInt8(ascii: "]"))
+            return .array(elements)
         }
 
         /// After `{`: string keys, colons and values separated by commas, a trailing comma allowed after the last.
@@ -123,21 +109,26 @@ enum JSONParser {
                 index += 1
                 let member = try value(depth: depth + 1)
                 if members[key] == nil { members[key] = member }
+                if try ended(by: UInt8(ascii: "}")) { return .object(members) }
+            }
+        }
+
+        /// After an element or member: `true` past the closing bracket (alone, or after a trailing comma), `false`
+        /// past a comma that another element follows.
+        private mutating func ended(by closing: UInt8) throws(Failure) -> Bool {
+            skipWhitespace()
+            switch current {
+            case UInt8(ascii: ","):
+                index += 1
                 skipWhitespace()
-                switch current {
-                case UInt8(ascii: ","):
-                    index += 1
-                    skipWhitespace()
-                    if current == UInt8(ascii: "}") {
-                        index += 1
-                        return .object(members)
-                    }
-                case UInt8(ascii: "}"):
-                    index += 1
-                    return .object(members)
-                default:
-                    throw failure("a comma or } was expected")
-                }
+                guard current == closing else { return false }
+                index += 1
+                return true
+            case closing:
+                index += 1
+                return true
+            default:
+                throw failure("a comma or \(Character(Unicode.Scalar(closing))) was expected")
             }
         }
 
