@@ -33,28 +33,29 @@ enum ContactRows {
         text == "{}" ? [:] : try StoredJSON.decode([String: String].self, from: text, column: column)
     }
 
-    /// Reads a contact from columns named with an optional prefix (`k_` in conversation joins).
-    static func decode(_ row: Row, prefix: String = "") throws -> Contact {
+    /// Reads a contact from ``columns``, in their order, starting at column `first` (13 in conversation joins).
+    static func decode(_ row: Row, from first: Int = 0) throws -> Contact {
         Contact(
-            id: try row.required(prefix + "id"),
-            name: try row.required(prefix + "name"),
-            mobilePhone: try row.required(prefix + "mobile_phone"),
-            mobilePhoneE164: try row.required(prefix + "mobile_phone_e164"),
-            region: try row.required(prefix + "region"),
-            attributes: try decodeAttributes(row.required(prefix + "attributes"), column: "contact.attributes"),
-            createdAt: try row.date(prefix + "created_at"))
+            id: try row.required(at: first),
+            name: try row.required(at: first + 1),
+            mobilePhone: try row.required(at: first + 2),
+            mobilePhoneE164: try row.required(at: first + 3),
+            region: try row.required(at: first + 4),
+            attributes: try decodeAttributes(row.required(at: first + 5), column: "contact.attributes"),
+            createdAt: try row.date(at: first + 6))
     }
 
     /// Every contact with this E.164 number, oldest first.
     static func fetch(e164: String, _ db: Database) throws -> [Contact] {
-        try db.rows(
+        try db.all(
             "SELECT \(columns) FROM contact WHERE mobile_phone_e164 = ? ORDER BY created_at, rowid", [e164]
-        ).map { try decode($0) }
+        ) { try decode($0) }
     }
 }
 
 enum ConversationRows {
-    /// Conversations with their linked contact (columns `k_*`, null when none).
+    /// Conversations with their linked contact (columns `k_*` from column 13, in ``ContactRows/columns``' order,
+    /// null when none). ``decode(_:)`` reads them by position.
     static let select = """
         SELECT c.id, c.channel_id, c.medium, c.queue, c.status, c.customer_phone, c.contact_id, c.match_count,
                c.candidate_ids, c.assigned_agent, c.context_json, c.created_at, c.closed_at,
@@ -64,38 +65,38 @@ enum ConversationRows {
         FROM conversation c LEFT JOIN contact k ON k.id = c.contact_id
         """
 
+    /// Where the linked contact's columns start in ``select``.
+    private static let contactColumns = 13
+
     static func decode(_ row: Row) throws -> Conversation {
-        let contactID: String? = row.value("k_id")
-        let contact = try contactID.map { _ in try ContactRows.decode(row, prefix: "k_") }
+        let contact = try row.hasNull(atIndex: contactColumns) ? nil : ContactRows.decode(row, from: contactColumns)
         let match = ContactMatch(
-            count: try row.required("match_count"),
+            count: try row.required(at: 7),
             contact: contact,
-            candidateIDs: try StoredJSON.decodeIDs(
-                from: row.required("candidate_ids"), column: "conversation.candidate_ids"))
+            candidateIDs: try StoredJSON.decodeIDs(from: row.required(at: 8), column: "conversation.candidate_ids"))
         return Conversation(
-            id: try row.required("id"),
-            channelID: try row.required("channel_id"),
-            medium: try row.enumValue("medium"),
-            queue: try row.required("queue"),
-            status: try row.enumValue("status"),
-            customerPhone: try row.required("customer_phone"),
+            id: try row.required(at: 0),
+            channelID: try row.required(at: 1),
+            medium: try row.enumValue(at: 2),
+            queue: try row.required(at: 3),
+            status: try row.enumValue(at: 4),
+            customerPhone: try row.required(at: 5),
             match: match,
-            assignedAgent: row.value("assigned_agent"),
-            contextJSON: row.value("context_json"),
-            createdAt: try row.date("created_at"),
-            closedAt: row.optionalDate("closed_at"))
+            assignedAgent: row.value(at: 9),
+            contextJSON: row.value(at: 10),
+            createdAt: try row.date(at: 11),
+            closedAt: row.optionalDate(at: 12))
     }
 
     static func fetch(id: String, _ db: Database) throws -> Conversation? {
-        try db.row(select + " WHERE c.id = ?", [id]).map(decode)
+        try db.first(select + " WHERE c.id = ?", [id], decode)
     }
 
     /// The open conversation of (channel, customer), if any.
     static func fetchOpen(channelID: String, customerPhone: String, _ db: Database) throws -> Conversation? {
-        try db.row(
+        try db.first(
             select + " WHERE c.channel_id = ? AND c.customer_phone = ? AND c.status = 'open'",
-            [channelID, customerPhone]
-        ).map(decode)
+            [channelID, customerPhone], decode)
     }
 
     static func insert(_ conversation: Conversation, _ db: Database) throws {
