@@ -2,11 +2,12 @@
 ///
 /// `JSONDecoder` reached a `JSONValue` by trying each kind in turn at every value, each failed try throwing an
 /// error: 120 µs for a 654-byte Telnyx webhook and 8 µs for Twilio's answer to a send, against 12 and 0.8 µs here
-/// (optimized build, AMD EPYC, the same documents). This reads the same documents the same way, including `JSONDecoder`'s leniencies that a provider might rely on:
-/// a UTF-8 byte order mark, a trailing comma after the last element or member, the first of duplicate keys wins,
-/// at most 512 levels of nesting. Refused like there: numbers outside `Double`'s range (and non-zero ones that
-/// round to zero), lone surrogate escapes, unescaped control characters, bytes that are not UTF-8. Unlike
-/// `JSONDecoder`, text in UTF-16 or UTF-32 is refused: RFC 8259 §8.1 requires UTF-8 between systems.
+/// (optimized build, AMD EPYC, the same documents). This reads the same documents the same way, including
+/// `JSONDecoder`'s leniencies that a provider might rely on: a UTF-8 byte order mark, a trailing comma after the
+/// last element or member, the first of duplicate keys wins, at most 512 levels of nesting. Refused like there:
+/// numbers outside `Double`'s range (and non-zero ones that round to zero), lone surrogate escapes, unescaped control
+/// characters, bytes that are not UTF-8. Unlike `JSONDecoder`, text in UTF-16 or UTF-32 is refused: RFC 8259 §8.1
+/// requires UTF-8 between systems.
 enum JSONParser {
     /// Where and why a text is not JSON.
     struct Failure: Error, Equatable {
