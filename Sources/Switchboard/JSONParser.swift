@@ -137,29 +137,22 @@ enum JSONParser {
         private mutating func string() throws(Failure) -> String {
             index += 1
             let start = index
-            var ascii = true
             while index < bytes.count {
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
                     let text = UnsafeBufferPointer(rebasing: bytes[start..<index])
                     index += 1
-                    return try Self.text(text, ascii: ascii, at: start)
+                    return try Self.text(text, at: start)
                 }
                 if byte == UInt8(ascii: "\\") { return try escapedString(from: start) }
                 if byte < 0x20 { throw failure("a control character in a string must be escaped") }
-                if byte >= 0x80 { ascii = false }
                 index += 1
             }
             throw failure("a string is not closed")
         }
 
-        private static func text(
-            _ bytes: UnsafeBufferPointer<UInt8>, ascii: Bool, at offset: Int
-        ) throws(Failure)
-            -> String
-        {
-            if ascii { return String(decoding: bytes, as: UTF8.self) }
-            guard let text = String(validating: bytes, as: UTF8.self) else {
+        private static func text(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) throws(Failure) -> String {
+            guard let text = String(utf8Validating: bytes) else {
                 throw Failure(offset: offset, reason: "a string is not valid UTF-8")
             }
             return text
@@ -167,14 +160,13 @@ enum JSONParser {
 
         private mutating func escapedString(from start: Int) throws(Failure) -> String {
             var decoded = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
-            var ascii = decoded.allSatisfy { $0 < 0x80 }
             while index < bytes.count {
                 let byte = bytes[index]
                 switch byte {
                 case UInt8(ascii: "\""):
                     index += 1
                     return try decoded.withUnsafeBufferPointer { buffer throws(Failure) in
-                        try Self.text(buffer, ascii: ascii, at: start)
+                        try Self.text(buffer, at: start)
                     }
                 case UInt8(ascii: "\\"):
                     index += 1
@@ -188,16 +180,13 @@ enum JSONParser {
                     case UInt8(ascii: "r"): decoded.append(0x0D)
                     case UInt8(ascii: "t"): decoded.append(0x09)
                     case UInt8(ascii: "u"):
-                        let scalar = try unicodeEscape()
-                        if scalar.value >= 0x80 { ascii = false }
-                        decoded.append(contentsOf: UTF8.encode(scalar)!)
+                        decoded.append(contentsOf: UTF8.encode(try unicodeEscape())!)
                     default:
                         index -= 1
                         throw failure("\\\(Character(Unicode.Scalar(escaped))) is not a JSON escape")
                     }
                 default:
                     if byte < 0x20 { throw failure("a control character in a string must be escaped") }
-                    if byte >= 0x80 { ascii = false }
                     decoded.append(byte)
                     index += 1
                 }

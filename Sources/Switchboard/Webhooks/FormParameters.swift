@@ -102,7 +102,7 @@ public struct FormParameters: Sendable, Equatable {
     /// Percent-decodes one name or value.
     private static func decodeComponent(_ bytes: UnsafeBufferPointer<UInt8>) -> Component {
         guard bytes.contains(where: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "%") }) else {
-            return utf8String(bytes).map(Component.decoded) ?? .notUTF8
+            return String(utf8Validating: bytes).map(Component.decoded) ?? .notUTF8
         }
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)
@@ -124,14 +124,7 @@ public struct FormParameters: Sendable, Equatable {
                 i += 1
             }
         }
-        return out.withUnsafeBufferPointer(utf8String).map(Component.decoded) ?? .notUTF8
-    }
-
-    /// `bytes` as text, `nil` when they are not UTF-8. ASCII, nearly every field, is taken as it is: the generic
-    /// validating initializer looked up type metadata at every field of every webhook.
-    private static func utf8String(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        bytes.allSatisfy { $0 < 0x80 }
-            ? String(decoding: bytes, as: UTF8.self) : String(validating: bytes, as: UTF8.self)
+        return out.withUnsafeBufferPointer { String(utf8Validating: $0) }.map(Component.decoded) ?? .notUTF8
     }
 
     private static func hexValue(_ byte: UInt8) -> UInt8? {
